@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace LayerLens.Cli.Commands;
+
+/// <summary>Every top-level command; one file per command beside this one.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield break;
+    }
+}
