@@ -3,7 +3,7 @@ using Hangfire.Dashboard;
 namespace LayerLens.Web.Jobs;
 
 /// <summary>The job dashboard shows job arguments; by default only this machine may open it.</summary>
-internal sealed class DashboardAccessFilter(bool allowRemote) : IDashboardAuthorizationFilter
+public sealed class DashboardAccessFilter(bool allowRemote) : IDashboardAuthorizationFilter
 {
     private static readonly LocalRequestsOnlyAuthorizationFilter LocalOnly = new();
 

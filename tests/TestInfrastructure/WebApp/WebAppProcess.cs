@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using LayerLens.TestInfrastructure.Processes;
 
 namespace LayerLens.TestInfrastructure.WebApp;
 
