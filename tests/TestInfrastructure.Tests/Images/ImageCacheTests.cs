@@ -60,6 +60,31 @@ public sealed class ImageCacheTests : IDisposable
         Assert.Single(manifest.RootElement.EnumerateArray());
     }
 
+    [Fact]
+    public async Task Generated_context_is_written_once_and_its_files_land_in_the_layer()
+    {
+        var calls = 0;
+        var recipe = ImageRecipe.FromDockerfile("generated", "FROM scratch\nCOPY many /many\n")
+            .WithGenerated("many-50-files-v1", async (context, cancellationToken) =>
+            {
+                Interlocked.Increment(ref calls);
+                Directory.CreateDirectory(Path.Combine(context, "many"));
+                for (var i = 0; i < 50; i++)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(context, "many", $"file-{i}.txt"), $"content {i}\n", cancellationToken);
+                }
+            });
+        var options = new ImageExportOptions { Format = ImageFormat.DockerArchive };
+
+        var image = await new ImageFactory(_cache).ExportAsync(recipe, options);
+        await new ImageFactory(_cache).ExportAsync(recipe, options);
+
+        Assert.Equal(1, calls);
+        using var manifest = ArchiveReader.ReadJsonEntry(image.Path, "manifest.json");
+        var layer = Assert.Single(manifest.RootElement[0].GetProperty("Layers").EnumerateArray()).GetString()!;
+        Assert.Equal("content 49\n", ArchiveReader.WithEntry(image.Path, layer, s => ArchiveReader.ReadFileFromLayer(s, "plain", "many/file-49.txt")));
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_cache))

@@ -109,6 +109,28 @@ public class ImageExportFormatTests
     }
 
     [Fact]
+    public async Task Two_platform_oci_archive_keeps_zstd_layers_in_every_image()
+    {
+        var platforms = new[] { ImagePlatform.LinuxAmd64, ImagePlatform.LinuxArm64 };
+        var image = await Factory.ExportAsync(TestRecipes.Greeter,
+            new ImageExportOptions { Format = ImageFormat.OciArchive, Compression = LayerCompression.Zstd, Platforms = platforms });
+
+        using var raw = await SkopeoInspectAsync(image.TransportReference, raw: true);
+        var manifests = raw.RootElement.GetProperty("manifests").EnumerateArray().ToList();
+        Assert.Equal(["amd64", "arm64"], manifests.Select(m => m.GetProperty("platform").GetProperty("architecture").GetString()));
+        foreach (var descriptor in manifests)
+        {
+            using var manifest = ReadBlobFromArchive(image.Path, descriptor.GetProperty("digest").GetString()!);
+            var layers = manifest.RootElement.GetProperty("layers").EnumerateArray().ToList();
+            Assert.Equal(TestRecipes.LayerCount, layers.Count);
+            Assert.All(layers, l => Assert.Equal("application/vnd.oci.image.layer.v1.tar+zstd", l.GetProperty("mediaType").GetString()));
+            var greeting = ArchiveReader.WithEntry(image.Path, BlobEntry(layers[2].GetProperty("digest").GetString()!),
+                s => ArchiveReader.ReadFileFromLayer(s, "zstd", TestRecipes.GreetingPath));
+            Assert.Equal(TestRecipes.Greeting, greeting);
+        }
+    }
+
+    [Fact]
     public async Task Docker_archive_refuses_options_it_cannot_represent()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => Factory.ExportAsync(TestRecipes.Greeter,
@@ -116,6 +138,11 @@ public class ImageExportFormatTests
         await Assert.ThrowsAsync<ArgumentException>(() => Factory.ExportAsync(TestRecipes.Greeter,
             new ImageExportOptions { Format = ImageFormat.DockerArchive, Platforms = [ImagePlatform.LinuxAmd64, ImagePlatform.LinuxArm64] }));
     }
+
+    private static string BlobEntry(string digest) => "blobs/" + digest.Replace(':', '/');
+
+    private static JsonDocument ReadBlobFromArchive(string tarball, string digest) =>
+        ArchiveReader.WithEntry(tarball, BlobEntry(digest), s => JsonDocument.Parse(s));
 
     /// <summary>skopeo inspect; <paramref name="globalOptions"/> go before the verb (e.g. --override-arch).</summary>
     private static async Task<JsonDocument> SkopeoInspectAsync(string reference, bool raw = false, params string[] globalOptions)

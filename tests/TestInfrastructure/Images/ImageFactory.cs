@@ -103,6 +103,8 @@ public sealed class ImageFactory
                 bud.AddRange(["--platform", platform.ToString()]);
             }
 
+            // chroot isolation shares the host network (buildah refuses --network none with it), so recipes
+            // must not download anything in RUN steps: CI has no internet and results must be repeatable.
             bud.Add(context);
             await _buildah.RunAsync(platform, bud, cancellationToken);
         }

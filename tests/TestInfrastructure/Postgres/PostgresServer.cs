@@ -32,7 +32,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public static async Task<PostgresServer> StartAsync(CancellationToken cancellationToken = default)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "layerlens-pg-" + Guid.NewGuid().ToString("N"));
+        // As root the cluster belongs to postgres, which cannot enter root's private TMPDIR; /tmp also keeps
+        // the socket path (-k) well under the 107-byte Unix socket limit.
+        var directory = Path.Combine(Privileges.IsRoot ? "/tmp" : Path.GetTempPath(), "layerlens-pg-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
         var data = Path.Combine(directory, "data");
         try

@@ -190,7 +190,8 @@ public sealed class TokenService : IDisposable
             ["token"] = token,
             ["access_token"] = token,
             ["expires_in"] = (int)TokenLifetime.TotalSeconds,
-            ["issued_at"] = DateTimeOffset.UtcNow.ToString("O"),
+            // RFC 3339 in UTC: Go parses the raw JSON text, so an escaped '+' offset (\u002B) would break clients.
+            ["issued_at"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
         });
         context.Response.ContentType = "application/json";
         context.Response.ContentLength64 = body.Length;
