@@ -50,4 +50,12 @@ public class ProcessRunnerTests
 
         Assert.Contains("no-such-tool-layerlens", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Root_detection_agrees_with_id()
+    {
+        var uid = (await ProcessRunner.RunAsync("id", "-u")).StandardOutput.Trim();
+
+        Assert.Equal(uid == "0", Privileges.IsRoot);
+    }
 }
