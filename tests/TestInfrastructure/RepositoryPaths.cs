@@ -23,7 +23,10 @@ public static class RepositoryPaths
 
     /// <summary>Debug or Release: the configuration the running tests were built with.</summary>
     public static string BuildConfiguration =>
-        new DirectoryInfo(AppContext.BaseDirectory).Parent?.Parent?.Name is { } name && (name == "Release" || name == "Debug") ? name : "Debug";
+        // The test binaries sit in bin/<configuration>/<framework>/.
+        new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent?.Name is { } name && (name == "Release" || name == "Debug")
+            ? name
+            : throw new InvalidOperationException($"Cannot tell the build configuration from {AppContext.BaseDirectory}.");
 
     /// <summary>Where tests put screenshots and logs worth keeping after a failure.</summary>
     public static string Artifacts
