@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using Microsoft.Win32.SafeHandles;
 
 namespace LayerLens.Analyzer.Images;
@@ -43,29 +42,7 @@ public sealed class TarArchiveFiles : IImageFiles
             throw new InvalidImageException($"{path}: the archive is compressed; decompress it first (image archives are plain tar)");
         }
         stream.Position = 0;
-        using var reader = new TarReader(stream, leaveOpen: true);
-        try
-        {
-            TarEntry? entry;
-            while ((entry = reader.GetNextEntry(copyData: false)) is not null)
-            {
-                if (_entries.Count >= MaxEntries)
-                {
-                    throw new InvalidImageException($"{path}: more than {MaxEntries} entries; not an image archive");
-                }
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile))
-                {
-                    continue;
-                }
-                // For a seekable archive the reader leaves the position at the entry's data.
-                var name = Normalize(entry.Name);
-                _entries[name] = (stream.Position, entry.Length);
-            }
-        }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException or ArgumentException)
-        {
-            throw new InvalidImageException($"{path}: not a readable tar archive ({ex.Message})", ex);
-        }
+        TarIndexer.Index(stream, path, MaxEntries, (name, offset, length) => _entries[Normalize(name)] = (offset, length));
     }
 
     private static string Normalize(string name)
