@@ -7,6 +7,7 @@ public sealed record ImageOpenOptions
 {
     public Platform? Platform { get; init; }
     public AnalysisLimits Limits { get; init; } = AnalysisLimits.Default;
+    public Registry.RegistryOptions Registry { get; init; } = new();
 }
 
 /// <summary>Turns a source argument into a <see cref="ResolvedImage"/>.</summary>
@@ -24,7 +25,7 @@ public static class ImageOpener
                 }
                 return Task.FromResult(OciLayoutReader.Read(new DirectoryFiles(spec.Location), spec.Tag, options.Platform, options.Limits, spec.Original));
             case ImageSourceKind.Registry:
-                throw new InvalidImageException($"{spec.Original}: registry sources are not available in this build");
+                return Registry.RegistryImageReader.ReadAsync(spec.Location, options, cancellationToken);
             default:
                 return Task.FromResult(OpenArchive(spec, options));
         }
