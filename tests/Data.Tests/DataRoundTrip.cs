@@ -1,0 +1,62 @@
+using LayerLens.Data.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LayerLens.Data.Tests;
+
+/// <summary>The same checks for every provider: migrations apply, and an analysis survives a round trip.</summary>
+internal static class DataRoundTrip
+{
+    public static async Task RunAsync(IServiceProvider services)
+    {
+        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            Assert.NotEmpty(db.Database.GetMigrations());
+            await db.Database.MigrateAsync();
+            Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+        }
+
+        var created = new DateTime(2026, 11, 26, 12, 30, 15, DateTimeKind.Utc);
+        var analysisId = Guid.NewGuid();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var project = new Project { Name = "registry.local/team/api" };
+            db.Analyses.Add(new Analysis
+            {
+                Id = analysisId,
+                Project = project,
+                Kind = AnalysisKind.Image,
+                SourceKind = SourceKind.Registry,
+                SourceReference = "registry.local/team/api:1.2",
+                Status = AnalysisStatus.Failed,
+                CreatedAtUtc = created,
+                Error = "layer 3 (sha256:0f…): entry 'etc/../../x' escapes the image root",
+                SizeBytes = 5_000_000_000,
+                WastedBytes = 1_234_567_890,
+                Efficiency = 0.753,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var loaded = await db.Analyses.Include(a => a.Project).SingleAsync(a => a.Id == analysisId);
+            Assert.Equal("registry.local/team/api", loaded.Project!.Name);
+            Assert.Equal(AnalysisStatus.Failed, loaded.Status);
+            Assert.Equal(SourceKind.Registry, loaded.SourceKind);
+            Assert.Equal(created, loaded.CreatedAtUtc);
+            Assert.Equal(5_000_000_000, loaded.SizeBytes);
+            Assert.Equal(1_234_567_890, loaded.WastedBytes);
+            Assert.Equal(0.753, loaded.Efficiency!.Value, 6);
+            Assert.StartsWith("layer 3", loaded.Error, StringComparison.Ordinal);
+
+            // Status is stored as text so both providers filter on it the same way.
+            Assert.Equal(1, await db.Analyses.CountAsync(a => a.Status == AnalysisStatus.Failed));
+
+            // Project names are unique: a second project with the same name is refused.
+            db.Projects.Add(new Project { Name = "registry.local/team/api" });
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using Xunit;
+using LayerLens.TestInfrastructure.WebApp;
+using Microsoft.Playwright;
+
+namespace LayerLens.TestInfrastructure.Browser;
+
+/// <summary>
+/// The real web app plus Debian's Chromium driven by Playwright (no browser download).
+/// Share it across a test class with <c>IClassFixture&lt;BrowserFixture&gt;</c>.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    // This machine has no internet: keep Chromium from phoning home, which it otherwise retries at every start.
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-quic", "--no-first-run", "--disable-default-apps",
+    ];
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public WebAppProcess App { get; private set; } = null!;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The fixture is not started.");
+
+    public async Task InitializeAsync()
+    {
+        App = await WebAppProcess.StartAsync();
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    /// <summary>
+    /// Runs one browser scenario in a fresh page; on failure saves a screenshot and the app log
+    /// under .test-artifacts/ and rethrows.
+    /// </summary>
+    public async Task RunAsync(string scenario, Func<IPage, Task> body)
+    {
+        await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        try
+        {
+            await body(page);
+        }
+        catch
+        {
+            var stem = Path.Combine(RepositoryPaths.Artifacts, $"browser-{scenario}");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = stem + ".png", FullPage = true });
+            await File.WriteAllTextAsync(stem + ".app.log", App.Log);
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+}
