@@ -5,7 +5,8 @@ namespace LayerLens.Analyzer.FileTree;
 /// <summary>One change of one path, as stored in the tree's event chain.</summary>
 /// <param name="Status">Added, Modified or Removed (never Unchanged).</param>
 /// <param name="Implicit">A directory no layer wrote, implied by entries below it.</param>
-public readonly record struct PathEvent(int Layer, ChangeStatus Status, EntryKind Kind, long Size, bool Implicit, string? LinkTarget);
+/// <param name="VersionLayer">The layer that wrote the version (for a removal, the version removed).</param>
+public readonly record struct PathEvent(int Layer, ChangeStatus Status, EntryKind Kind, long Size, bool Implicit, string? LinkTarget, int VersionLayer);
 
 public sealed partial class LayeredTree
 {
@@ -39,7 +40,7 @@ public sealed partial class LayeredTree
             PathEvent current;
             if (e.Version == ImplicitDirectory)
             {
-                current = new PathEvent(e.Layer, status, EntryKind.Directory, 0, true, null);
+                current = new PathEvent(e.Layer, status, EntryKind.Directory, 0, true, null, e.Layer);
             }
             else
             {
@@ -50,7 +51,7 @@ public sealed partial class LayeredTree
                     EntryKind.HardLink => Paths.PathOf(v.Link),
                     _ => null,
                 };
-                current = new PathEvent(e.Layer, status, v.Kind, v.Size, false, link);
+                current = new PathEvent(e.Layer, status, v.Kind, v.Size, false, link, e.Layer);
             }
             result.Add(current);
             previous = current;

@@ -21,8 +21,6 @@ public static class AnalysesEndpoints
         var api = app.MapGroup("/api/v1/analyses").WithTags("Analyses").DisableAntiforgery();
         api.MapPost("", CreateAsync)
             .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=) or JSON {\"image\", \"platform\"} for a registry pull")
-            .Accepts<RegistryAnalysisRequest>("application/json")
-            .Accepts<Stream>("application/x-tar")
             .Produces<AnalysisAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -20,10 +20,13 @@ public static class JobStorageSetup
             switch (settings.JobStorage)
             {
                 case JobStorageProvider.Embedded:
-                    config.UseSQLiteStorage(settings.JobStorageConnectionString);
+                    // Poll the queue often: an analysis should start within a second, not Hangfire's default 15 s.
+                    config.UseSQLiteStorage(settings.JobStorageConnectionString, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500) });
                     break;
                 case JobStorageProvider.PostgreSql:
-                    config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(settings.JobStorageConnectionString));
+                    config.UsePostgreSqlStorage(
+                        o => o.UseNpgsqlConnection(settings.JobStorageConnectionString),
+                        new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500) });
                     break;
             }
         });

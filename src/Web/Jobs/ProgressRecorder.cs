@@ -81,13 +81,18 @@ internal sealed class ProgressRecorder(IDbContextFactory<AppDbContext> dbFactory
         }
     }
 
+    /// <summary>Stops the loop and writes the last progress (once; later calls do nothing).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
         await _stop.CancelAsync();
         if (_loop is not null)
         {
             await _loop;
         }
-        _stop.Dispose();
+        await FlushAsync();
     }
 }

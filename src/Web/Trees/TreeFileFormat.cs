@@ -59,6 +59,8 @@ internal static class TreeFileFormat
         /// <summary>Heap offset of the link target, or -1.</summary>
         public long LinkOffset;
         public short Layer;
+        /// <summary>The layer that wrote the version (differs from <see cref="Layer"/> for removals).</summary>
+        public short VersionLayer;
         public byte Status;
         public byte Kind;
         public byte Implicit;

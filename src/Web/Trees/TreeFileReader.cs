@@ -106,7 +106,7 @@ public sealed class TreeFileReader : IDisposable
                 kind,
                 size,
                 status,
-                shown.Layer,
+                shown.VersionLayer,
                 parentIsWaste || (node.Flags & NodeFlags.Waste) != 0,
                 (node.Flags & NodeFlags.ContainsWaste) != 0,
                 shown.LinkOffset < 0 ? null : StringAt(heap, shown.LinkOffset - heapStart),

@@ -68,6 +68,7 @@ public static class TreeFileWriter
                     Size = e.Size,
                     LinkOffset = e.LinkTarget is null ? -1 : AppendString(heap, e.LinkTarget),
                     Layer = (short)e.Layer,
+                    VersionLayer = (short)e.VersionLayer,
                     Status = (byte)e.Status,
                     Kind = (byte)e.Kind,
                     Implicit = e.Implicit ? (byte)1 : (byte)0,
