@@ -11,7 +11,7 @@ namespace LayerLens.Web.Trees;
 /// Lists one directory of a tree file at one layer with a few positioned reads; holds only a file
 /// handle, so any number of open pages cost no tree memory.
 /// </summary>
-public sealed class TreeFileReader : IDisposable
+public sealed class TreeFileReader : ITreeSource, IDisposable
 {
     private readonly SafeFileHandle _file;
     private readonly Header _header;
