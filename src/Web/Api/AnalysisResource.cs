@@ -16,7 +16,8 @@ public sealed record AnalysisResource(
     string? Error,
     AnalysisProgressResource? Progress,
     AnalysisSummary? Summary,
-    AnalysisLinks Links)
+    AnalysisLinks Links,
+    int Attempts)
 {
     public static string StatusName(AnalysisStatus status) => status.ToString().ToLowerInvariant();
 
@@ -35,7 +36,8 @@ public sealed record AnalysisResource(
         a.Status != AnalysisStatus.Succeeded ? null : new AnalysisSummary(
             a.ImageDigest, a.CompressedSizeBytes, a.SizeBytes, a.FinalBytes, a.WastedBytes, a.DuplicateBytes, a.Efficiency,
             a.LayerCount, a.FileCount, a.WasteItemCount, a.FindingCount, a.DurationMilliseconds),
-        AnalysisLinks.For(a.Id));
+        AnalysisLinks.For(a.Id),
+        a.Attempts);
 }
 
 public sealed record AnalysisSource(string Kind, string Reference, string? Platform, string? Digest);

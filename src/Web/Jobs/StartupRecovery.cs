@@ -1,5 +1,6 @@
 using LayerLens.Data;
 using LayerLens.Data.Model;
+using LayerLens.Web.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Jobs;
@@ -10,10 +11,19 @@ namespace LayerLens.Web.Jobs;
 /// (With several processes on shared PostgreSQL job storage, only one should run this: the embedded
 /// default has one process.)
 /// </summary>
-public sealed class StartupRecovery(IDbContextFactory<AppDbContext> dbFactory, AnalysisQueue queue, ILogger<StartupRecovery> logger) : IHostedService
+public sealed class StartupRecovery(IDbContextFactory<AppDbContext> dbFactory, AnalysisQueue queue, DataLayout layout, ILogger<StartupRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Work directories of runs a crash interrupted: no run of this process exists yet.
+        if (Directory.Exists(layout.WorkRoot))
+        {
+            foreach (var stale in Directory.EnumerateDirectories(layout.WorkRoot))
+            {
+                Directory.Delete(stale, recursive: true);
+            }
+        }
+
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var interrupted = await db.Analyses.Where(a => a.Status == AnalysisStatus.Running)
             .ExecuteUpdateAsync(s => s
