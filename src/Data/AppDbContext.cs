@@ -29,6 +29,14 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             analysis.Property(a => a.Kind).HasConversion<string>().HasMaxLength(32);
             analysis.Property(a => a.SourceKind).HasConversion<string>().HasMaxLength(32);
             analysis.Property(a => a.Status).HasConversion<string>().HasMaxLength(32);
+            analysis.Property(a => a.Name).HasMaxLength(512);
+            analysis.Property(a => a.Platform).HasMaxLength(64);
+            analysis.Property(a => a.InputDigest).HasMaxLength(80);
+            analysis.Property(a => a.ContextDigest).HasMaxLength(80);
+            analysis.Property(a => a.BuildLogDigest).HasMaxLength(80);
+            analysis.Property(a => a.ProtectedCredentials).HasMaxLength(4096);
+            analysis.Property(a => a.ProgressPhase).HasMaxLength(64);
+            analysis.Ignore(a => a.DisplayName);
             analysis.HasOne(a => a.Project).WithMany(p => p.Analyses).OnDelete(DeleteBehavior.SetNull);
             // Lists are newest first, often filtered by status (the dashboard, the job recovery).
             analysis.HasIndex(a => a.CreatedAtUtc);

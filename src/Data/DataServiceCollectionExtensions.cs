@@ -15,11 +15,11 @@ public static class DataServiceCollectionExtensions
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connectionString));
-                services.AddScoped<IDbContextFactory<AppDbContext>, Factory<SqliteAppDbContext>>();
+                services.AddSingleton<IDbContextFactory<AppDbContext>, Factory<SqliteAppDbContext>>();
                 break;
             case DatabaseProvider.PostgreSql:
                 services.AddDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
-                services.AddScoped<IDbContextFactory<AppDbContext>, Factory<PostgresAppDbContext>>();
+                services.AddSingleton<IDbContextFactory<AppDbContext>, Factory<PostgresAppDbContext>>();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider.");

@@ -1,4 +1,7 @@
 using Hangfire;
+using LayerLens.Web.Analyses;
+using LayerLens.Web.Api;
+using Microsoft.AspNetCore.DataProtection;
 using LayerLens.Data;
 using LayerLens.Web.Components;
 using LayerLens.Web.Configuration;
@@ -17,6 +20,12 @@ builder.Services.AddLayerLensData(settings.DatabaseProvider, settings.DatabaseCo
 builder.Services.AddLayerLensJobs(settings);
 builder.Services.AddLayerLensHealthChecks();
 builder.Services.AddMudServices();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddDataProtection()
+    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")))
+    .SetApplicationName("LayerLens");
+builder.Services.AddSingleton<AnalysisIntake>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
@@ -36,6 +45,8 @@ app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapLayerLensHealth();
+app.MapOpenApi();
+app.MapAnalysesApi();
 app.UseHangfireDashboard("/hangfire", new DashboardOptions
 {
     Authorization = [new DashboardAccessFilter(settings.AllowRemoteJobDashboard)],

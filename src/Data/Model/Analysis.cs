@@ -46,4 +46,55 @@ public sealed class Analysis
     public int? LayerCount { get; set; }
 
     public int? FindingCount { get; set; }
+
+    /// <summary>A display name given at upload (<c>?name=</c>); falls back to the source reference.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>os/arch[/variant] asked for (registry) or found (image).</summary>
+    public string? Platform { get; set; }
+
+    /// <summary>sha256 of the uploaded input in the blob store (image tarball or Dockerfile).</summary>
+    public string? InputDigest { get; set; }
+
+    /// <summary>Optional build context and build log blobs of a Dockerfile review.</summary>
+    public string? ContextDigest { get; set; }
+
+    public string? BuildLogDigest { get; set; }
+
+    /// <summary>Registry credentials, protected with ASP.NET Core Data Protection; never shown back.</summary>
+    public string? ProtectedCredentials { get; set; }
+
+    public long? CompressedSizeBytes { get; set; }
+
+    public int? FileCount { get; set; }
+
+    public int? WasteItemCount { get; set; }
+
+    public int? ErrorFindingCount { get; set; }
+
+    public int? WarningFindingCount { get; set; }
+
+    /// <summary>Wall time of the analysis itself, without queueing.</summary>
+    public long? DurationMilliseconds { get; set; }
+
+    // Live progress, persisted so a reload (or another process) sees it.
+    public string? ProgressPhase { get; set; }
+
+    public int? ProgressLayersDone { get; set; }
+
+    public int? ProgressLayerCount { get; set; }
+
+    public long? ProgressBytesRead { get; set; }
+
+    public long? ProgressTotalBytes { get; set; }
+
+    /// <summary>How many times a job claimed this analysis (retries and crash recoveries).</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>The job run that holds the analysis while Running; only it may store a result.</summary>
+    public Guid? RunId { get; set; }
+
+    public bool CancelRequested { get; set; }
+
+    public string DisplayName => Name ?? SourceReference;
 }

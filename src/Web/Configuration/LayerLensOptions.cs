@@ -18,6 +18,18 @@ public sealed class LayerLensOptions
 
     /// <summary>Let the Hangfire dashboard answer requests that do not come from this machine.</summary>
     public bool AllowRemoteJobDashboard { get; set; }
+
+    /// <summary>Analyses that run at once; the rest wait in the queue.</summary>
+    public int MaxConcurrentAnalyses { get; set; } = 2;
+
+    /// <summary>Largest accepted upload (image tarball, Dockerfile context) in bytes; past it the API answers 413.</summary>
+    public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>Uploaded blobs not used for this many days are deleted (0 keeps them forever).</summary>
+    public int BlobRetentionDays { get; set; } = 30;
+
+    /// <summary>Let registry pulls reach private and loopback addresses (and plain HTTP on loopback).</summary>
+    public bool AllowPrivateNetworkTargets { get; set; }
 }
 
 public enum JobStorageProvider

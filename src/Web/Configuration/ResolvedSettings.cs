@@ -11,6 +11,14 @@ public sealed record ResolvedSettings(
     string JobStorageConnectionString,
     bool AllowRemoteJobDashboard)
 {
+    public int MaxConcurrentAnalyses { get; init; } = 2;
+
+    public long MaxUploadBytes { get; init; } = 64L * 1024 * 1024 * 1024;
+
+    public int BlobRetentionDays { get; init; } = 30;
+
+    public bool AllowPrivateNetworkTargets { get; init; }
+
     public static ResolvedSettings From(IConfiguration configuration, IHostEnvironment environment)
     {
         var options = configuration.GetSection(LayerLensOptions.Section).Get<LayerLensOptions>() ?? new LayerLensOptions();
@@ -29,6 +37,13 @@ public sealed record ResolvedSettings(
             ? Require("LayerLens:JobStorage")
             : Path.Combine(dataDirectory, "jobs.db");
 
-        return new ResolvedSettings(dataDirectory, options.DatabaseProvider, dbConnection, options.JobStorage, jobConnection, options.AllowRemoteJobDashboard);
+        return new ResolvedSettings(dataDirectory, options.DatabaseProvider, dbConnection, options.JobStorage, jobConnection, options.AllowRemoteJobDashboard)
+        {
+            MaxConcurrentAnalyses = Math.Max(1, options.MaxConcurrentAnalyses),
+            MaxUploadBytes = Math.Max(1, options.MaxUploadBytes),
+            BlobRetentionDays = Math.Max(0, options.BlobRetentionDays),
+            AllowPrivateNetworkTargets = options.AllowPrivateNetworkTargets
+                || configuration.GetValue<bool>("LayerLens:Security:AllowPrivateNetworkTargets"),
+        };
     }
 }

@@ -1,7 +1,9 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
+using LayerLens.Data.Blobs;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.Storage;
 
 namespace LayerLens.Web.Jobs;
 
@@ -18,14 +20,31 @@ public static class JobStorageSetup
             switch (settings.JobStorage)
             {
                 case JobStorageProvider.Embedded:
-                    config.UseSQLiteStorage(settings.JobStorageConnectionString);
+                    // Poll the queue often: an analysis should start within a second, not Hangfire's default 15 s.
+                    config.UseSQLiteStorage(settings.JobStorageConnectionString, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500) });
                     break;
                 case JobStorageProvider.PostgreSql:
-                    config.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(settings.JobStorageConnectionString));
+                    config.UsePostgreSqlStorage(
+                        o => o.UseNpgsqlConnection(settings.JobStorageConnectionString),
+                        new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500) });
                     break;
             }
         });
         services.AddHangfireServer(options => options.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        // Analyses have their own server whose worker count is the concurrency limit; the rest wait queued.
+        services.AddHangfireServer(options =>
+        {
+            options.ServerName = $"{Environment.MachineName}:analyses:{Environment.ProcessId}";
+            options.Queues = [AnalysisJob.Queue];
+            options.WorkerCount = settings.MaxConcurrentAnalyses;
+        });
+        services.AddSingleton<JobCancellations>();
+        services.AddSingleton(new BlobStore(settings.DataDirectory));
+        services.AddSingleton<DataLayout>();
+        services.AddTransient<AnalysisJob>();
+        services.AddSingleton<AnalysisQueue>();
+        services.AddHostedService<StartupRecovery>();
+        services.AddHostedService<BlobRetention>();
         return services;
     }
 }

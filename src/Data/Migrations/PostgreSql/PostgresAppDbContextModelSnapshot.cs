@@ -28,10 +28,30 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("BuildLogDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("CompressedSizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ContextDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<long?>("DuplicateBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("DurationMilliseconds")
                         .HasColumnType("bigint");
 
                     b.Property<double?>("Efficiency")
@@ -40,6 +60,12 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<string>("Error")
                         .HasMaxLength(8192)
                         .HasColumnType("character varying(8192)");
+
+                    b.Property<int?>("ErrorFindingCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("FileCount")
+                        .HasColumnType("integer");
 
                     b.Property<long?>("FinalBytes")
                         .HasColumnType("bigint");
@@ -54,6 +80,10 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<string>("InputDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -62,7 +92,38 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<int?>("LayerCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Name")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("ProgressBytesRead")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("ProgressLayerCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("ProgressLayersDone")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ProgressPhase")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("ProgressTotalBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<Guid?>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ProtectedCredentials")
+                        .HasMaxLength(4096)
+                        .HasColumnType("character varying(4096)");
+
+                    b.Property<Guid?>("RunId")
                         .HasColumnType("uuid");
 
                     b.Property<long?>("SizeBytes")
@@ -85,6 +146,12 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("WarningFindingCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("WasteItemCount")
+                        .HasColumnType("integer");
 
                     b.Property<long?>("WastedBytes")
                         .HasColumnType("bigint");

@@ -23,10 +23,30 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BuildLogDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CompressedSizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ContextDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("DuplicateBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DurationMilliseconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<double?>("Efficiency")
@@ -35,6 +55,12 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasMaxLength(8192)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("ErrorFindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("FileCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("FinalBytes")
                         .HasColumnType("INTEGER");
@@ -49,6 +75,10 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("InputDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -57,7 +87,38 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<int?>("LayerCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Name")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ProgressBytesRead")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ProgressLayerCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("ProgressLayersDone")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProgressPhase")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ProgressTotalBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedCredentials")
+                        .HasMaxLength(4096)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RunId")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("SizeBytes")
@@ -80,6 +141,12 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("WarningFindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("WasteItemCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("WastedBytes")
                         .HasColumnType("INTEGER");

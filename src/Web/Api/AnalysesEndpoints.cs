@@ -1,0 +1,187 @@
+using LayerLens.Data;
+using LayerLens.Data.Blobs;
+using LayerLens.Data.Model;
+using LayerLens.Web.Analyses;
+using LayerLens.Web.Configuration;
+using LayerLens.Web.Jobs;
+using LayerLens.Web.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace LayerLens.Web.Api;
+
+/// <summary>API v1: <c>/api/v1/analyses</c>. Errors are RFC 7807 problem details.</summary>
+public static class AnalysesEndpoints
+{
+    private static readonly string[] ReportFormats = ["json", "sarif", "markdown", "junit"];
+
+    public static IEndpointRouteBuilder MapAnalysesApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/analyses").WithTags("Analyses").DisableAntiforgery();
+        api.MapPost("", CreateAsync)
+            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=) or JSON {\"image\", \"platform\"} for a registry pull")
+            .Produces<AnalysisAccepted>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        api.MapGet("", ListAsync).WithSummary("Analyses, newest first, paged; filters project and reference");
+        api.MapGet("{id:guid}", GetAsync).WithSummary("Status, progress and summary").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("{id:guid}/report", ReportAsync)
+            .WithSummary("The report: json (schema v1), sarif, markdown or junit")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapPost("{id:guid}/cancel", CancelAsync).WithSummary("Cancel a queued or running analysis");
+        api.MapPost("{id:guid}/retry", RetryAsync).WithSummary("Queue a failed or cancelled analysis again");
+        api.MapDelete("{id:guid}", DeleteAsync).WithSummary("Delete an analysis and its results");
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, AnalysisIntake intake, ResolvedSettings settings, string? name, string? project, CancellationToken ct)
+    {
+        var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        try
+        {
+            switch (contentType)
+            {
+                case "application/x-tar" or "application/octet-stream":
+                    return Accepted(await UploadAsync(http, intake, settings, name, project, ct));
+                case "application/json":
+                    var request = await ReadJsonAsync(http, ct);
+                    var analysis = await intake.FromRegistryAsync(
+                        new RegistryAnalysis(request.Image, request.Platform, request.Name ?? name, request.Project ?? project, request.Credentials?.Username, request.Credentials?.Password),
+                        ct);
+                    return Accepted(analysis);
+                default:
+                    return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
+                        $"send an image tarball as application/x-tar, or application/json {{\"image\": \"host/repo:tag\", \"platform\": \"linux/amd64\"}}; got '{contentType ?? "none"}'");
+            }
+        }
+        catch (IntakeException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid analysis request", ex.Message);
+        }
+        catch (BlobTooLargeException ex)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", ex.Message);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", $"the upload is larger than the limit of {settings.MaxUploadBytes:N0} bytes (LayerLens:MaxUploadBytes)");
+        }
+    }
+
+    private static async Task<Analysis> UploadAsync(HttpContext http, AnalysisIntake intake, ResolvedSettings settings, string? name, string? project, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > settings.MaxUploadBytes)
+        {
+            throw new BlobTooLargeException(settings.MaxUploadBytes);
+        }
+        // Kestrel's own limit is the configured one (+1 so our message, not Kestrel's, names it).
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = settings.MaxUploadBytes + 1;
+        }
+        return await intake.FromUploadAsync(http.Request.Body, name, project, ct);
+    }
+
+    private static async Task<RegistryAnalysisRequest> ReadJsonAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > 64 * 1024)
+        {
+            throw new IntakeException("the JSON body is larger than 64 KiB");
+        }
+        try
+        {
+            return await http.Request.ReadFromJsonAsync<RegistryAnalysisRequest>(ct)
+                ?? throw new IntakeException("the JSON body is empty; send {\"image\": \"host/repo:tag\"}");
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            throw new IntakeException($"the JSON body is malformed: {ex.Message}");
+        }
+    }
+
+    private static async Task<IResult> ListAsync(IDbContextFactory<AppDbContext> dbFactory, string? project, string? reference, int? page, int? pageSize, CancellationToken ct)
+    {
+        var size = Math.Clamp(pageSize ?? 50, 1, 200);
+        var number = Math.Max(1, page ?? 1);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var query = db.Analyses.AsNoTracking().Include(a => a.Project).AsQueryable();
+        if (!string.IsNullOrWhiteSpace(project))
+        {
+            query = query.Where(a => a.Project != null && a.Project.Name == project);
+        }
+        if (!string.IsNullOrWhiteSpace(reference))
+        {
+            query = query.Where(a => a.SourceReference == reference);
+        }
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderByDescending(a => a.CreatedAtUtc).Skip((number - 1) * size).Take(size).ToListAsync(ct);
+        return Results.Ok(new AnalysisPage(items.Select(AnalysisResource.From).ToList(), number, size, total));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, IDbContextFactory<AppDbContext> dbFactory, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var analysis = await db.Analyses.AsNoTracking().Include(a => a.Project).SingleOrDefaultAsync(a => a.Id == id, ct);
+        return analysis is null ? NotFound(id) : Results.Ok(AnalysisResource.From(analysis));
+    }
+
+    private static async Task<IResult> ReportAsync(Guid id, string? format, IDbContextFactory<AppDbContext> dbFactory, DataLayout layout, CancellationToken ct)
+    {
+        format = (format ?? "json").ToLowerInvariant();
+        if (!ReportFormats.Contains(format))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Unknown report format", $"format '{format}' is not one of {string.Join(", ", ReportFormats)}");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var analysis = await db.Analyses.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct);
+        if (analysis is null)
+        {
+            return NotFound(id);
+        }
+        var file = layout.ReportFile(id, format);
+        if (analysis.Status != AnalysisStatus.Succeeded || !File.Exists(file))
+        {
+            return Problem(StatusCodes.Status409Conflict, "No report yet",
+                $"analysis {id} is {AnalysisResource.StatusName(analysis.Status)}; a report exists once it has succeeded");
+        }
+        var (contentType, extension) = format switch
+        {
+            "json" => ("application/json", "json"),
+            "sarif" => ("application/sarif+json", "sarif"),
+            "markdown" => ("text/markdown; charset=utf-8", "md"),
+            _ => ("application/xml", "junit.xml"),
+        };
+        var stream = new System.IO.Compression.GZipStream(File.OpenRead(file), System.IO.Compression.CompressionMode.Decompress);
+        return Results.Stream(stream, contentType, $"layerlens-{id:N}.{extension}");
+    }
+
+    private static async Task<IResult> CancelAsync(Guid id, AnalysisQueue queue, IDbContextFactory<AppDbContext> dbFactory) =>
+        await queue.CancelAsync(id) ? Results.Accepted($"/api/v1/analyses/{id}") : await NotActionableAsync(id, dbFactory, "cancelled", "it is not queued or running");
+
+    private static async Task<IResult> RetryAsync(Guid id, AnalysisQueue queue, IDbContextFactory<AppDbContext> dbFactory) =>
+        await queue.RetryAsync(id) ? Results.Accepted($"/api/v1/analyses/{id}") : await NotActionableAsync(id, dbFactory, "retried", "only failed or cancelled analyses can be retried");
+
+    private static async Task<IResult> DeleteAsync(Guid id, AnalysisQueue queue) =>
+        await queue.DeleteAsync(id) ? Results.NoContent() : NotFound(id);
+
+    private static async Task<IResult> NotActionableAsync(Guid id, IDbContextFactory<AppDbContext> dbFactory, string verb, string why)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var status = await db.Analyses.Where(a => a.Id == id).Select(a => (AnalysisStatus?)a.Status).SingleOrDefaultAsync();
+        return status is null
+            ? NotFound(id)
+            : Problem(StatusCodes.Status409Conflict, $"Cannot be {verb}", $"analysis {id} is {AnalysisResource.StatusName(status.Value)}; {why}");
+    }
+
+    private static IResult Accepted(Analysis analysis) =>
+        Results.Json(new AnalysisAccepted(analysis.Id, AnalysisResource.StatusName(analysis.Status), AnalysisLinks.For(analysis.Id)),
+            statusCode: StatusCodes.Status202Accepted);
+
+    private static IResult NotFound(Guid id) => Problem(StatusCodes.Status404NotFound, "Analysis not found", $"there is no analysis {id}");
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+}

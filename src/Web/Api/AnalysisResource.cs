@@ -1,0 +1,79 @@
+using LayerLens.Data.Model;
+
+namespace LayerLens.Web.Api;
+
+/// <summary>The API's view of an analysis: status, progress, summary and links.</summary>
+public sealed record AnalysisResource(
+    Guid Id,
+    string Name,
+    string Status,
+    string Kind,
+    AnalysisSource Source,
+    string? Project,
+    DateTime CreatedAt,
+    DateTime? StartedAt,
+    DateTime? FinishedAt,
+    string? Error,
+    AnalysisProgressResource? Progress,
+    AnalysisSummary? Summary,
+    AnalysisLinks Links,
+    int Attempts)
+{
+    public static string StatusName(AnalysisStatus status) => status.ToString().ToLowerInvariant();
+
+    public static AnalysisResource From(Analysis a) => new(
+        a.Id,
+        a.DisplayName,
+        StatusName(a.Status),
+        a.Kind.ToString().ToLowerInvariant(),
+        new AnalysisSource(a.SourceKind.ToString().ToLowerInvariant(), a.SourceReference, a.Platform, a.InputDigest),
+        a.Project?.Name,
+        a.CreatedAtUtc,
+        a.StartedAtUtc,
+        a.FinishedAtUtc,
+        a.Error,
+        a.ProgressPhase is null ? null : new AnalysisProgressResource(a.ProgressPhase, a.ProgressLayersDone, a.ProgressLayerCount, a.ProgressBytesRead, a.ProgressTotalBytes),
+        a.Status != AnalysisStatus.Succeeded ? null : new AnalysisSummary(
+            a.ImageDigest, a.CompressedSizeBytes, a.SizeBytes, a.FinalBytes, a.WastedBytes, a.DuplicateBytes, a.Efficiency,
+            a.LayerCount, a.FileCount, a.WasteItemCount, a.FindingCount, a.DurationMilliseconds),
+        AnalysisLinks.For(a.Id),
+        a.Attempts);
+}
+
+public sealed record AnalysisSource(string Kind, string Reference, string? Platform, string? Digest);
+
+public sealed record AnalysisProgressResource(string Phase, int? LayersDone, int? LayerCount, long? BytesRead, long? TotalBytes);
+
+public sealed record AnalysisSummary(
+    string? Digest,
+    long? CompressedSizeBytes,
+    long? SizeBytes,
+    long? FinalBytes,
+    long? WastedBytes,
+    long? DuplicateBytes,
+    double? Efficiency,
+    int? LayerCount,
+    int? FileCount,
+    int? WasteItemCount,
+    int? FindingCount,
+    long? DurationMilliseconds);
+
+public sealed record AnalysisLinks(string Self, string Report, string Page, string Cancel, string Retry)
+{
+    public static AnalysisLinks For(Guid id) => new(
+        $"/api/v1/analyses/{id}",
+        $"/api/v1/analyses/{id}/report?format=json",
+        $"/analyses/{id}",
+        $"/api/v1/analyses/{id}/cancel",
+        $"/api/v1/analyses/{id}/retry");
+}
+
+/// <summary>202 answer of <c>POST /api/v1/analyses</c>.</summary>
+public sealed record AnalysisAccepted(Guid Id, string Status, AnalysisLinks Links);
+
+/// <summary>JSON body of <c>POST /api/v1/analyses</c> for an image in a registry.</summary>
+public sealed record RegistryAnalysisRequest(string? Image, string? Platform, string? Name, string? Project, RegistryCredentialsRequest? Credentials);
+
+public sealed record RegistryCredentialsRequest(string Username, string Password);
+
+public sealed record AnalysisPage(IReadOnlyList<AnalysisResource> Items, int Page, int PageSize, int Total);

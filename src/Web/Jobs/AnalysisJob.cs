@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using Hangfire;
+using LayerLens.Analyzer.Analysis;
+using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Images.Registry;
+using LayerLens.Analyzer.Reports;
+using LayerLens.Analyzer.Reports.Verdicts;
+using LayerLens.Data;
+using LayerLens.Data.Blobs;
+using LayerLens.Data.Model;
+using LayerLens.Web.Configuration;
+using LayerLens.Web.Storage;
+using LayerLens.Web.Trees;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+
+namespace LayerLens.Web.Jobs;
+
+/// <summary>
+/// One analysis, run by Hangfire. A run first claims the row (Queued → Running with its own run id)
+/// in one conditional update, and only the run holding the claim may store a result: a job that is
+/// delivered twice (crash recovery, a duplicate enqueue) never produces two results.
+/// </summary>
+public sealed class AnalysisJob(
+    IDbContextFactory<AppDbContext> dbFactory,
+    BlobStore blobs,
+    DataLayout layout,
+    JobCancellations cancellations,
+    ResolvedSettings settings,
+    IDataProtectionProvider protection,
+    ILogger<AnalysisJob> logger)
+{
+    public const string Queue = "analyses";
+    public const string CredentialsPurpose = "LayerLens.RegistryCredentials";
+
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunAsync(Guid analysisId, CancellationToken shutdown)
+    {
+        var runId = Guid.NewGuid();
+        Analysis analysis;
+        await using (var db = await dbFactory.CreateDbContextAsync(shutdown))
+        {
+            var claimed = await db.Analyses
+                .Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Queued && !a.CancelRequested)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(a => a.Status, AnalysisStatus.Running)
+                    .SetProperty(a => a.RunId, runId)
+                    .SetProperty(a => a.StartedAtUtc, DateTime.UtcNow)
+                    .SetProperty(a => a.Attempts, a => a.Attempts + 1)
+                    .SetProperty(a => a.ProgressPhase, "starting"), shutdown);
+            if (claimed == 0)
+            {
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.LogInformation("Analysis {Id} is not queued any more; this delivery does nothing", analysisId);
+                }
+                return;
+            }
+            analysis = await db.Analyses.AsNoTracking().SingleAsync(a => a.Id == analysisId, shutdown);
+        }
+
+        var work = layout.WorkDirectory(analysisId, runId);
+        Directory.CreateDirectory(work);
+        using var cancel = cancellations.Register(analysisId, shutdown);
+        var progress = new ProgressRecorder(dbFactory, analysisId, runId, cancel);
+        progress.Start();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var summary = await AnalyzeImageAsync(analysis, work, progress, cancel.Token);
+            progress.Phase("storing results");
+            await progress.DisposeAsync();
+            PublishResults(analysisId, Path.Combine(work, "result"));
+            await FinishAsync(analysisId, runId, a => a
+                .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
+                .SetProperty(x => x.ImageDigest, summary.Digest)
+                .SetProperty(x => x.Platform, summary.Platform)
+                .SetProperty(x => x.CompressedSizeBytes, summary.CompressedSizeBytes)
+                .SetProperty(x => x.SizeBytes, summary.SizeBytes)
+                .SetProperty(x => x.FinalBytes, summary.FinalBytes)
+                .SetProperty(x => x.WastedBytes, summary.WastedBytes)
+                .SetProperty(x => x.DuplicateBytes, summary.DuplicateBytes)
+                .SetProperty(x => x.Efficiency, summary.Efficiency)
+                .SetProperty(x => x.LayerCount, summary.Layers.Count)
+                .SetProperty(x => x.FileCount, summary.FileCount)
+                .SetProperty(x => x.WasteItemCount, summary.Waste.Count)
+                .SetProperty(x => x.FindingCount, 0)
+                .SetProperty(x => x.ErrorFindingCount, 0)
+                .SetProperty(x => x.WarningFindingCount, 0)
+                .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
+                .SetProperty(x => x.ProgressPhase, "done"));
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            // The server is stopping: hand the analysis back to the queue for the next start.
+            await progress.DisposeAsync();
+            await FinishAsync(analysisId, runId, a => a.SetProperty(x => x.Status, AnalysisStatus.Queued).SetProperty(x => x.ProgressPhase, "queued"));
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await progress.DisposeAsync();
+            await FinishAsync(analysisId, runId, a => a
+                .SetProperty(x => x.Status, AnalysisStatus.Cancelled)
+                .SetProperty(x => x.ProgressPhase, "cancelled")
+                .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds));
+        }
+        catch (Exception ex)
+        {
+            await progress.DisposeAsync();
+            var message = UserMessage(ex, analysis);
+            if (logger.IsEnabled(LogLevel.Warning))
+            {
+                logger.LogWarning(ex, "Analysis {Id} failed: {Message}", analysisId, message);
+            }
+            await FinishAsync(analysisId, runId, a => a
+                .SetProperty(x => x.Status, AnalysisStatus.Failed)
+                .SetProperty(x => x.Error, message)
+                .SetProperty(x => x.ProgressPhase, "failed")
+                .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds));
+        }
+        finally
+        {
+            cancellations.Unregister(analysisId);
+            TryDelete(work);
+        }
+    }
+
+    private async Task<ImageAnalysis> AnalyzeImageAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
+    {
+        progress.Phase("opening image");
+        var options = new ImageOpenOptions
+        {
+            Platform = analysis.Platform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
+            Registry = new RegistryOptions { Credentials = Credentials(analysis), Insecure = settings.AllowPrivateNetworkTargets },
+        };
+        var source = analysis.SourceKind switch
+        {
+            SourceKind.Upload => blobs.PathOf(analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing")),
+            SourceKind.Registry => "docker://" + analysis.SourceReference,
+            _ => throw new InvalidOperationException($"analysis {analysis.Id} of kind {analysis.SourceKind} has no image"),
+        };
+        if (analysis.SourceKind == SourceKind.Upload && !File.Exists(source))
+        {
+            throw new InvalidImageException("the uploaded image is no longer stored (removed by the retention setting); upload it again");
+        }
+
+        ImageAnalysis result;
+        using (var image = await ImageOpener.OpenAsync(source, options, ct))
+        {
+            progress.Phase("reading layers");
+            result = await ImageAnalyzer.AnalyzeAsync(image, options.Limits, progress, ct);
+        }
+        progress.Phase("writing results");
+        var named = WithReference(result, analysis.SourceKind == SourceKind.Upload ? analysis.DisplayName : result.Reference);
+
+        var output = Path.Combine(work, "result");
+        Directory.CreateDirectory(output);
+        foreach (var format in new[] { "json", "sarif", "markdown", "junit" })
+        {
+            await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
+            await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+            ReportFormats.For(format).Write(named, Verdict.None, gzip);
+        }
+        ct.ThrowIfCancellationRequested();
+        TreeFileWriter.Write(result.Tree, result.Waste, Path.Combine(output, DataLayout.TreeFile));
+        return named;
+    }
+
+    private RegistryCredentials? Credentials(Analysis analysis)
+    {
+        if (analysis.ProtectedCredentials is null)
+        {
+            return null;
+        }
+        var plain = protection.CreateProtector(CredentialsPurpose).Unprotect(analysis.ProtectedCredentials);
+        var colon = plain.IndexOf(':');
+        return new RegistryCredentials(plain[..colon], plain[(colon + 1)..]);
+    }
+
+    /// <summary>The report names what the user handed in, not the blob's path on this server.</summary>
+    private static ImageAnalysis WithReference(ImageAnalysis a, string reference) => new()
+    {
+        Reference = reference,
+        Digest = a.Digest,
+        Platform = a.Platform,
+        CompressedSizeBytes = a.CompressedSizeBytes,
+        SizeBytes = a.SizeBytes,
+        FinalBytes = a.FinalBytes,
+        FileCount = a.FileCount,
+        WastedBytes = a.WastedBytes,
+        Efficiency = a.Efficiency,
+        DuplicateBytes = a.DuplicateBytes,
+        Layers = a.Layers,
+        Waste = a.Waste,
+        Config = a.Config,
+        Tree = a.Tree,
+    };
+
+    /// <summary>Replaces any earlier result directory in one rename, so readers see all or nothing.</summary>
+    private void PublishResults(Guid analysisId, string output)
+    {
+        var target = layout.ResultDirectory(analysisId);
+        Directory.CreateDirectory(layout.ResultsRoot);
+        if (Directory.Exists(target))
+        {
+            Directory.Delete(target, recursive: true);
+        }
+        Directory.Move(output, target);
+    }
+
+    private async Task FinishAsync(
+        Guid analysisId,
+        Guid runId,
+        Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>> set)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        await db.Analyses.Where(a => a.Id == analysisId && a.RunId == runId && a.Status == AnalysisStatus.Running)
+            .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.FinishedAtUtc, DateTime.UtcNow)));
+    }
+
+    private static string UserMessage(Exception ex, Analysis analysis)
+    {
+        var message = ex is InvalidImageException or RegistryException or ArgumentException or InvalidDataException
+            ? ex.Message
+            : $"internal error: {ex.Message}";
+        if (analysis.InputDigest is { } digest)
+        {
+            // Never show the server's blob path; name the upload instead.
+            var hex = digest["sha256:".Length..];
+            var path = Path.Combine("blobs", "sha256", hex[..2], hex);
+            var at = message.IndexOf(path, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var start = message.LastIndexOf(' ', at) + 1;
+                message = message[..start] + analysis.DisplayName + message[(at + path.Length)..];
+            }
+        }
+        return message.Length > 8000 ? message[..8000] : message;
+    }
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning(ex, "Could not remove the work directory {Directory}", directory);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using Hangfire;
+using LayerLens.Data;
+using LayerLens.Data.Model;
+using LayerLens.Web.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace LayerLens.Web.Jobs;
+
+/// <summary>Starts, cancels, retries and deletes analyses; the pages and the API share it.</summary>
+public sealed class AnalysisQueue(
+    IDbContextFactory<AppDbContext> dbFactory,
+    IBackgroundJobClient jobs,
+    JobCancellations cancellations,
+    DataLayout layout)
+{
+    public void Enqueue(Guid analysisId) =>
+        jobs.Enqueue<AnalysisJob>(AnalysisJob.Queue, job => job.RunAsync(analysisId, CancellationToken.None));
+
+    /// <summary>A queued analysis is cancelled at once; a running one when its job notices.</summary>
+    public async Task<bool> CancelAsync(Guid analysisId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var queued = await db.Analyses.Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Queued)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.Status, AnalysisStatus.Cancelled)
+                .SetProperty(a => a.CancelRequested, true)
+                .SetProperty(a => a.ProgressPhase, "cancelled")
+                .SetProperty(a => a.FinishedAtUtc, DateTime.UtcNow));
+        var running = await db.Analyses.Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Running)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.CancelRequested, true));
+        cancellations.Cancel(analysisId);
+        return queued + running > 0;
+    }
+
+    /// <summary>Failed or cancelled analyses go back to the queue with their progress reset.</summary>
+    public async Task<bool> RetryAsync(Guid analysisId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        var reset = await db.Analyses
+            .Where(a => a.Id == analysisId && (a.Status == AnalysisStatus.Failed || a.Status == AnalysisStatus.Cancelled))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.Status, AnalysisStatus.Queued)
+                .SetProperty(a => a.CancelRequested, false)
+                .SetProperty(a => a.Error, (string?)null)
+                .SetProperty(a => a.ProgressPhase, "queued")
+                .SetProperty(a => a.ProgressLayersDone, (int?)null)
+                .SetProperty(a => a.ProgressLayerCount, (int?)null)
+                .SetProperty(a => a.ProgressBytesRead, (long?)null)
+                .SetProperty(a => a.ProgressTotalBytes, (long?)null)
+                .SetProperty(a => a.StartedAtUtc, (DateTime?)null)
+                .SetProperty(a => a.FinishedAtUtc, (DateTime?)null));
+        if (reset > 0)
+        {
+            Enqueue(analysisId);
+        }
+        return reset > 0;
+    }
+
+    /// <summary>Deletes the row and its results; a running job is cancelled first and finds nothing to store.</summary>
+    public async Task<bool> DeleteAsync(Guid analysisId)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync();
+        cancellations.Cancel(analysisId);
+        var deleted = await db.Analyses.Where(a => a.Id == analysisId).ExecuteDeleteAsync();
+        var results = layout.ResultDirectory(analysisId);
+        if (Directory.Exists(results))
+        {
+            Directory.Delete(results, recursive: true);
+        }
+        return deleted > 0;
+    }
+}

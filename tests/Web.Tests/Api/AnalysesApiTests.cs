@@ -1,0 +1,302 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LayerLens.Analyzer.Analysis;
+using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Reports;
+using LayerLens.Analyzer.Reports.Verdicts;
+using LayerLens.Analyzer.Tests.Images.Synthetic;
+
+namespace LayerLens.Web.Tests.Api;
+
+public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-api-").FullName;
+
+    private string ScenarioArchive()
+    {
+        var path = Path.Combine(_dir, "scenario.tar");
+        if (!File.Exists(path))
+        {
+            ScenarioImage.Create().WriteDockerArchiveClassic(path);
+        }
+        return path;
+    }
+
+    private static StreamContent Tar(Stream stream)
+    {
+        var content = new StreamContent(stream);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        return content;
+    }
+
+    private async Task<(HttpResponseMessage Response, JsonElement Body)> PostTarAsync(string file, string query = "")
+    {
+        await using var stream = File.OpenRead(file);
+        var response = await api.Http.PostAsync(new Uri("api/v1/analyses" + query, UriKind.Relative), Tar(stream));
+        var text = await response.Content.ReadAsStringAsync();
+        return (response, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string detailContains)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Contains(detailContains, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task An_uploaded_tarball_is_analysed_with_the_numbers_of_its_layers_and_a_report_identical_to_the_engines()
+    {
+        var (response, accepted) = await PostTarAsync(ScenarioArchive(), "?name=scenario:1&project=scenario-team");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = accepted.GetProperty("id").GetString()!;
+        Assert.Equal("queued", accepted.GetProperty("status").GetString());
+        Assert.Equal($"/api/v1/analyses/{id}", accepted.GetProperty("links").GetProperty("self").GetString());
+
+        var done = await api.WaitForEndAsync(id);
+        Assert.Equal("succeeded", done.GetProperty("status").GetString());
+        Assert.Equal("scenario:1", done.GetProperty("name").GetString());
+        Assert.Equal("scenario-team", done.GetProperty("project").GetString());
+        var summary = done.GetProperty("summary");
+        Assert.Equal(ScenarioImage.SizeBytes, summary.GetProperty("sizeBytes").GetInt64());
+        Assert.Equal(ScenarioImage.FinalBytes, summary.GetProperty("finalBytes").GetInt64());
+        Assert.Equal(ScenarioImage.WastedBytes, summary.GetProperty("wastedBytes").GetInt64());
+        Assert.Equal(ScenarioImage.DuplicateBytes, summary.GetProperty("duplicateBytes").GetInt64());
+        Assert.Equal(ScenarioImage.FileCount, summary.GetProperty("fileCount").GetInt32());
+        Assert.Equal(3, summary.GetProperty("layerCount").GetInt32());
+        var progress = done.GetProperty("progress");
+        Assert.Equal(3, progress.GetProperty("layersDone").GetInt32());
+        Assert.Equal(3, progress.GetProperty("layerCount").GetInt32());
+
+        // The JSON report is what `layerlens analyze --format json` writes for the same file.
+        using var report = await api.Http.GetAsync(new Uri($"api/v1/analyses/{id}/report?format=json", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        var served = JsonNode.Parse(await report.Content.ReadAsStringAsync())!;
+        using var image = await ImageOpener.OpenAsync(ScenarioArchive(), new ImageOpenOptions());
+        var local = await ImageAnalyzer.AnalyzeAsync(image);
+        var expected = new MemoryStream();
+        ReportFormats.For("json").Write(local, Verdict.None, expected);
+        var expectedNode = JsonNode.Parse(expected.ToArray())!;
+        Assert.Equal("scenario:1", served["image"]!["reference"]!.GetValue<string>());
+        served["image"]!["reference"] = expectedNode["image"]!["reference"]!.GetValue<string>();
+        Assert.True(JsonNode.DeepEquals(expectedNode, served), "the served report differs from the engine's");
+
+        foreach (var (format, type, marker) in new[] { ("sarif", "application/sarif+json", "\"version\""), ("markdown", "text/markdown", "#"), ("junit", "application/xml", "<testsuite") })
+        {
+            using var other = await api.Http.GetAsync(new Uri($"api/v1/analyses/{id}/report?format={format}", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+            Assert.Equal(type, other.Content.Headers.ContentType?.MediaType);
+            Assert.Contains(marker, await other.Content.ReadAsStringAsync());
+        }
+
+        // The work directory of the run is gone; the upload is one content-addressed blob.
+        Assert.Empty(Directory.Exists(Path.Combine(api.App.DataDirectory, "work")) ? Directory.GetFileSystemEntries(Path.Combine(api.App.DataDirectory, "work")) : []);
+        var digest = done.GetProperty("source").GetProperty("digest").GetString()!;
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(ScenarioArchive())));
+        Assert.Equal("sha256:" + sha, digest);
+        Assert.True(File.Exists(Path.Combine(api.App.DataDirectory, "blobs", "sha256", sha[..2], sha)));
+    }
+
+    [Fact]
+    public async Task The_same_tarball_twice_is_stored_once_and_lists_filter_by_project()
+    {
+        var (first, a) = await PostTarAsync(ScenarioArchive(), "?project=dedup-check");
+        var (second, b) = await PostTarAsync(ScenarioArchive(), "?project=dedup-check");
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.NotEqual(a.GetProperty("id").GetString(), b.GetProperty("id").GetString());
+
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(ScenarioArchive())));
+        Assert.Single(Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "sha256"), sha, SearchOption.AllDirectories));
+
+        var list = await api.GetJsonAsync("api/v1/analyses?project=dedup-check&pageSize=1");
+        Assert.Equal(2, list.GetProperty("total").GetInt32());
+        Assert.Equal(b.GetProperty("id").GetString(), list.GetProperty("items")[0].GetProperty("id").GetString()); // newest first
+        Assert.Single(list.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_an_image_fails_with_the_engines_message_and_can_be_retried()
+    {
+        var path = Path.Combine(_dir, "notes.txt");
+        await File.WriteAllTextAsync(path, "this is not a tarball, just some text that is long enough to fill a block or two. " + new string('x', 2000));
+        var (response, accepted) = await PostTarAsync(path, "?name=notes.txt");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = accepted.GetProperty("id").GetString()!;
+
+        var failed = await api.WaitForEndAsync(id);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        var error = failed.GetProperty("error").GetString()!;
+        Assert.Contains("notes.txt", error);
+        Assert.DoesNotContain(api.App.DataDirectory, error); // never the server's paths
+        Assert.Equal(HttpStatusCode.OK, (await api.Http.GetAsync(new Uri("healthz", UriKind.Relative))).StatusCode);
+
+        using var report = await api.Http.GetAsync(new Uri($"api/v1/analyses/{id}/report", UriKind.Relative));
+        await AssertProblemAsync(report, HttpStatusCode.Conflict, "failed");
+
+        using var retry = await api.Http.PostAsync(new Uri($"api/v1/analyses/{id}/retry", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        var again = await api.WaitForEndAsync(id);
+        Assert.Equal("failed", again.GetProperty("status").GetString());
+
+        using var cancel = await api.Http.PostAsync(new Uri($"api/v1/analyses/{id}/cancel", UriKind.Relative), null);
+        await AssertProblemAsync(cancel, HttpStatusCode.Conflict, "not queued or running");
+    }
+
+    [Fact]
+    public async Task Uploads_past_the_limit_are_413_with_or_without_a_length_and_leave_nothing_behind()
+    {
+        var big = Path.Combine(_dir, "big.tar");
+        await File.WriteAllBytesAsync(big, new byte[ApiApp.UploadLimit + 4096]);
+        var (withLength, _) = await PostTarAsync(big);
+        await AssertProblemAsync(withLength, HttpStatusCode.RequestEntityTooLarge, "limit");
+
+        // Chunked: the server only learns the size by counting.
+        await using (var stream = File.OpenRead(big))
+        {
+            var content = new StreamContent(new UnknownLengthStream(stream));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/analyses") { Content = content };
+            request.Headers.TransferEncodingChunked = true;
+            using var chunked = await api.Http.SendAsync(request);
+            await AssertProblemAsync(chunked, HttpStatusCode.RequestEntityTooLarge, "limit");
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "tmp")));
+        var zeros = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(big)));
+        Assert.Empty(Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "sha256"), zeros, SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task An_upload_the_client_abandons_leaves_no_blob_and_no_analysis()
+    {
+        var before = (await api.GetJsonAsync("api/v1/analyses?pageSize=200")).GetProperty("total").GetInt32();
+        using var cts = new CancellationTokenSource();
+        var content = new StreamContent(new StallingStream(64 * 1024, cts));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/analyses") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => api.Http.SendAsync(request, cts.Token));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "tmp")).Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Empty(Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "tmp")));
+        Assert.Equal(before, (await api.GetJsonAsync("api/v1/analyses?pageSize=200")).GetProperty("total").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("text/plain", "hello", HttpStatusCode.UnsupportedMediaType, "application/x-tar")]
+    [InlineData("application/json", "{not json", HttpStatusCode.BadRequest, "malformed")]
+    [InlineData("application/json", "{}", HttpStatusCode.BadRequest, "'image' is required")]
+    [InlineData("application/json", """{"image": "127.0.0.1:5000/app:1"}""", HttpStatusCode.BadRequest, "AllowPrivateNetworkTargets")]
+    [InlineData("application/json", """{"image": "localhost/app:1"}""", HttpStatusCode.BadRequest, "loopback")]
+    [InlineData("application/json", """{"image": "registry.example.com/app:1", "platform": "linux"}""", HttpStatusCode.BadRequest, "platform")]
+    public async Task Bad_requests_are_refused_with_problem_details_that_say_what_to_send(string contentType, string body, HttpStatusCode status, string detail)
+    {
+        using var content = new StringContent(body, Encoding.UTF8);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var response = await api.Http.PostAsync(new Uri("api/v1/analyses", UriKind.Relative), content);
+        await AssertProblemAsync(response, status, detail);
+    }
+
+    [Fact]
+    public async Task Unknown_analyses_are_404_and_delete_removes_the_analysis_and_its_results()
+    {
+        var missing = Guid.NewGuid();
+        foreach (var path in new[] { $"api/v1/analyses/{missing}", $"api/v1/analyses/{missing}/report" })
+        {
+            using var response = await api.Http.GetAsync(new Uri(path, UriKind.Relative));
+            await AssertProblemAsync(response, HttpStatusCode.NotFound, missing.ToString());
+        }
+        using (var response = await api.Http.DeleteAsync(new Uri($"api/v1/analyses/{missing}", UriKind.Relative)))
+        {
+            await AssertProblemAsync(response, HttpStatusCode.NotFound, missing.ToString());
+        }
+
+        var (_, accepted) = await PostTarAsync(ScenarioArchive());
+        var id = accepted.GetProperty("id").GetString()!;
+        await api.WaitForEndAsync(id);
+        using (var badFormat = await api.Http.GetAsync(new Uri($"api/v1/analyses/{id}/report?format=pdf", UriKind.Relative)))
+        {
+            await AssertProblemAsync(badFormat, HttpStatusCode.BadRequest, "json, sarif, markdown, junit");
+        }
+        var results = Path.Combine(api.App.DataDirectory, "results", Guid.Parse(id).ToString("N"));
+        Assert.True(File.Exists(Path.Combine(results, "tree.bin")));
+        Assert.True(File.Exists(Path.Combine(results, "report.json.gz")));
+
+        using var deleted = await api.Http.DeleteAsync(new Uri($"api/v1/analyses/{id}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.False(Directory.Exists(results));
+        using var gone = await api.Http.GetAsync(new Uri($"api/v1/analyses/{id}", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_analyses_endpoints()
+    {
+        var doc = await api.GetJsonAsync("openapi/v1.json");
+        var paths = doc.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/v1/analyses", out var analyses));
+        Assert.True(analyses.TryGetProperty("post", out _));
+        Assert.True(paths.TryGetProperty("/api/v1/analyses/{id}/report", out _));
+        Assert.True(paths.GetProperty("/api/v1/analyses/{id}").TryGetProperty("delete", out _));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>Hides the length so HttpClient sends the body chunked.</summary>
+    private sealed class UnknownLengthStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Sends some bytes, then stalls and cancels the request, as a closed browser tab would.</summary>
+    private sealed class StallingStream(int bytesBeforeStall, CancellationTokenSource cancel) : Stream
+    {
+        private int _sent;
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_sent >= bytesBeforeStall)
+            {
+                await Task.Delay(300, CancellationToken.None);
+                await cancel.CancelAsync();
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            var n = Math.Min(buffer.Length, bytesBeforeStall - _sent);
+            buffer.Span[..n].Fill(7);
+            _sent += n;
+            return n;
+        }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

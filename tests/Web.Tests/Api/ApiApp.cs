@@ -1,0 +1,57 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LayerLens.TestInfrastructure.WebApp;
+
+namespace LayerLens.Web.Tests.Api;
+
+/// <summary>One real app process for the API tests, with a small upload limit so 413 is cheap to reach.</summary>
+public sealed class ApiApp : IAsyncLifetime
+{
+    public const long UploadLimit = 2 * 1024 * 1024;
+
+    public WebAppProcess App { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        App = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__MaxUploadBytes"] = UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        Http = new HttpClient { BaseAddress = App.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await Http.GetAsync(new Uri(path, UriKind.Relative));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
+    }
+
+    /// <summary>Polls until the analysis leaves queued/running (60 s at most).</summary>
+    public async Task<JsonElement> WaitForEndAsync(string id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var analysis = await GetJsonAsync($"api/v1/analyses/{id}");
+            var status = analysis.GetProperty("status").GetString();
+            if (status is not ("queued" or "running"))
+            {
+                return analysis;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"analysis {id} still {status}; app log:\n{App.Log}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await App.DisposeAsync();
+    }
+}
