@@ -1,0 +1,89 @@
+using LayerLens.Analyzer.Blobs;
+using LayerLens.Analyzer.FileTree;
+using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Layers;
+using LayerLens.Analyzer.Waste;
+
+namespace LayerLens.Analyzer.Analysis;
+
+/// <summary>
+/// source → blobs → layer change sets (in parallel) → merged tree (in order) → metrics and waste.
+/// </summary>
+public static class ImageAnalyzer
+{
+    public static async Task<ImageAnalysis> AnalyzeAsync(
+        ResolvedImage image,
+        AnalysisLimits? limits = null,
+        IProgress<AnalysisProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        limits ??= AnalysisLimits.Default;
+        var paths = new PathTable();
+        var budget = new ImageByteBudget(limits.MaxImageUncompressedBytes);
+        var count = image.Layers.Count;
+        var changes = new LayerChangeSet[count];
+        var reads = new (long Compressed, long Uncompressed, CompressionKind Kind, string Digest)[count];
+        var done = 0;
+        long bytesRead = 0;
+        var total = image.Layers.Sum(l => Math.Max(0, l.CompressedSize));
+
+        // Largest blobs first so the longest layer does not start last.
+        var order = image.Layers.OrderByDescending(l => l.CompressedSize).ToList();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(order, parallel, async (layer, ct) =>
+        {
+            await using var raw = await layer.Open(ct);
+            using var blob = new LayerBlobStream(raw, layer, limits, budget);
+            changes[layer.Index] = LayerTarReader.Read(blob, layer.Index, layer.Describe(), paths, limits);
+            blob.Complete();
+            reads[layer.Index] = (blob.CompressedBytesRead, blob.UncompressedBytesRead, blob.Compression, blob.ComputedDigest);
+            progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.CompressedBytesRead), total));
+        });
+
+        var tree = LayeredTree.Merge(paths, changes);
+        var final = tree.Final(JunkRules.Default);
+        var createdBy = HistoryMapper.CreatedBy(image.Config, count);
+
+        var layers = new List<LayerAnalysis>(count);
+        for (var i = 0; i < count; i++)
+        {
+            layers.Add(new LayerAnalysis
+            {
+                Index = i,
+                Digest = image.Layers[i].Digest ?? reads[i].Digest,
+                DiffId = image.Layers[i].DiffId,
+                CompressedSizeBytes = reads[i].Compressed,
+                SizeBytes = changes[i].SizeBytes,
+                UncompressedTarBytes = reads[i].Uncompressed,
+                Compression = reads[i].Kind,
+                CreatedBy = createdBy[i],
+                EntryCount = changes[i].EntryCount,
+                Added = tree.Stats[i].Added,
+                Modified = tree.Stats[i].Modified,
+                Removed = tree.Stats[i].Removed,
+            });
+        }
+
+        var size = layers.Sum(l => l.SizeBytes);
+        var waste = tree.DeadBytes().Concat(final.Duplicates).Concat(final.Junk)
+            .OrderByDescending(w => w.Bytes).ThenBy(w => w.Path, StringComparer.Ordinal).ThenBy(w => w.Kind)
+            .ToList();
+        return new ImageAnalysis
+        {
+            Reference = image.Reference,
+            Digest = image.ManifestDigest ?? image.ConfigDigest,
+            Platform = image.Platform,
+            CompressedSizeBytes = layers.Sum(l => l.CompressedSizeBytes),
+            SizeBytes = size,
+            FinalBytes = final.FinalBytes,
+            FileCount = final.FileCount,
+            WastedBytes = size - final.FinalBytes,
+            Efficiency = size == 0 ? 1.0 : (double)final.FinalBytes / size,
+            DuplicateBytes = final.DuplicateBytes,
+            Layers = layers,
+            Waste = waste,
+            Config = HistoryMapper.Summarize(image.Config),
+            Tree = tree,
+        };
+    }
+}

@@ -1,0 +1,42 @@
+using System.IO.Compression;
+
+namespace LayerLens.Analyzer.Blobs;
+
+public enum CompressionKind
+{
+    None,
+    Gzip,
+    Zstd,
+}
+
+/// <summary>Detects compression from the first bytes of a blob (media types lie) and opens a decoder.</summary>
+public static class Compression
+{
+    public static CompressionKind Sniff(ReadOnlySpan<byte> head)
+    {
+        if (head.Length >= 2 && head[0] == 0x1f && head[1] == 0x8b)
+        {
+            return CompressionKind.Gzip;
+        }
+        if (head.Length >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd)
+        {
+            return CompressionKind.Zstd;
+        }
+        return CompressionKind.None;
+    }
+
+    /// <summary>Reads the first bytes of <paramref name="raw"/>, detects its compression and returns the decoded stream.</summary>
+    public static Stream OpenDecoded(Stream raw, out CompressionKind kind)
+    {
+        var head = new byte[4];
+        var got = raw.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        kind = Sniff(head.AsSpan(0, got));
+        var replayed = new PrefixedStream(head.AsMemory(0, got), raw);
+        return kind switch
+        {
+            CompressionKind.Gzip => new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: false),
+            CompressionKind.Zstd => new ZstdSharp.DecompressionStream(replayed, leaveOpen: false),
+            _ => replayed,
+        };
+    }
+}

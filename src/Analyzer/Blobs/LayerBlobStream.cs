@@ -1,0 +1,139 @@
+using LayerLens.Analyzer.Images;
+
+namespace LayerLens.Analyzer.Blobs;
+
+/// <summary>
+/// The uncompressed content of one layer blob: sniffs the compression, enforces the size and ratio
+/// limits while reading, and on <see cref="Complete"/> verifies the blob digest and the diff id.
+/// Decoder errors (truncated or corrupt gzip/zstd) surface as <see cref="InvalidImageException"/>.
+/// </summary>
+public sealed class LayerBlobStream : Stream
+{
+    private readonly LayerBlob _layer;
+    private readonly AnalysisLimits _limits;
+    private readonly ImageByteBudget _budget;
+    private readonly HashingReadStream _compressed;
+    private readonly Stream _decoded;
+    private readonly HashingReadStream _uncompressed;
+
+    public LayerBlobStream(Stream raw, LayerBlob layer, AnalysisLimits limits, ImageByteBudget budget)
+    {
+        _layer = layer;
+        _limits = limits;
+        _budget = budget;
+        _compressed = new HashingReadStream(raw);
+        try
+        {
+            _decoded = Blobs.Compression.OpenDecoded(_compressed, out var kind);
+            Compression = kind;
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidImageException($"{layer.Describe()}: cannot read the blob ({ex.Message})", ex);
+        }
+        _uncompressed = new HashingReadStream(_decoded);
+    }
+
+    public CompressionKind Compression { get; }
+
+    public long CompressedBytesRead => _compressed.BytesRead;
+
+    /// <summary>sha256 of the blob as read (meaningful after <see cref="Complete"/>).</summary>
+    public string ComputedDigest => "sha256:" + _compressed.DigestHex();
+
+    public long UncompressedBytesRead => _uncompressed.BytesRead;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n;
+        try
+        {
+            n = _uncompressed.Read(buffer);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException)
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: corrupt or truncated {Compression} data ({ex.Message})", ex);
+        }
+        if (n > 0)
+        {
+            CheckLimits(n);
+        }
+        return n;
+    }
+
+    private void CheckLimits(int n)
+    {
+        var total = _uncompressed.BytesRead;
+        if (total > _limits.MaxLayerUncompressedBytes)
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: uncompressed size passes the limit of {_limits.MaxLayerUncompressedBytes} bytes per layer (decompression bomb?)");
+        }
+        if (!_budget.TryConsume(n))
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: the image's uncompressed size passes the limit of {_budget.Limit} bytes");
+        }
+        if (Compression != CompressionKind.None && total > _limits.CompressionRatioGraceBytes
+            && total > _limits.MaxCompressionRatio * Math.Max(1, _compressed.BytesRead))
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: compression ratio passes {_limits.MaxCompressionRatio}:1 (decompression bomb?)");
+        }
+    }
+
+    /// <summary>Reads whatever the tar reader left (end-of-archive padding), then checks both digests.</summary>
+    public void Complete()
+    {
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            while (Read(scratch, 0, scratch.Length) > 0)
+            {
+            }
+            // Bytes after the end of the compressed stream are part of the blob (and of its digest).
+            while (_compressed.Read(scratch, 0, scratch.Length) > 0)
+            {
+            }
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: cannot read the blob ({ex.Message})", ex);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+        }
+
+        if (_layer.Digest is { } digest && digest != "sha256:" + _compressed.DigestHex())
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: digest mismatch, content is sha256:{_compressed.DigestHex()}");
+        }
+        if (_layer.DiffId is { } diffId && diffId != "sha256:" + _uncompressed.DigestHex())
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: diff_id mismatch, config says {diffId} but the uncompressed layer is sha256:{_uncompressed.DigestHex()}");
+        }
+        if (_layer.CompressedSize >= 0 && _compressed.BytesRead != _layer.CompressedSize)
+        {
+            throw new InvalidImageException($"{_layer.Describe()}: size mismatch, expected {_layer.CompressedSize} bytes but read {_compressed.BytesRead}");
+        }
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _uncompressed.BytesRead; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _uncompressed.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,9 @@
+namespace LayerLens.Analyzer.FileTree;
+
+public enum ChangeStatus : byte
+{
+    Unchanged,
+    Added,
+    Modified,
+    Removed,
+}

@@ -1,0 +1,312 @@
+using System.Runtime.InteropServices;
+using LayerLens.Analyzer.Layers;
+using LayerLens.Analyzer.Waste;
+
+namespace LayerLens.Analyzer.FileTree;
+
+/// <summary>
+/// The merged filesystem of every layer at once. Each node keeps a short chain of 12-byte events
+/// (layer, version written / removed / implicit directory) instead of a tree copy per layer, so
+/// the state of any path at any layer is a walk down its chain, and a layer's view is built one
+/// directory at a time on demand.
+/// </summary>
+public sealed partial class LayeredTree
+{
+    private const int Removed = -1;
+    private const int ImplicitDirectory = -2;
+
+    private readonly IReadOnlyList<LayerChangeSet> _layers;
+    private readonly int[] _last;
+    private Event[] _events;
+    private int _eventCount;
+    private readonly Dictionary<long, long> _hardLinkTargets = [];
+    private readonly WasteAccumulator _waste = new();
+    private int[]? _touched;
+    private readonly Stack<int> _stack = new();
+
+    [Flags]
+    private enum EventFlags : byte
+    {
+        None = 0,
+        Added = 1,
+        Modified = 2,
+        Removed = 4,
+        Implicit = 8,
+        ExistedBelow = 16,
+    }
+
+    [StructLayout(LayoutKind.Sequential, Pack = 2)]
+    private struct Event
+    {
+        public int Version;
+        public int Prev;
+        public short Layer;
+        public EventFlags Flags;
+    }
+
+    private LayeredTree(PathTable paths, IReadOnlyList<LayerChangeSet> layers)
+    {
+        Paths = paths;
+        _layers = layers;
+        _last = new int[paths.Count];
+        Array.Fill(_last, -1);
+        _touched = new int[paths.Count];
+        var versions = 0;
+        foreach (var layer in layers)
+        {
+            versions += layer.Versions.Count;
+        }
+        _events = new Event[Math.Max(16, versions + versions / 8)];
+        Stats = layers.Select(_ => new LayerStats()).ToArray();
+    }
+
+    public PathTable Paths { get; }
+
+    public int LayerCount => _layers.Count;
+
+    public IReadOnlyList<LayerStats> Stats { get; }
+
+    /// <summary>Approximate bytes held by the tree (nodes, names, versions, events).</summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            long versions = 0;
+            foreach (var layer in _layers)
+            {
+                versions += (long)layer.Versions.Capacity * Marshal.SizeOf<FileVersion>();
+            }
+            return Paths.MemoryBytes + versions + (long)_events.Length * Marshal.SizeOf<Event>() + (long)_last.Length * 4;
+        }
+    }
+
+    /// <summary>Merges change sets in layer order (index i must be layer i).</summary>
+    public static LayeredTree Merge(PathTable paths, IReadOnlyList<LayerChangeSet> layers)
+    {
+        if (layers.Count > short.MaxValue)
+        {
+            throw new ArgumentException("too many layers", nameof(layers));
+        }
+        var tree = new LayeredTree(paths, layers);
+        for (var i = 0; i < layers.Count; i++)
+        {
+            tree.Apply(i);
+        }
+        tree._touched = null;
+        return tree;
+    }
+
+    internal IEnumerable<WasteItem> DeadBytes() => _waste.Items(Paths);
+
+    private void Apply(int layer)
+    {
+        var changes = _layers[layer];
+        var stats = Stats[layer];
+        var stamp = layer + 1;
+        var touched = _touched!;
+
+        // Opaque markers and whiteouts act on the layers below, so they go before this layer's entries.
+        foreach (var dir in changes.OpaqueDirectories)
+        {
+            if (IsPresent(dir) && IsDirectory(_last[dir]))
+            {
+                foreach (var child in PresentChildren(dir))
+                {
+                    RemoveSubtree(child, layer, WasteKind.Deleted, dir, stats);
+                }
+            }
+        }
+        foreach (var node in changes.Whiteouts)
+        {
+            if (IsPresent(node))
+            {
+                RemoveSubtree(node, layer, WasteKind.Deleted, node, stats);
+            }
+        }
+
+        var versions = CollectionsMarshal.AsSpan(changes.Versions);
+        for (var i = 0; i < versions.Length; i++)
+        {
+            ref var version = ref versions[i];
+            var node = version.Node;
+            EnsureParents(Paths.Parent(node), layer);
+            var last = _last[node];
+            if (last >= 0 && _events[last].Layer == layer && _events[last].Version != Removed)
+            {
+                ref var current = ref _events[last];
+                if (current.Version == ImplicitDirectory && touched[node] != stamp)
+                {
+                    // First explicit write of a directory an earlier entry of this layer implied.
+                    touched[node] = stamp;
+                    var existed = (current.Flags & EventFlags.ExistedBelow) != 0;
+                    current.Flags = existed ? EventFlags.Modified : EventFlags.Added;
+                    if (existed) { stats.Modified++; } else { stats.Added++; }
+                }
+                else
+                {
+                    // A later entry for the same path in the same layer replaces the earlier one.
+                    Shadow(node, last, ref version, layer);
+                }
+                current.Version = i;
+                ResolveHardLink(layer, i, ref version);
+                continue;
+            }
+
+            var present = last >= 0 && _events[last].Version != Removed;
+            if (present)
+            {
+                Shadow(node, last, ref version, layer);
+            }
+            if (touched[node] != stamp)
+            {
+                touched[node] = stamp;
+                if (present) { stats.Modified++; } else { stats.Added++; }
+            }
+            Append(node, layer, i, present ? EventFlags.Modified : EventFlags.Added);
+            ResolveHardLink(layer, i, ref version);
+        }
+    }
+
+    /// <summary>The version in event <paramref name="previous"/> is replaced at <paramref name="node"/> by <paramref name="next"/>.</summary>
+    private void Shadow(int node, int previous, ref FileVersion next, int layer)
+    {
+        var e = _events[previous];
+        if (IsDirectory(previous))
+        {
+            if (next.Kind != EntryKind.Directory)
+            {
+                // A non-directory written over a directory hides everything below it.
+                foreach (var child in PresentChildren(node))
+                {
+                    RemoveSubtree(child, layer, WasteKind.Overwritten, node, null);
+                }
+            }
+            return;
+        }
+        ref var old = ref VersionAt(e);
+        if (old.Kind == EntryKind.File)
+        {
+            var same = next.Kind == EntryKind.File && next.Size == old.Size && next.Hash == old.Hash;
+            _waste.Add(same ? WasteKind.MetadataOnly : WasteKind.Overwritten, Paths.Parent(node), node, old.Size, e.Layer, layer);
+        }
+    }
+
+    private void EnsureParents(int parent, int layer)
+    {
+        if (parent <= PathTable.Root || IsPresent(parent) && IsDirectory(_last[parent]))
+        {
+            return;
+        }
+        EnsureParents(Paths.Parent(parent), layer);
+        var last = _last[parent];
+        var existed = last >= 0 && _events[last].Version != Removed;
+        if (existed)
+        {
+            // A file (or link) where a directory must be: the directory replaces it.
+            var e = _events[last];
+            ref var old = ref VersionAt(e);
+            if (old.Kind == EntryKind.File)
+            {
+                _waste.Add(WasteKind.Overwritten, Paths.Parent(parent), parent, old.Size, e.Layer, layer);
+            }
+        }
+        Append(parent, layer, ImplicitDirectory, EventFlags.Implicit | (existed ? EventFlags.ExistedBelow | EventFlags.Modified : EventFlags.Added));
+    }
+
+    private void RemoveSubtree(int root, int layer, WasteKind kind, int reportUnder, LayerStats? countIn)
+    {
+        _stack.Push(root);
+        while (_stack.Count > 0)
+        {
+            var node = _stack.Pop();
+            var last = _last[node];
+            if (last < 0 || _events[last].Version == Removed)
+            {
+                continue;
+            }
+            var e = _events[last];
+            if (IsDirectory(last))
+            {
+                for (var c = Paths.FirstChild(node); c != PathTable.None; c = Paths.NextSibling(c))
+                {
+                    _stack.Push(c);
+                }
+            }
+            else
+            {
+                ref var v = ref VersionAt(e);
+                if (v.Kind == EntryKind.File)
+                {
+                    _waste.Add(kind, reportUnder, node, v.Size, e.Layer, layer);
+                }
+            }
+            Append(node, layer, Removed, EventFlags.Removed);
+            if (countIn is not null)
+            {
+                countIn.Removed++;
+            }
+        }
+    }
+
+    private void ResolveHardLink(int layer, int index, ref FileVersion version)
+    {
+        if (version.Kind != EntryKind.HardLink || !IsPresent(version.Link))
+        {
+            return;
+        }
+        var e = _events[_last[version.Link]];
+        if (e.Version < 0)
+        {
+            return;
+        }
+        var target = Key(e.Layer, e.Version);
+        ref var v = ref VersionAt(e);
+        if (v.Kind == EntryKind.HardLink && !_hardLinkTargets.TryGetValue(target, out target))
+        {
+            return;
+        }
+        if (v.Kind is EntryKind.File or EntryKind.HardLink)
+        {
+            _hardLinkTargets[Key(layer, index)] = target;
+        }
+    }
+
+    private static long Key(int layer, int index) => ((long)layer << 32) | (uint)index;
+
+    private void Append(int node, int layer, int version, EventFlags flags)
+    {
+        if (_eventCount == _events.Length)
+        {
+            Array.Resize(ref _events, _events.Length * 2);
+        }
+        _events[_eventCount] = new Event { Version = version, Prev = _last[node], Layer = (short)layer, Flags = flags };
+        _last[node] = _eventCount++;
+    }
+
+    private bool IsPresent(int node) => node == PathTable.Root || _last[node] >= 0 && _events[_last[node]].Version != Removed;
+
+    private bool IsDirectory(int eventIndex)
+    {
+        if (eventIndex < 0)
+        {
+            return true; // the root
+        }
+        var e = _events[eventIndex];
+        return e.Version == ImplicitDirectory || e.Version >= 0 && VersionAt(e).Kind == EntryKind.Directory;
+    }
+
+    private ref FileVersion VersionAt(Event e) => ref CollectionsMarshal.AsSpan(_layers[e.Layer].Versions)[e.Version];
+
+    private List<int> PresentChildren(int node)
+    {
+        var children = new List<int>();
+        for (var c = Paths.FirstChild(node); c != PathTable.None; c = Paths.NextSibling(c))
+        {
+            if (IsPresent(c))
+            {
+                children.Add(c);
+            }
+        }
+        return children;
+    }
+}

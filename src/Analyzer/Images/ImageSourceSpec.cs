@@ -1,0 +1,80 @@
+namespace LayerLens.Analyzer.Images;
+
+public enum ImageSourceKind
+{
+    DockerArchive,
+    OciLayout,
+    OciArchive,
+    Registry,
+}
+
+/// <summary>
+/// A parsed <c>&lt;source&gt;</c> argument: <c>docker-archive:PATH</c>, <c>oci:DIR[:TAG]</c>,
+/// <c>oci-archive:PATH</c>, <c>docker://REF</c>, or a bare path whose format is detected.
+/// </summary>
+public sealed record ImageSourceSpec(ImageSourceKind Kind, string Location, string? Tag, string Original)
+{
+    public static ImageSourceSpec Parse(string source)
+    {
+        if (string.IsNullOrWhiteSpace(source))
+        {
+            throw new InvalidImageException("no image source given");
+        }
+        if (source.StartsWith("docker://", StringComparison.Ordinal))
+        {
+            return new(ImageSourceKind.Registry, source["docker://".Length..], null, source);
+        }
+        if (source.StartsWith("docker-archive:", StringComparison.Ordinal))
+        {
+            return new(ImageSourceKind.DockerArchive, StripArchiveSuffix(source["docker-archive:".Length..]), null, source);
+        }
+        if (source.StartsWith("oci-archive:", StringComparison.Ordinal))
+        {
+            return new(ImageSourceKind.OciArchive, StripArchiveSuffix(source["oci-archive:".Length..]), null, source);
+        }
+        if (source.StartsWith("oci:", StringComparison.Ordinal))
+        {
+            var rest = source["oci:".Length..];
+            // DIR may itself contain ':'; the tag is the part after the last ':' when DIR exists without it.
+            var colon = rest.LastIndexOf(':');
+            if (colon > 0 && !Directory.Exists(rest) && Directory.Exists(rest[..colon]))
+            {
+                return new(ImageSourceKind.OciLayout, rest[..colon], rest[(colon + 1)..], source);
+            }
+            return new(ImageSourceKind.OciLayout, rest, null, source);
+        }
+        return Detect(source);
+    }
+
+    // skopeo-style "archive:PATH:name" suffixes: keep the path when the whole string is not a file.
+    private static string StripArchiveSuffix(string location)
+    {
+        if (File.Exists(location))
+        {
+            return location;
+        }
+        var colon = location.LastIndexOf(':');
+        return colon > 0 && File.Exists(location[..colon]) ? location[..colon] : location;
+    }
+
+    private static ImageSourceSpec Detect(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            if (File.Exists(Path.Combine(path, "index.json")))
+            {
+                return new(ImageSourceKind.OciLayout, path, null, path);
+            }
+            throw new InvalidImageException($"{path}: a directory without index.json is not an OCI layout");
+        }
+        if (!File.Exists(path))
+        {
+            throw new InvalidImageException($"{path}: no such file or directory (sources: docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, docker://REF)");
+        }
+        // Archive kind is settled when the archive is indexed (manifest.json → docker-archive).
+        return new(ImageSourceKind.DockerArchive, path, null, path) { Detected = true };
+    }
+
+    /// <summary>True when the kind of a bare-path archive is still to be decided from its contents.</summary>
+    public bool Detected { get; init; }
+}

@@ -1,0 +1,82 @@
+using LayerLens.Analyzer.Blobs;
+
+namespace LayerLens.Analyzer.Images.Registry;
+
+/// <summary>Resolves <c>docker://REF</c>: manifest (or index → platform → manifest), config, and streamed layer blobs.</summary>
+public static class RegistryImageReader
+{
+    public static async Task<ResolvedImage> ReadAsync(string text, ImageOpenOptions options, CancellationToken ct, HttpMessageHandler? handler = null)
+    {
+        var reference = RegistryReference.Parse(text);
+        var client = new RegistryClient(reference, options.Registry, handler);
+        try
+        {
+            var limits = options.Limits;
+            var (body, mediaType, digest) = await client.GetManifestAsync(reference.Reference, limits.MaxJsonBytes, ct);
+            var what = $"{reference}: manifest";
+            var actualDigest = Sha256(body);
+            if (reference.IsDigest && actualDigest != reference.Reference)
+            {
+                throw new InvalidImageException($"{what}: digest mismatch, asked for {reference.Reference} but content is {actualDigest}");
+            }
+            var manifest = JsonBlob.Parse<ImageManifest>(body, what);
+            mediaType = manifest.MediaType ?? mediaType;
+            for (var depth = 0; MediaTypes.IsIndex(mediaType) || manifest.Manifests is not null && manifest.Config is null; depth++)
+            {
+                if (depth > 2)
+                {
+                    throw new InvalidImageException($"{what}: indexes nested too deeply");
+                }
+                var chosen = PlatformSelector.Select(manifest.Manifests ?? [], options.Platform, reference.ToString());
+                (body, _, _) = await client.GetManifestAsync(chosen.Digest!, limits.MaxJsonBytes, ct);
+                JsonBlob.VerifyDigest(body, chosen.Digest!, $"{reference}: manifest {chosen.Digest}");
+                actualDigest = chosen.Digest!;
+                manifest = JsonBlob.Parse<ImageManifest>(body, $"{reference}: manifest {chosen.Digest}");
+                mediaType = manifest.MediaType ?? chosen.MediaType;
+            }
+            _ = digest;
+
+            var configDigest = manifest.Config?.Digest ?? throw new InvalidImageException($"{what}: has no config descriptor");
+            var configBytes = await client.GetSmallBlobAsync(configDigest, limits.MaxJsonBytes, ct);
+            JsonBlob.VerifyDigest(configBytes, configDigest, $"{reference}: config blob {configDigest}");
+            var config = JsonBlob.Parse<ImageConfigFile>(configBytes, $"{reference}: config blob {configDigest}");
+
+            var descriptors = manifest.Layers ?? [];
+            if (descriptors.Count > limits.MaxLayers)
+            {
+                throw new InvalidImageException($"{what}: {descriptors.Count} layers exceed the limit of {limits.MaxLayers}");
+            }
+            var layers = new List<LayerBlob>();
+            for (var i = 0; i < descriptors.Count; i++)
+            {
+                var layerDigest = descriptors[i].Digest ?? throw new InvalidImageException($"{what}: layer {i} has no digest");
+                Digests.ParseSha256(layerDigest, $"{what}: layer {i}");
+                layers.Add(new LayerBlob
+                {
+                    Index = i,
+                    Digest = layerDigest,
+                    DiffId = config.RootFs?.DiffIds is { } ids && i < ids.Count ? ids[i] : null,
+                    MediaType = descriptors[i].MediaType,
+                    CompressedSize = descriptors[i].Size > 0 ? descriptors[i].Size : -1,
+                    Open = token => client.OpenBlobAsync(layerDigest, token),
+                });
+            }
+            return new ResolvedImage(client)
+            {
+                Reference = "docker://" + reference,
+                ManifestDigest = actualDigest,
+                ConfigDigest = configDigest,
+                Config = config,
+                Layers = layers,
+            };
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static string Sha256(byte[] bytes) =>
+        "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+}

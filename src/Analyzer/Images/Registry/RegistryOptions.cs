@@ -1,0 +1,23 @@
+namespace LayerLens.Analyzer.Images.Registry;
+
+public sealed record RegistryCredentials(string Username, string Password);
+
+/// <summary>How to reach registries: credentials, plain HTTP for loopback test registries, timeouts and retries.</summary>
+public sealed record RegistryOptions
+{
+    /// <summary>Credentials given explicitly (<c>--creds</c>); otherwise the docker config file is consulted.</summary>
+    public RegistryCredentials? Credentials { get; init; }
+
+    /// <summary>Path of a docker-style auth file (<c>REGISTRY_AUTH_FILE</c>, <c>~/.docker/config.json</c>).</summary>
+    public IReadOnlyList<string> AuthFiles { get; init; } = [];
+
+    /// <summary>Allow plain HTTP, only for loopback hosts.</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Longest wait for a response or for the next bytes of a body.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public int MaxRetries { get; init; } = 4;
+
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+}

@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Formats.Tar;
+using System.IO.Hashing;
+using LayerLens.Analyzer.Blobs;
+using LayerLens.Analyzer.FileTree;
+using LayerLens.Analyzer.Images;
+
+namespace LayerLens.Analyzer.Layers;
+
+/// <summary>
+/// Reads a layer tar in one streaming pass: interns every path, sorts out whiteouts and opaque
+/// markers, and hashes each regular file's content (XxHash128) as it goes by.
+/// </summary>
+public static class LayerTarReader
+{
+    private const string WhiteoutPrefix = ".wh.";
+    private const string OpaqueMarker = ".wh..wh..opq";
+    private const string WhiteoutMetaPrefix = ".wh..wh.";
+
+    public static LayerChangeSet Read(Stream content, int layerIndex, string layerName, PathTable paths, AnalysisLimits limits)
+    {
+        var changes = new LayerChangeSet(layerIndex);
+        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+        var hasher = new XxHash128();
+        string? current = null;
+        try
+        {
+            using var reader = new TarReader(content, leaveOpen: true);
+            TarEntry? entry;
+            while ((entry = NextEntry(reader, layerName, current)) is not null)
+            {
+                current = entry.Name;
+                if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
+                {
+                    continue;
+                }
+                if (++changes.EntryCount > limits.MaxEntriesPerLayer)
+                {
+                    throw new InvalidImageException($"{layerName}: more than {limits.MaxEntriesPerLayer} entries (limit)");
+                }
+                if (current.Length > limits.MaxPathLength)
+                {
+                    throw new InvalidImageException($"{layerName}, entry '{current[..Math.Min(64, current.Length)]}…': path longer than {limits.MaxPathLength} characters (limit)");
+                }
+                var path = PathNormalizer.Normalize(current)
+                    ?? throw new InvalidImageException($"{layerName}, entry '{current}': path escapes the image root");
+                if (path.Length == 0)
+                {
+                    continue;
+                }
+                var slash = path.LastIndexOf('/');
+                var baseName = path.AsSpan(slash + 1);
+                if (baseName.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))
+                {
+                    var dir = slash < 0 ? ReadOnlySpan<char>.Empty : path.AsSpan(0, slash);
+                    if (baseName.SequenceEqual(OpaqueMarker))
+                    {
+                        changes.OpaqueDirectories.Add(paths.Intern(dir));
+                    }
+                    else if (!baseName.StartsWith(WhiteoutMetaPrefix, StringComparison.Ordinal))
+                    {
+                        changes.Whiteouts.Add(paths.Intern(slash < 0 ? path[WhiteoutPrefix.Length..] : string.Concat(dir, "/", baseName[WhiteoutPrefix.Length..])));
+                    }
+                    continue;
+                }
+
+                var version = new FileVersion { Node = paths.Intern(path), Mode = (int)entry.Mode, Link = -1 };
+                switch (entry.EntryType)
+                {
+                    case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                        version.Kind = EntryKind.File;
+                        version.Size = entry.Length;
+                        version.Hash = HashContent(entry.DataStream, hasher, buffer, layerName, current);
+                        changes.SizeBytes += entry.Length;
+                        break;
+                    case TarEntryType.Directory:
+                        version.Kind = EntryKind.Directory;
+                        break;
+                    case TarEntryType.SymbolicLink:
+                        version.Kind = EntryKind.Symlink;
+                        version.Link = changes.SymlinkTargets.Count;
+                        changes.SymlinkTargets.Add(entry.LinkName);
+                        break;
+                    case TarEntryType.HardLink:
+                        version.Kind = EntryKind.HardLink;
+                        var target = PathNormalizer.Normalize(entry.LinkName);
+                        if (string.IsNullOrEmpty(target))
+                        {
+                            throw new InvalidImageException($"{layerName}, entry '{current}': hard link target '{entry.LinkName}' escapes the image root");
+                        }
+                        version.Link = paths.Intern(target);
+                        break;
+                    case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                        version.Kind = EntryKind.Other;
+                        break;
+                    default:
+                        throw new InvalidImageException($"{layerName}, entry '{current}': unsupported tar entry type {entry.EntryType}");
+                }
+                changes.Versions.Add(version);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return changes;
+    }
+
+    private static TarEntry? NextEntry(TarReader reader, string layerName, string? previous)
+    {
+        try
+        {
+            return reader.GetNextEntry(copyData: false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException)
+        {
+            var where = previous is null ? "at the first entry" : $"after entry '{previous}'";
+            throw new InvalidImageException($"{layerName}: corrupt tar header {where} ({ex.Message})", ex);
+        }
+    }
+
+    private static UInt128 HashContent(Stream? data, XxHash128 hasher, byte[] buffer, string layerName, string entry)
+    {
+        hasher.Reset();
+        if (data is null)
+        {
+            return hasher.GetCurrentHashAsUInt128();
+        }
+        try
+        {
+            int n;
+            while ((n = data.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                hasher.Append(buffer.AsSpan(0, n));
+            }
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException)
+        {
+            throw new InvalidImageException($"{layerName}, entry '{entry}': content ends early ({ex.Message})", ex);
+        }
+        return hasher.GetCurrentHashAsUInt128();
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using LayerLens.Analyzer.Analysis;
+using LayerLens.Analyzer.Reports.Verdicts;
+using LayerLens.Analyzer.Waste;
+
+namespace LayerLens.Analyzer.Reports;
+
+/// <summary>SARIF 2.1.0: failed CI rules as errors, the largest waste items as notes.</summary>
+public sealed class SarifReportWriter : IReportWriter
+{
+    private const int MaxWasteResults = 50;
+
+    public void Write(ImageAnalysis a, Verdict verdict, Stream output)
+    {
+        using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+        w.WriteString("version", "2.1.0");
+        w.WriteStartArray("runs");
+        w.WriteStartObject();
+        w.WriteStartObject("tool");
+        w.WriteStartObject("driver");
+        w.WriteString("name", "layerlens");
+        w.WriteString("informationUri", "https://github.com/layerlens/layerlens");
+        w.WriteStartArray("rules");
+        foreach (var r in verdict.Rules)
+        {
+            w.WriteStartObject();
+            w.WriteString("id", "ci/" + r.Rule);
+            w.WriteStartObject("shortDescription");
+            w.WriteString("text", $"CI threshold {r.Rule}");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        foreach (var kind in Enum.GetValues<WasteKind>())
+        {
+            w.WriteStartObject();
+            w.WriteString("id", "waste/" + kind.ToReportName());
+            w.WriteStartObject("shortDescription");
+            w.WriteString("text", $"{kind.ToReportName()} bytes in the image");
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndObject();
+
+        w.WriteStartArray("results");
+        foreach (var f in verdict.Failures)
+        {
+            Result(w, "ci/" + f.Rule, "error", f.Message, a.Reference);
+        }
+        foreach (var item in a.Waste.Take(MaxWasteResults))
+        {
+            var message = $"{ByteSize.Format(item.Bytes)} {item.Kind.ToReportName()} at /{item.Path}: shipped in layer {item.LayerIndex}, made dead by layer {item.CauseLayerIndex}";
+            Result(w, "waste/" + item.Kind.ToReportName(), "note", message, a.Reference);
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void Result(Utf8JsonWriter w, string ruleId, string level, string message, string reference)
+    {
+        w.WriteStartObject();
+        w.WriteString("ruleId", ruleId);
+        w.WriteString("level", level);
+        w.WriteStartObject("message");
+        w.WriteString("text", message);
+        w.WriteEndObject();
+        w.WriteStartArray("locations");
+        w.WriteStartObject();
+        w.WriteStartObject("physicalLocation");
+        w.WriteStartObject("artifactLocation");
+        w.WriteString("uri", reference);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndObject();
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}

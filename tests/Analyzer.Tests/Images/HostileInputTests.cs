@@ -1,0 +1,242 @@
+using System.Text;
+using LayerLens.Analyzer.Blobs;
+using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Tests.Images.Synthetic;
+
+namespace LayerLens.Analyzer.Tests.Images;
+
+/// <summary>Hostile images fail with <see cref="InvalidImageException"/> naming the blob, layer and entry — no crash, no hang.</summary>
+public class HostileInputTests
+{
+    private static readonly byte[] Good = new LayerTarBuilder().Dir("app").File("app/a", 5000, seed: 1).File("app/b", 5000, seed: 2).Build();
+
+    private static async Task<InvalidImageException> FailsAsync(string source, AnalysisLimits? limits = null)
+    {
+        var task = AnalyzeHelper.AnalyzeAsync(source, limits);
+        var finished = await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.Same(task, finished);
+        return await Assert.ThrowsAsync<InvalidImageException>(() => task);
+    }
+
+    private static string OciWithLayerBlob(TempDir temp, SyntheticImage image, Func<byte[], byte[]> tamper)
+    {
+        image.WriteOciLayout(temp.File("oci"));
+        var digest = SyntheticImage.Sha256(image.Compress(image.LayerTars[0]));
+        var path = Path.Combine(temp.File("oci"), "blobs", "sha256", digest[7..]);
+        File.WriteAllBytes(path, tamper(File.ReadAllBytes(path)));
+        return "oci:" + temp.File("oci");
+    }
+
+    [Theory]
+    [InlineData(LayerCompression.Gzip)]
+    [InlineData(LayerCompression.Zstd)]
+    public async Task Truncated_compressed_layer_names_the_layer_and_blob(LayerCompression compression)
+    {
+        using var temp = new TempDir();
+        var image = new SyntheticImage(Good) { Compression = compression };
+        var digest = SyntheticImage.Sha256(image.Compress(Good));
+
+        var ex = await FailsAsync(OciWithLayerBlob(temp, image, b => b[..(b.Length / 2)]));
+
+        Assert.Contains("layer 0", ex.Message);
+        Assert.Contains(digest, ex.Message);
+    }
+
+    [Fact]
+    public async Task Corrupt_tar_header_names_the_entry_before_it()
+    {
+        using var temp = new TempDir();
+        // ustar: "app/" header at 0, "app/a" at 512 with 5000 bytes (10 blocks), so "app/b"'s header is at 6144.
+        var tar = new LayerTarBuilder(System.Formats.Tar.TarEntryFormat.Ustar).Dir("app").File("app/a", 5000, seed: 1).File("app/b", 5000, seed: 2).Build();
+        Assert.Equal("app/b", Encoding.ASCII.GetString(tar, 6144, 5));
+        tar[6144 + 148] = (byte)'9'; // not an octal digit: the checksum field is corrupt
+        var image = new SyntheticImage(tar) { Compression = LayerCompression.None };
+        image.WriteOciLayout(temp.File("oci"));
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"));
+
+        Assert.Contains("layer 0", ex.Message);
+        Assert.Contains("corrupt tar header", ex.Message);
+        Assert.Contains("app/a", ex.Message);
+    }
+
+    [Fact]
+    public async Task Digest_mismatch_names_the_blob()
+    {
+        using var temp = new TempDir();
+        var image = new SyntheticImage(Good) { Compression = LayerCompression.None };
+        var digest = SyntheticImage.Sha256(Good);
+
+        // Flip one content byte: the tar still parses, only the digest can tell.
+        var ex = await FailsAsync(OciWithLayerBlob(temp, image, b => { var c = (byte[])b.Clone(); c[2048 + 10] ^= 0xff; return c; }));
+
+        Assert.Contains("digest mismatch", ex.Message);
+        Assert.Contains(digest, ex.Message);
+    }
+
+    [Fact]
+    public async Task Diff_id_mismatch_is_caught_for_classic_docker_archives_without_blob_digests()
+    {
+        using var temp = new TempDir();
+        var image = new SyntheticImage(Good) { Compression = LayerCompression.None };
+        image.WriteDockerArchiveClassic(temp.File("image.tar"));
+        var bytes = File.ReadAllBytes(temp.File("image.tar"));
+        var marker = Encoding.ASCII.GetBytes("layer.tar");
+        var at = bytes.AsSpan().IndexOf(marker);
+        // The layer's content starts one block after its header; flip a byte of app/a's data.
+        bytes[at - at % 512 + 512 + 2048 + 10] ^= 0xff;
+        File.WriteAllBytes(temp.File("image.tar"), bytes);
+
+        var ex = await FailsAsync("docker-archive:" + temp.File("image.tar"));
+
+        Assert.Contains("diff_id mismatch", ex.Message);
+        Assert.Contains("layer 0", ex.Message);
+    }
+
+    [Fact]
+    public async Task Missing_blob_is_named()
+    {
+        using var temp = new TempDir();
+        var image = new SyntheticImage(Good);
+        image.WriteOciLayout(temp.File("oci"));
+        var digest = SyntheticImage.Sha256(image.Compress(Good));
+        File.Delete(Path.Combine(temp.File("oci"), "blobs", "sha256", digest[7..]));
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"));
+
+        Assert.Contains(digest, ex.Message);
+        Assert.Contains("missing", ex.Message);
+    }
+
+    [Fact]
+    public async Task Malformed_index_json_is_rejected()
+    {
+        using var temp = new TempDir();
+        new SyntheticImage(Good).WriteOciLayout(temp.File("oci"));
+        File.WriteAllText(Path.Combine(temp.File("oci"), "index.json"), "{\"manifests\": [");
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"));
+
+        Assert.Contains("index.json", ex.Message);
+        Assert.Contains("malformed JSON", ex.Message);
+    }
+
+    [Fact]
+    public async Task Huge_json_is_refused_before_it_is_parsed()
+    {
+        using var temp = new TempDir();
+        new SyntheticImage(Good).WriteOciLayout(temp.File("oci"));
+        var index = Path.Combine(temp.File("oci"), "index.json");
+        File.WriteAllText(index, "{\"pad\":\"" + new string('x', 200_000) + "\"}");
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"), AnalysisLimits.Default with { MaxJsonBytes = 100_000 });
+
+        Assert.Contains("index.json", ex.Message);
+        Assert.Contains("limit", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("../../etc/passwd")]
+    [InlineData("app/../../escape")]
+    public async Task Path_escaping_the_root_names_the_entry(string name)
+    {
+        using var temp = new TempDir();
+        var tar = new LayerTarBuilder().File("ok", "x").File(name, "boom").Build();
+        var image = new SyntheticImage(tar);
+        image.WriteOciLayout(temp.File("oci"));
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"));
+
+        Assert.Contains(name, ex.Message);
+        Assert.Contains("escapes", ex.Message);
+        Assert.Contains("layer 0", ex.Message);
+    }
+
+    [Fact]
+    public async Task Decompression_bomb_hits_the_per_layer_limit()
+    {
+        using var temp = new TempDir();
+        var bomb = new LayerTarBuilder().File("zeros", new byte[4_000_000]).Build();
+        var image = new SyntheticImage(bomb);
+        image.WriteOciLayout(temp.File("oci"));
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"), AnalysisLimits.Default with { MaxLayerUncompressedBytes = 1_000_000 });
+
+        Assert.Contains("limit of 1000000 bytes per layer", ex.Message);
+        Assert.Contains(SyntheticImage.Sha256(image.Compress(bomb)), ex.Message);
+    }
+
+    [Fact]
+    public async Task Decompression_bomb_hits_the_ratio_limit()
+    {
+        using var temp = new TempDir();
+        var image = new SyntheticImage(new LayerTarBuilder().File("zeros", new byte[4_000_000]).Build());
+        image.WriteOciLayout(temp.File("oci"));
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"), AnalysisLimits.Default with { MaxCompressionRatio = 50, CompressionRatioGraceBytes = 0 });
+
+        Assert.Contains("compression ratio", ex.Message);
+    }
+
+    [Fact]
+    public async Task Image_wide_uncompressed_limit_counts_every_layer()
+    {
+        using var temp = new TempDir();
+        var image = new SyntheticImage(Good, Good);
+        image.WriteOciLayout(temp.File("oci"));
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"), AnalysisLimits.Default with { MaxImageUncompressedBytes = Good.Length + 1000 });
+
+        Assert.Contains("image's uncompressed size", ex.Message);
+    }
+
+    [Fact]
+    public async Task Entry_count_and_path_length_limits_name_the_layer()
+    {
+        using var temp = new TempDir();
+        var builder = new LayerTarBuilder();
+        for (var i = 0; i < 20; i++)
+        {
+            builder.File($"f{i}", "x");
+        }
+        builder.File(new string('d', 300) + "/long", "x");
+        new SyntheticImage(builder.Build()).WriteOciLayout(temp.File("oci"));
+
+        var tooMany = await FailsAsync("oci:" + temp.File("oci"), AnalysisLimits.Default with { MaxEntriesPerLayer = 10 });
+        var tooLong = await FailsAsync("oci:" + temp.File("oci"), AnalysisLimits.Default with { MaxPathLength = 200 });
+
+        Assert.Contains("more than 10 entries", tooMany.Message);
+        Assert.Contains("layer 0", tooMany.Message);
+        Assert.Contains("longer than 200", tooLong.Message);
+        Assert.Contains("dddd", tooLong.Message);
+    }
+
+    [Fact]
+    public async Task Compressed_outer_archive_is_refused_with_a_hint()
+    {
+        using var temp = new TempDir();
+        new SyntheticImage(Good).WriteOciArchive(temp.File("image.tar"));
+        using (var input = File.OpenRead(temp.File("image.tar")))
+        using (var output = new System.IO.Compression.GZipStream(File.Create(temp.File("image.tar.gz")), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            input.CopyTo(output);
+        }
+
+        var ex = await FailsAsync("oci-archive:" + temp.File("image.tar.gz"));
+
+        Assert.Contains("compressed", ex.Message);
+    }
+
+    [Fact]
+    public async Task Truncated_outer_archive_is_refused()
+    {
+        using var temp = new TempDir();
+        new SyntheticImage(Good).WriteDockerArchiveClassic(temp.File("image.tar"));
+        var bytes = File.ReadAllBytes(temp.File("image.tar"));
+        File.WriteAllBytes(temp.File("cut.tar"), bytes[..(bytes.Length / 2)]);
+
+        var ex = await FailsAsync("docker-archive:" + temp.File("cut.tar"));
+
+        Assert.Contains("truncated", ex.Message);
+    }
+}
