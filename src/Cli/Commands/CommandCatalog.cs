@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return ParseCommand.Create();
         yield return AnalyzeCommand.Create();
+        yield return OptimizeCommand.Create();
     }
 }

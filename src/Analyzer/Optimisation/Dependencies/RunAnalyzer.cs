@@ -8,10 +8,20 @@ namespace LayerLens.Analyzer.Optimisation.Dependencies;
 /// </summary>
 public static class RunAnalyzer
 {
+    /// <summary>Shell builtins: no program file is loaded and no file is touched.</summary>
+    private static readonly HashSet<string> Builtins = new(StringComparer.Ordinal)
+    {
+        "true", "false", "echo", "printf", "exit", ":", "set", "export", "unset", "umask", "cd",
+    };
+
     private static readonly HashSet<string> NoFiles = new(StringComparer.Ordinal)
     {
-        "sleep", "true", "false", "echo", "printf", "exit", ":", "set", "export", "unset", "umask", "sync", "whoami", "id", "uname", "date", "env", "nproc",
+        "sleep", "sync", "whoami", "id", "uname", "date", "env", "nproc",
     };
+
+    /// <summary>Where programs and the libraries and configuration they load come from.</summary>
+    private static readonly string[] ProgramDirectories =
+        ["/bin", "/sbin", "/usr", "/lib", "/lib64", "/etc"];
 
     private static readonly HashSet<string> ReadsArguments = new(StringComparer.Ordinal)
     {
@@ -23,8 +33,10 @@ public static class RunAnalyzer
     /// <summary>Result of analysing one RUN.</summary>
     public sealed record Result(InstructionEffect Effect, IReadOnlyList<(InstallCommand Install, string? Cwd)> Installs, IReadOnlyList<SimpleCommand> Commands);
 
-    public static Result Analyze(string script, bool execForm, IReadOnlyList<string> execArgs, string? cwd, BuildContext context)
+    public static Result Analyze(string script, bool execForm, IReadOnlyList<string> execArgs, string? cwd, BuildContext context, string? pathVariable = null)
     {
+        var pathDirectories = (pathVariable ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries).Select(p => ImagePaths.Resolve(p, cwd).Path).ToList();
+
         var effect = new InstructionEffect { ReadsAllState = true };
         var installs = new List<(InstallCommand, string?)>();
         List<SimpleCommand> commands;
@@ -60,6 +72,16 @@ public static class RunAnalyzer
                 continue;
             }
             var name = command.Words[0].HasExpansion ? "$" : Path.GetFileName(command.Name);
+            if (!Builtins.Contains(name))
+            {
+                // Running a program reads it, its libraries and configuration: a COPY into those places cannot move past it.
+                effect.Reads.AddRange(ProgramDirectories.Select(d => new PathAccess(d)));
+                effect.Reads.AddRange(pathDirectories.Select(d => new PathAccess(d)));
+                if (command.Name.Contains('/', StringComparison.Ordinal))
+                {
+                    effect.Reads.Add(ImagePaths.Resolve(command.Words[0], cwd));
+                }
+            }
             var args = command.Arguments.ToList();
             var operands = Operands(args);
             if (name == "busybox" && args.Count > 0)

@@ -79,7 +79,7 @@ public static partial class StageModel
                 }
                 else
                 {
-                    var result = RunAnalyzer.Analyze(instruction.ArgumentText, instruction.IsJson, [.. instruction.Args.Select(a => a.Value)], cwd, context);
+                    var result = RunAnalyzer.Analyze(instruction.ArgumentText, instruction.IsJson, [.. instruction.Args.Select(a => a.Value)], cwd, context, scope.GetValueOrDefault("PATH"));
                     foreach (var r in result.Effect.Reads)
                     {
                         effect.Reads.Add(r);
