@@ -97,7 +97,7 @@ public static class RunAnalyzer
                 args = args.Skip(1).ToList();
                 operands = Operands(args);
             }
-            if (NoFiles.Contains(name))
+            if (NoFiles.Contains(name) || Builtins.Contains(name) && name != "cd")
             {
                 continue;
             }
