@@ -8,7 +8,7 @@ public static class ImagePaths
     /// <summary>Where package managers and system tools write: the whole system outside application directories.</summary>
     public static readonly string[] SystemRoots =
     [
-        "/etc", "/var", "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt", "/root", "/home", "/tmp", "/run", "/go", "/srv", "/mnt", "/media", "/boot",
+        "/etc", "/var", "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt", "/root", "/home", "/tmp", "/run", "/go", "/boot",
     ];
 
     public static string Join(string dir, string relative)
