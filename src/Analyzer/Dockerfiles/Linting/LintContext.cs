@@ -7,6 +7,7 @@ namespace LayerLens.Analyzer.Dockerfiles.Linting;
 public sealed class LintContext
 {
     private readonly Dictionary<Instruction, ShellScript> _scripts = [];
+    private readonly Dictionary<Instruction, List<ToolInvocation>> _tools = [];
     private readonly List<(RuleDefinition Rule, SourceRange Range, string Message)> _raw = [];
 
     public LintContext(DockerfileDocument document, LintOptions options)
@@ -63,7 +64,15 @@ public sealed class LintContext
         return script;
     }
 
-    public IEnumerable<ToolInvocation> Tools(Instruction run) => ToolRecognizer.Recognize(Script(run));
+    /// <summary>Recognised tools of a RUN, computed once per instruction.</summary>
+    public IReadOnlyList<ToolInvocation> Tools(Instruction run)
+    {
+        if (!_tools.TryGetValue(run, out var tools))
+        {
+            _tools[run] = tools = [.. ToolRecognizer.Recognize(Script(run))];
+        }
+        return tools;
+    }
 
     private static readonly System.Buffers.SearchValues<char> ShellSpecial = System.Buffers.SearchValues.Create(" \t'\"\\$;&|<>()");
 

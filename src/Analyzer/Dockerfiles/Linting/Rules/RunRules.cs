@@ -191,7 +191,7 @@ internal static class RunRules
             {
                 foreach (var run in ctx.All("RUN"))
                 {
-                    var tools = ctx.Tools(run).ToList();
+                    var tools = ctx.Tools(run);
                     if (tools.Any(t => t.Tool == "yarn" && t.Subcommand == "install") && !tools.Any(t => t.Tool == "yarn" && t.Subcommand == "cache" && t.Packages.Contains("clean"))
                         && !HasCacheMount(run, "/usr/local/share/.cache/yarn"))
                     {

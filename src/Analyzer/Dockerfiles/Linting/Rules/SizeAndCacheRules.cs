@@ -68,7 +68,7 @@ internal static class SizeAndCacheRules
                 foreach (var run in ctx.All("RUN"))
                 {
                     var script = ctx.Script(run);
-                    var tools = ToolRecognizer.Recognize(script).ToList();
+                    var tools = ctx.Tools(run);
                     foreach (var t in tools)
                     {
                         string? cache = t.Tool switch
