@@ -8,10 +8,10 @@ namespace LayerLens.Analyzer.Tests.Dockerfiles;
 public class ParserFuzzTests
 {
     [Fact]
-    public void Random_dockerfiles_parse_or_fail_cleanly_and_round_trip()
+    public void Random_dockerfiles_parse_or_fail_cleanly_round_trip_and_lint()
     {
         string[] pieces = ["FROM ", "RUN ", "COPY ", "ENV ", "ARG ", "ONBUILD ", "HEALTHCHECK ", "CMD ", "# escape=`\n", "#", "\\", "`", "\n", "\r\n", " ", "\t",
-            "[", "]", "\"", "'", ",", "<<EOF", "<<-'X'", "EOF", "X", "--mount=type=cache", "--", "=", "a", "$A", "${A:-b}", "\uFEFF", "é"];
+            "[", "]", "\"", "'", ",", "<<EOF", "<<-'X'", "EOF", "X", "--mount=type=cache", "--", "=", "a", "$A", "${A:-b}", "\uFEFF", "é", "AS ", "apt-get install ", "| ", "&& ", "rm -rf /x ", "--from=", "EXPOSE ", "WORKDIR ", "USER ", "MAINTAINER ", "scratch"];
         var random = new Random(4242);
         var sw = Stopwatch.StartNew();
         var parsed = 0;
@@ -24,6 +24,7 @@ public class ParserFuzzTests
                 var document = DockerfileDocument.Parse(text);
                 Assert.Equal(text, SyntaxDocument.Create(document).Write());
                 _ = document.Result.Dump();
+                _ = LayerLens.Analyzer.Dockerfiles.Linting.Linter.Lint(document, new LayerLens.Analyzer.Dockerfiles.Linting.LintOptions { DockerIgnore = ["*"] }, "Dockerfile");
                 parsed++;
             }
             catch (DockerfileParseException ex)
