@@ -17,4 +17,17 @@ public sealed class LintOptions
 
     /// <summary>Patterns from the build context's .dockerignore, for CopyIgnoredFile.</summary>
     public IReadOnlyList<string>? DockerIgnore { get; set; }
+
+    /// <summary>A copy for one file with that file's .dockerignore (the shared options stay untouched).</summary>
+    public LintOptions ForFile(IReadOnlyList<string>? dockerIgnore)
+    {
+        var copy = new LintOptions { FailureThreshold = FailureThreshold, DockerIgnore = dockerIgnore ?? DockerIgnore };
+        copy.Ignored.UnionWith(Ignored);
+        foreach (var (k, v) in Overrides)
+        {
+            copy.Overrides[k] = v;
+        }
+        copy.TrustedRegistries.AddRange(TrustedRegistries);
+        return copy;
+    }
 }

@@ -10,25 +10,40 @@ public static class LintRunner
     public static LintReport Run(IEnumerable<string> paths, LintOptions options)
     {
         var report = new LintReport { FailureThreshold = options.FailureThreshold };
-        foreach (var file in Expand(paths))
+        var files = Expand(paths).ToList();
+        var results = new FileResult[files.Count];
+        // Files are independent: lint them on every core, then report in input order.
+        Parallel.For(0, files.Count, i => results[i] = LintFile(files[i], options));
+        for (var i = 0; i < files.Count; i++)
         {
-            report.Files.Add(file);
-            try
+            report.Files.Add(files[i]);
+            report.Findings.AddRange(results[i].Findings);
+            if (results[i].Error is { } error)
             {
-                var document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(file)));
-                options.DockerIgnore = ReadDockerIgnore(file);
-                report.Findings.AddRange(Linter.Lint(document, options, file));
-            }
-            catch (DockerfileParseException ex)
-            {
-                report.Errors.Add((file, ex.Line, ex.Message));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                report.Errors.Add((file, 0, ex.Message));
+                report.Errors.Add(error);
             }
         }
         return report;
+    }
+
+    private sealed record FileResult(List<Finding> Findings, (string File, int Line, string Message)? Error);
+
+    private static FileResult LintFile(string file, LintOptions shared)
+    {
+        try
+        {
+            var document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(file)));
+            var options = shared.ForFile(ReadDockerIgnore(file));
+            return new FileResult(Linter.Lint(document, options, file), null);
+        }
+        catch (DockerfileParseException ex)
+        {
+            return new FileResult([], (file, ex.Line, ex.Message));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new FileResult([], (file, 0, ex.Message));
+        }
     }
 
     /// <summary>Files named as given, and Dockerfiles found below directories, in a stable order.</summary>

@@ -25,6 +25,8 @@ public static class ShellParser
 
     private sealed class State(string text)
     {
+        private static readonly string[] RedirectOperators = ["&>>", "&>", "<<<", "<<-", "<<", "<&", "<>", ">>", ">&", ">|", "<", ">"];
+        private readonly StringBuilder _word = new();
         private readonly List<ShellRedirect> _pendingHeredocs = [];
         private readonly List<bool> _pendingChomp = [];
         private int _pos;
@@ -184,8 +186,7 @@ public static class ShellParser
         private void ReadRedirect(int? fd)
         {
             var start = _pos;
-            string[] ops = ["&>>", "&>", "<<<", "<<-", "<<", "<&", "<>", ">>", ">&", ">|", "<", ">"];
-            var op = ops.First(o => string.CompareOrdinal(text, _pos, o, 0, o.Length) == 0);
+            var op = Array.Find(RedirectOperators, o => string.CompareOrdinal(text, _pos, o, 0, o.Length) == 0)!;
             _pos += op.Length;
             SkipBlanks();
             ShellWord? target = null;
@@ -321,7 +322,7 @@ public static class ShellParser
         private ShellWord ReadWord()
         {
             var start = _pos;
-            var value = new StringBuilder();
+            var value = _word.Clear();
             var quoted = false;
             var substitution = false;
             List<string>? variables = null;

@@ -43,25 +43,40 @@ public static class ToolRecognizer
         }
     }
 
+    private static readonly HashSet<string> KnownTools = new(StringComparer.Ordinal)
+    {
+        "python", "python3", "python2", "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "pip3", "pip2",
+        "poetry", "pipenv", "npm", "yarn", "pnpm", "gem", "bundle", "bundler", "go", "cargo", "composer", "mvn", "mvnw",
+        "gradle", "gradlew", "dotnet", "curl", "wget",
+    };
+
     public static ToolInvocation? Recognize(ShellCommand command)
     {
-        var words = command.Words.Select(w => w.Value).ToList();
+        var all = command.Words;
         var i = 0;
-        while (i < words.Count && Wrappers.Contains(BaseName(words[i])))
+        while (i < all.Count && Wrappers.Contains(BaseName(all[i].Value)))
         {
             i++;
             // Skip the wrapper's own options and env's NAME=value pairs.
-            while (i < words.Count && (words[i].StartsWith('-') || words[i].Contains('=', StringComparison.Ordinal)))
+            while (i < all.Count && (all[i].Value.StartsWith('-') || all[i].Value.Contains('=', StringComparison.Ordinal)))
             {
                 i++;
             }
         }
-        if (i >= words.Count)
+        if (i >= all.Count)
         {
             return null;
         }
-        var name = BaseName(words[i]);
-        var rest = words.Skip(i + 1).ToList();
+        var name = BaseName(all[i].Value);
+        if (!KnownTools.Contains(name))
+        {
+            return null; // most commands in a RUN are not tools: no allocation for them
+        }
+        var rest = new List<string>(all.Count - i - 1);
+        for (var k = i + 1; k < all.Count; k++)
+        {
+            rest.Add(all[k].Value);
+        }
         switch (name)
         {
             case "python" or "python3" or "python2" when rest.Count >= 2 && rest[0] == "-m" && rest[1] is "pip" or "pip3":
@@ -133,8 +148,7 @@ public static class ToolRecognizer
     private static string BaseName(string word)
     {
         var slash = word.LastIndexOf('/');
-        var name = slash >= 0 ? word[(slash + 1)..] : word;
-        return name.StartsWith("./", StringComparison.Ordinal) ? name[2..] : name;
+        return slash >= 0 ? word[(slash + 1)..] : word;
     }
 
     private delegate (List<string> Reads, List<string> Writes) FileModel(string? subcommand, List<string> options, List<string> packages);

@@ -118,8 +118,7 @@ internal static class InstructionRules
                     var defined = new HashSet<string>(StringComparer.Ordinal);
                     for (var i = 0; i + 1 < env.Args.Count; i += 3)
                     {
-                        var refs = ShellParser.Parse(env.Args[i + 1].Value).Commands.SelectMany(c => c.Words.Concat(c.Assignments)).SelectMany(w => w.Variables);
-                        if (refs.FirstOrDefault(defined.Contains) is { } selfRef)
+                        if (defined.Count > 0 && VariableReferences.Find(env.Args[i + 1].Value).FirstOrDefault(defined.Contains) is { } selfRef)
                         {
                             ctx.Report(rule, env.Args[i + 1].Range, $"Do not refer to an environment variable within the same ENV statement where it is defined: '{selfRef}'");
                         }

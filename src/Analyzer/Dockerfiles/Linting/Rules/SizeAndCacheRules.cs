@@ -121,7 +121,7 @@ internal static class SizeAndCacheRules
                                 }
                             }
                         }
-                        foreach (var path in CreatedPaths(script))
+                        foreach (var path in CreatedPaths(script, ctx.Tools(i)))
                         {
                             created[path] = i;
                         }
@@ -214,9 +214,9 @@ internal static class SizeAndCacheRules
     }
 
     /// <summary>Absolute paths a script visibly creates: downloads' outputs, redirect targets, cp/mv/git clone destinations.</summary>
-    private static IEnumerable<string> CreatedPaths(ShellScript script)
+    private static IEnumerable<string> CreatedPaths(ShellScript script, IReadOnlyList<ToolInvocation> tools)
     {
-        foreach (var t in ToolRecognizer.Recognize(script))
+        foreach (var t in tools)
         {
             if (t.Tool is "curl" or "wget")
             {
@@ -235,11 +235,14 @@ internal static class SizeAndCacheRules
                     yield return Normalize(target);
                 }
             }
-            var args = cmd.Arguments.Where(a => !a.StartsWith('-')).ToList();
             // mkdir and touch create empty entries: removing them later wastes nothing.
-            if (cmd.Name is "cp" or "mv" or "git" && args.Count >= 2 && args[^1].StartsWith('/'))
+            if (cmd.Name is "cp" or "mv" or "git")
             {
-                yield return Normalize(args[^1]);
+                var args = cmd.Arguments.Where(a => !a.StartsWith('-')).ToList();
+                if (args.Count >= 2 && args[^1].StartsWith('/'))
+                {
+                    yield return Normalize(args[^1]);
+                }
             }
         }
     }
