@@ -107,14 +107,24 @@ internal sealed class Suppressions
 
     private void AddForNextInstruction(DockerfileDocument document, int commentLine, IEnumerable<string> ids)
     {
-        // hadolint applies the pragma to the next instruction.
-        foreach (var instruction in document.Instructions)
+        // hadolint applies the pragma to the next instruction: binary search over start lines.
+        var instructions = document.Instructions;
+        int lo = 0, hi = instructions.Count;
+        while (lo < hi)
         {
-            if (instruction.StartLine > commentLine)
+            var mid = (lo + hi) / 2;
+            if (instructions[mid].StartLine > commentLine)
             {
-                Add(instruction.StartLine, ids);
-                return;
+                hi = mid;
             }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+        if (lo < instructions.Count)
+        {
+            Add(instructions[lo].StartLine, ids);
         }
     }
 

@@ -274,7 +274,7 @@ internal static class InstructionRules
             {
                 foreach (var w in ctx.Document.Result.Warnings)
                 {
-                    var instruction = ctx.Document.Instructions.FirstOrDefault(i => i.StartLine <= w.Line && i.EndLine >= w.Line);
+                    var instruction = ctx.Document.InstructionAtLine(w.Line);
                     var range = instruction?.Range ?? new SourceRange(w.Line, 1, w.Line, 1);
                     ctx.Report(rule, range, "Empty continuation line");
                 }
@@ -354,8 +354,7 @@ internal static class InstructionRules
                     }
                     continue;
                 }
-                var isEarlier = ctx.Document.Stages.Take(stage.Index).Any(s => string.Equals(s.Name, from, StringComparison.OrdinalIgnoreCase))
-                    || (int.TryParse(from, out var index) && index < stage.Index);
+                var isEarlier = ctx.Document.IsEarlierStage(from, stage.Index) || (int.TryParse(from, out var index) && index < stage.Index);
                 var isOwn = string.Equals(stage.Name, from, StringComparison.OrdinalIgnoreCase);
                 if (!isEarlier && !isOwn && !from.Contains(':', StringComparison.Ordinal) && !from.Contains('/', StringComparison.Ordinal))
                 {

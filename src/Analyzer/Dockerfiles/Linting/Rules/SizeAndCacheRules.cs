@@ -96,12 +96,19 @@ internal static class SizeAndCacheRules
             {
                 foreach (var stage in ctx.Document.Stages)
                 {
+                    // Exact paths for lookups, a sorted set for "everything under this directory" in O(log n).
                     var created = new Dictionary<string, Instruction>(StringComparer.Ordinal);
+                    var sorted = new SortedSet<string>(StringComparer.Ordinal);
+                    void Add(string path, Instruction origin)
+                    {
+                        created[path] = origin;
+                        sorted.Add(path);
+                    }
                     foreach (var i in stage.Instructions)
                     {
                         if (i.Keyword is "COPY" or "ADD" && i.Args.Count >= 2)
                         {
-                            created[Normalize(i.Args[^1].Value)] = i;
+                            Add(Normalize(i.Args[^1].Value), i);
                             continue;
                         }
                         if (i.Keyword != "RUN")
@@ -109,21 +116,35 @@ internal static class SizeAndCacheRules
                             continue;
                         }
                         var script = ctx.Script(i);
-                        foreach (var cmd in script.Commands.Where(c => c.Name == "rm"))
+                        var reported = false;
+                        foreach (var cmd in script.Commands)
                         {
+                            if (cmd.Name != "rm" || reported)
+                            {
+                                continue;
+                            }
                             foreach (var target in cmd.Arguments.Where(a => !a.StartsWith('-')).Select(Normalize))
                             {
-                                var origin = created.FirstOrDefault(kv => kv.Value != i && (kv.Key == target || kv.Key.StartsWith(target + "/", StringComparison.Ordinal)));
-                                if (origin.Value != null)
+                                string? hit = created.TryGetValue(target, out var exact) && exact != i ? target : null;
+                                if (hit == null && target != "/")
                                 {
-                                    ctx.Report(rule, i, $"'{target}' was created by the {origin.Value.Keyword} on line {origin.Value.StartLine} and is removed here; the bytes stay in the earlier layer");
-                                    created.Remove(origin.Key);
+                                    var under = sorted.GetViewBetween(target + "/", target + "0");
+                                    hit = under.FirstOrDefault(k => created[k] != i);
+                                }
+                                if (hit != null)
+                                {
+                                    var origin = created[hit];
+                                    ctx.Report(rule, i, $"'{target}' was created by the {origin.Keyword} on line {origin.StartLine} and is removed here; the bytes stay in the earlier layer");
+                                    created.Remove(hit);
+                                    sorted.Remove(hit);
+                                    reported = true;
+                                    break;
                                 }
                             }
                         }
                         foreach (var path in CreatedPaths(script, ctx.Tools(i)))
                         {
-                            created[path] = i;
+                            Add(path, i);
                         }
                     }
                 }
@@ -135,25 +156,25 @@ internal static class SizeAndCacheRules
             {
                 foreach (var stage in ctx.Document.Stages)
                 {
-                    var copied = new List<(string Dest, Instruction Copy)>();
+                    var copied = new Dictionary<string, Instruction>(StringComparer.Ordinal);
                     foreach (var i in stage.Instructions)
                     {
                         if (i.Keyword is "COPY" or "ADD" && i.Args.Count >= 2)
                         {
-                            copied.Add((Normalize(i.Args[^1].Value), i));
+                            copied[Normalize(i.Args[^1].Value)] = i;
                             continue;
                         }
-                        if (i.Keyword != "RUN")
+                        if (i.Keyword != "RUN" || copied.Count == 0)
                         {
                             continue;
                         }
                         foreach (var cmd in ctx.Script(i).Commands.Where(c => c.Name is "chmod" or "chown"))
                         {
-                            var targets = cmd.Arguments.Where(a => !a.StartsWith('-')).Skip(1).Select(Normalize);
-                            var hit = copied.FirstOrDefault(c => targets.Any(t => t == c.Dest || t.StartsWith(c.Dest + "/", StringComparison.Ordinal)));
-                            if (hit.Copy != null)
+                            // The target itself or any directory above it came from a COPY.
+                            var copy = cmd.Arguments.Where(a => !a.StartsWith('-')).Skip(1).Select(Normalize).Select(t => CopiedAncestor(copied, t)).FirstOrDefault(c => c != null);
+                            if (copy != null)
                             {
-                                ctx.Report(rule, i, $"`{cmd.Name}` of files brought by the {hit.Copy.Keyword} on line {hit.Copy.StartLine} duplicates them in a new layer; use {hit.Copy.Keyword} --{cmd.Name}");
+                                ctx.Report(rule, i, $"`{cmd.Name}` of files brought by the {copy.Keyword} on line {copy.StartLine} duplicates them in a new layer; use {copy.Keyword} --{cmd.Name}");
                                 break;
                             }
                         }
@@ -206,6 +227,23 @@ internal static class SizeAndCacheRules
     ];
 
     private static bool HasCacheMount(Instruction run, string path) => RunRules.HasCacheMount(run, path);
+
+    private static Instruction? CopiedAncestor(Dictionary<string, Instruction> copied, string path)
+    {
+        while (true)
+        {
+            if (copied.TryGetValue(path, out var copy))
+            {
+                return copy;
+            }
+            var slash = path.LastIndexOf('/');
+            if (slash <= 0)
+            {
+                return null;
+            }
+            path = path[..slash];
+        }
+    }
 
     private static string Normalize(string path)
     {

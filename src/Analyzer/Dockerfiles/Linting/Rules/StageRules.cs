@@ -245,5 +245,5 @@ internal static class StageRules
     /// <summary>FROM of an earlier stage, scratch, or a variable reference: no tag rules apply.</summary>
     internal static bool IsStageOrScratchOrVariable(DockerfileDocument document, Stage stage, string image) =>
         image.Length == 0 || image.Equals("scratch", StringComparison.OrdinalIgnoreCase) || image.Contains('$', StringComparison.Ordinal)
-        || document.Stages.Take(stage.Index).Any(s => string.Equals(s.Name, image, StringComparison.OrdinalIgnoreCase));
+        || document.IsEarlierStage(image, stage.Index);
 }
