@@ -69,4 +69,24 @@ public class HostileInputTests
         Assert.Equal(100_001, result.Stdout.Count(c => c == '\n'));
         Assert.True(result.Elapsed < TimeSpan.FromSeconds(20), result.Elapsed.ToString());
     }
+
+    [Fact]
+    public void Linting_a_hundred_thousand_instructions_stays_linear()
+    {
+        // Patterns that would be quadratic with naive lookups: files created then removed, copies then chmod,
+        // many stages referring to earlier ones, pragmas, empty continuations.
+        var sb = new StringBuilder("ARG BASE=alpine:3.20\n");
+        for (var i = 0; i < 12_500; i++)
+        {
+            sb.Append(i % 2 == 0 ? $"FROM ${{BASE}} AS s{i}\n" : $"FROM s{i - 1} AS s{i}\n");
+            sb.Append($"COPY --from=s{Math.Max(0, i - 1)} f{i} /app/f{i}\n");
+            sb.Append($"RUN curl -o /tmp/x{i} https://example.com/{i} && chmod +x /app/f{i}\n");
+            sb.Append($"# hadolint ignore=DL3059\nRUN rm -f /tmp/x{i - 1} /app \\\n\n  && echo | cat\n");
+            sb.Append($"ENV E{i}=$E{i - 1}\n");
+            sb.Append("RUN true\nRUN true\n");
+        }
+        var result = CliRunner.Run("lint", CliRunner.TempFile("Dockerfile", sb.ToString()), "--format", "json");
+        Assert.Equal(1, result.ExitCode);
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(30), result.Elapsed.ToString());
+    }
 }

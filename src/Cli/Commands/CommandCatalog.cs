@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return ParseCommand.Create();
         yield return AnalyzeCommand.Create();
         yield return OptimizeCommand.Create();
+        yield return LintCommand.Create();
     }
 }

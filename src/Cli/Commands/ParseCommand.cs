@@ -35,6 +35,10 @@ internal static class ParseCommand
             Console.Error.WriteLine($"layerlens: {path}: {ex.Message}");
             return ExitCodes.BadInput;
         }
+        foreach (var warning in document.Result.Warnings)
+        {
+            Console.Error.WriteLine($"layerlens: {path}:{warning.Line}: warning: {warning.Message}");
+        }
         using var stdout = Console.OpenStandardOutput();
         if (format == "buildkit")
         {

@@ -20,6 +20,57 @@ public sealed class DockerfileDocument
 
     public IReadOnlyList<Stage> Stages { get; }
 
+    private Dictionary<string, int>? _stageByName;
+
+    /// <summary>Index of the first stage with this name (case-insensitive), or -1.</summary>
+    public int StageIndex(string name)
+    {
+        if (_stageByName == null)
+        {
+            var map = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            foreach (var stage in Stages)
+            {
+                if (stage.Name != null)
+                {
+                    map.TryAdd(stage.Name, stage.Index);
+                }
+            }
+            _stageByName = map;
+        }
+        return _stageByName.TryGetValue(name, out var index) ? index : -1;
+    }
+
+    /// <summary>True when <paramref name="name"/> names a stage defined before stage <paramref name="before"/>.</summary>
+    public bool IsEarlierStage(string name, int before)
+    {
+        var index = StageIndex(name);
+        return index >= 0 && index < before;
+    }
+
+    /// <summary>The instruction whose lines include <paramref name="line"/>, or null.</summary>
+    public Instruction? InstructionAtLine(int line)
+    {
+        int lo = 0, hi = Instructions.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            var i = Instructions[mid];
+            if (line < i.StartLine)
+            {
+                hi = mid - 1;
+            }
+            else if (line > i.EndLine)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                return i;
+            }
+        }
+        return null;
+    }
+
     /// <summary>ARG instructions before the first FROM.</summary>
     public IEnumerable<Instruction> GlobalArgs => Instructions.TakeWhile(i => i.Keyword != "FROM").Where(i => i.Keyword == "ARG");
 

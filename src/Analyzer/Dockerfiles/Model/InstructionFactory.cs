@@ -65,7 +65,7 @@ internal static class InstructionFactory
         {
             Node = node,
             RawKeyword = node.Value,
-            Keyword = node.Value.ToUpperInvariant(),
+            Keyword = Keywords.Upper(node.Value),
             StartLine = top.StartLine,
             EndLine = top.EndLine,
             Range = whole,

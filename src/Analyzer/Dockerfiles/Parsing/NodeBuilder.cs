@@ -6,7 +6,7 @@ internal static class NodeBuilder
     public static Node FromLine(string line, int offset, char escape, int depth = 0)
     {
         var split = CommandSplitter.SplitCommand(line, offset);
-        var parsed = LineParsers.Dispatch(split.Command.ToLowerInvariant(), line, split.Rest, split.RestStart, escape, depth);
+        var parsed = LineParsers.Dispatch(Keywords.Lower(split.Command), line, split.Rest, split.RestStart, escape, depth);
         return new Node
         {
             Value = split.Command,
@@ -23,11 +23,11 @@ internal static class NodeBuilder
     /// <summary>RUN, COPY and ADD in shell form may carry heredocs; ONBUILD passes through to its trigger.</summary>
     public static bool CanContainHeredoc(Node node)
     {
-        var keyword = node.Value.ToLowerInvariant();
+        var keyword = Keywords.Lower(node.Value);
         if (keyword == "onbuild" && node.Next?.Children is { Count: > 0 } children)
         {
             node = children[0];
-            keyword = node.Value.ToLowerInvariant();
+            keyword = Keywords.Lower(node.Value);
         }
         return keyword is "run" or "copy" or "add" && !node.IsJson;
     }
