@@ -5,28 +5,12 @@ namespace LayerLens.Analyzer.FileTree;
 
 public sealed partial class LayeredTree
 {
-    private readonly struct Content(UInt128 hash, long size, long identity, int node) : IComparable<Content>
-    {
-        public readonly UInt128 Hash = hash;
-        public readonly long Size = size;
-        public readonly long Identity = identity;
-        public readonly int Node = node;
-
-        public int CompareTo(Content other)
-        {
-            var c = Hash.CompareTo(other.Hash);
-            if (c == 0) { c = Size.CompareTo(other.Size); }
-            if (c == 0) { c = Identity.CompareTo(other.Identity); }
-            return c == 0 ? Node.CompareTo(other.Node) : c;
-        }
-    }
-
     /// <summary>finalBytes, fileCount, duplicates and junk of the last layer's filesystem.</summary>
     public FinalFilesystem Final(JunkRules junk)
     {
         long finalBytes = 0;
         var fileCount = 0;
-        var contents = new List<Content>();
+        var contents = new List<int>(); // nodes of visible files with content; 4 bytes each
         HashSet<long>? countedLinkTargets = null;
         for (var node = 1; node < _last.Length; node++)
         {
@@ -43,7 +27,7 @@ public sealed partial class LayeredTree
                 finalBytes += v.Size;
                 if (v.Size > 0)
                 {
-                    contents.Add(new Content(v.Hash, v.Size, Key(e.Layer, e.Version), node));
+                    contents.Add(node);
                 }
             }
             else if (v.Kind == EntryKind.HardLink)
@@ -53,7 +37,7 @@ public sealed partial class LayeredTree
                 {
                     continue;
                 }
-                ref var t = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_layers[(int)(target >> 32)].Versions)[(int)target];
+                ref var t = ref _layers[(int)(target >> 32)].Versions[(int)target];
                 // A visible link counts 0 unless its target path is gone; then it carries the content (once).
                 if (!IsPresent(t.Node) && (countedLinkTargets ??= []).Add(target))
                 {
@@ -61,7 +45,7 @@ public sealed partial class LayeredTree
                 }
                 if (t.Size > 0)
                 {
-                    contents.Add(new Content(t.Hash, t.Size, target, node));
+                    contents.Add(node);
                 }
             }
         }
@@ -77,26 +61,78 @@ public sealed partial class LayeredTree
         };
     }
 
-    private (long Bytes, List<WasteItem> Items) FindDuplicates(List<Content> contents)
+    /// <summary>The content a visible file shows: its own version, or for a hard link the version it links to.</summary>
+    private (UInt128 Hash, long Size, long Identity) ContentOf(int node)
     {
-        contents.Sort();
+        var e = _events[_last[node]];
+        var identity = Key(e.Layer, e.Version);
+        ref var v = ref VersionAt(e);
+        if (v.Kind == EntryKind.HardLink)
+        {
+            identity = _hardLinkTargets[identity];
+            ref var t = ref _layers[(int)(identity >> 32)].Versions[(int)identity];
+            return (t.Hash, t.Size, identity);
+        }
+        return (v.Hash, v.Size, identity);
+    }
+
+    private int CompareContent(int a, int b)
+    {
+        var x = ContentOf(a);
+        var y = ContentOf(b);
+        var c = x.Hash.CompareTo(y.Hash);
+        if (c == 0) { c = x.Size.CompareTo(y.Size); }
+        if (c == 0) { c = x.Identity.CompareTo(y.Identity); }
+        return c == 0 ? a.CompareTo(b) : c;
+    }
+
+    private (long Bytes, List<WasteItem> Items) FindDuplicates(List<int> candidates)
+    {
+        // Sort by 64 bits of the content hash as a primitive key (fast, 12 bytes a file), then order
+        // each run of equal keys exactly; runs longer than one are (nearly always) real duplicates.
+        var nodes = candidates.ToArray();
+        var keys = new ulong[nodes.Length];
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            keys[i] = (ulong)ContentOf(nodes[i]).Hash;
+        }
+        Array.Sort(keys, nodes);
+        for (var run = 0; run < nodes.Length;)
+        {
+            var runEnd = run + 1;
+            while (runEnd < nodes.Length && keys[runEnd] == keys[run])
+            {
+                runEnd++;
+            }
+            if (runEnd - run > 1)
+            {
+                Array.Sort(nodes, run, runEnd - run, Comparer<int>.Create(CompareContent));
+            }
+            run = runEnd;
+        }
+        keys = null;
         long bytes = 0;
         var items = new List<WasteItem>();
         var start = 0;
-        while (start < contents.Count)
+        while (start < nodes.Length)
         {
             var end = start + 1;
-            while (end < contents.Count && contents[end].Hash == contents[start].Hash && contents[end].Size == contents[start].Size)
+            if (end < nodes.Length && (ulong)ContentOf(nodes[end]).Hash != (ulong)ContentOf(nodes[start]).Hash)
+            {
+                start = end;
+                continue;
+            }
+            var original = ContentOf(nodes[start]);
+            while (end < nodes.Length && ContentOf(nodes[end]) is var next && next.Hash == original.Hash && next.Size == original.Size)
             {
                 end++;
             }
             // Within a group, paths sharing an identity are hard links of one another: one copy.
-            var original = contents[start];
-            var perLayer = new Dictionary<int, (long Bytes, int Files, int FirstNode)>();
+            Dictionary<int, (long Bytes, int Files, int FirstNode)>? perLayer = null;
             var previousIdentity = original.Identity;
             for (var i = start + 1; i < end; i++)
             {
-                var copy = contents[i];
+                var copy = ContentOf(nodes[i]);
                 if (copy.Identity == previousIdentity)
                 {
                     continue;
@@ -104,11 +140,12 @@ public sealed partial class LayeredTree
                 previousIdentity = copy.Identity;
                 bytes += copy.Size;
                 var layer = (int)(copy.Identity >> 32);
-                perLayer[layer] = perLayer.TryGetValue(layer, out var agg) ? (agg.Bytes + copy.Size, agg.Files + 1, agg.FirstNode) : (copy.Size, 1, copy.Node);
+                perLayer ??= [];
+                perLayer[layer] = perLayer.TryGetValue(layer, out var agg) ? (agg.Bytes + copy.Size, agg.Files + 1, agg.FirstNode) : (copy.Size, 1, nodes[i]);
             }
-            if (perLayer.Count > 0)
+            if (perLayer is not null)
             {
-                var originalPath = Paths.PathOf(original.Node);
+                var originalPath = Paths.PathOf(nodes[start]);
                 foreach (var (layer, agg) in perLayer)
                 {
                     items.Add(new WasteItem(WasteKind.Duplicate, Paths.PathOf(agg.FirstNode), agg.Bytes, layer, layer, agg.Files) { OriginalPath = originalPath });

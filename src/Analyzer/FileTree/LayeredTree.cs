@@ -74,7 +74,7 @@ public sealed partial class LayeredTree
             long versions = 0;
             foreach (var layer in _layers)
             {
-                versions += (long)layer.Versions.Capacity * Marshal.SizeOf<FileVersion>();
+                versions += layer.Versions.CapacityBytes;
             }
             return Paths.MemoryBytes + versions + (long)_events.Length * Marshal.SizeOf<Event>() + (long)_last.Length * 4;
         }
@@ -124,8 +124,8 @@ public sealed partial class LayeredTree
             }
         }
 
-        var versions = CollectionsMarshal.AsSpan(changes.Versions);
-        for (var i = 0; i < versions.Length; i++)
+        var versions = changes.Versions;
+        for (var i = 0; i < versions.Count; i++)
         {
             ref var version = ref versions[i];
             var node = version.Node;
@@ -295,7 +295,7 @@ public sealed partial class LayeredTree
         return e.Version == ImplicitDirectory || e.Version >= 0 && VersionAt(e).Kind == EntryKind.Directory;
     }
 
-    private ref FileVersion VersionAt(Event e) => ref CollectionsMarshal.AsSpan(_layers[e.Layer].Versions)[e.Version];
+    private ref FileVersion VersionAt(Event e) => ref _layers[e.Layer].Versions[e.Version];
 
     private List<int> PresentChildren(int node)
     {

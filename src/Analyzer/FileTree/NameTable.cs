@@ -4,21 +4,25 @@ using System.Text;
 namespace LayerLens.Analyzer.FileTree;
 
 /// <summary>
-/// Interned path segments stored as UTF-8 in one byte arena with an open-addressing index:
-/// about (length + 12) bytes per distinct name instead of a string object per segment.
+/// Interned path segments stored as UTF-8 in 1 MiB arena chunks (growing never copies names)
+/// with an open-addressing index: about (length + 12) bytes per distinct name instead of a
+/// string object per segment.
 /// Not thread-safe; <see cref="PathTable"/> serialises access.
 /// </summary>
 internal sealed class NameTable
 {
-    private byte[] _arena = new byte[1 << 16];
-    private int _arenaLength;
-    private int[] _offsets = new int[1024 + 1];
+    private const int ChunkShift = 20;
+    private const int ChunkSize = 1 << ChunkShift;
+    private readonly List<byte[]> _chunks = [new byte[4096]];
+    private int _chunkUsed;
+    private int[] _offsets = new int[1024];
+    private ushort[] _lengths = new ushort[1024];
     private int[] _slots = new int[2048];
     private int _count;
 
     public int Count => _count;
 
-    public long MemoryBytes => _arena.Length + (long)_offsets.Length * 4 + (long)_slots.Length * 4;
+    public long MemoryBytes => _chunks.Sum(c => (long)c.Length) + (long)_offsets.Length * 6 + (long)_slots.Length * 4;
 
     public int GetOrAdd(ReadOnlySpan<char> name)
     {
@@ -26,6 +30,10 @@ internal sealed class NameTable
         var rented = max > 1024 ? new byte[max] : null;
         var utf8 = rented ?? stackalloc byte[1024];
         var length = Encoding.UTF8.GetBytes(name, utf8);
+        if (length > ushort.MaxValue)
+        {
+            throw new ArgumentException("a path segment longer than 65535 bytes", nameof(name));
+        }
         var bytes = utf8[..length];
 
         var mask = _slots.Length - 1;
@@ -45,34 +53,52 @@ internal sealed class NameTable
         }
 
         var newId = _count;
-        EnsureArena(length);
-        bytes.CopyTo(_arena.AsSpan(_arenaLength));
-        if (newId + 1 >= _offsets.Length)
+        if (newId == _offsets.Length)
         {
             Array.Resize(ref _offsets, _offsets.Length * 2);
+            Array.Resize(ref _lengths, _lengths.Length * 2);
         }
-        _offsets[newId] = _arenaLength;
-        _arenaLength += length;
-        _offsets[newId + 1] = _arenaLength;
+        _offsets[newId] = Append(bytes);
+        _lengths[newId] = (ushort)length;
         _count++;
         _slots[slot] = newId + 1;
-        if (_count * 2 > _slots.Length)
+        if (_count * 4 > _slots.Length * 3)
         {
             Rehash();
         }
         return newId;
     }
 
-    public ReadOnlySpan<byte> Bytes(int id) => _arena.AsSpan(_offsets[id], _offsets[id + 1] - _offsets[id]);
+    public ReadOnlySpan<byte> Bytes(int id)
+    {
+        var offset = _offsets[id];
+        return _chunks[offset >> ChunkShift].AsSpan(offset & (ChunkSize - 1), _lengths[id]);
+    }
 
     public string GetString(int id) => Encoding.UTF8.GetString(Bytes(id));
 
-    private void EnsureArena(int extra)
+    /// <summary>Stores a name in the last chunk (a name never straddles two); returns its global offset.</summary>
+    private int Append(ReadOnlySpan<byte> bytes)
     {
-        if (_arenaLength + extra > _arena.Length)
+        var chunk = _chunks[^1];
+        if (_chunkUsed + bytes.Length > chunk.Length)
         {
-            Array.Resize(ref _arena, Math.Max(_arena.Length * 2, _arenaLength + extra));
+            if (chunk.Length < ChunkSize && _chunks.Count == 1)
+            {
+                Array.Resize(ref chunk, Math.Min(ChunkSize, Math.Max(chunk.Length * 2, _chunkUsed + bytes.Length)));
+                _chunks[0] = chunk;
+            }
+            else
+            {
+                chunk = new byte[ChunkSize];
+                _chunks.Add(chunk);
+                _chunkUsed = 0;
+            }
         }
+        bytes.CopyTo(chunk.AsSpan(_chunkUsed));
+        var offset = ((_chunks.Count - 1) << ChunkShift) | _chunkUsed;
+        _chunkUsed += bytes.Length;
+        return offset;
     }
 
     private void Rehash()

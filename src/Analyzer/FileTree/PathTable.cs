@@ -168,7 +168,7 @@ public sealed class PathTable
         _firstChild[parent] = node;
         _slots[slot] = node + 1;
         Volatile.Write(ref _count, node + 1);
-        if (_count * 2 > _slots.Length)
+        if (_count * 4 > _slots.Length * 3)
         {
             Rehash();
         }

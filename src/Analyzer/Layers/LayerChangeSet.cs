@@ -8,7 +8,7 @@ public sealed class LayerChangeSet
     public int Index { get; }
 
     /// <summary>Entries the layer writes (whiteouts and opaque markers excluded), in tar order.</summary>
-    public List<FileVersion> Versions { get; } = [];
+    public ChunkedList<FileVersion> Versions { get; } = new();
 
     /// <summary>Nodes named by <c>.wh.NAME</c> entries.</summary>
     public List<int> Whiteouts { get; } = [];

@@ -48,6 +48,14 @@ public static class LayerTarReader
                 {
                     continue;
                 }
+                // AUFS internals (.wh..wh.plnk/… and friends) are metadata, wherever they sit.
+                if (path.StartsWith(WhiteoutMetaPrefix, StringComparison.Ordinal) || path.Contains("/" + WhiteoutMetaPrefix, StringComparison.Ordinal))
+                {
+                    if (!path.EndsWith(OpaqueMarker, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+                }
                 var slash = path.LastIndexOf('/');
                 var baseName = path.AsSpan(slash + 1);
                 if (baseName.StartsWith(WhiteoutPrefix, StringComparison.Ordinal))

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Reports.Verdicts;
@@ -19,7 +18,7 @@ public sealed class MarkdownReportWriter : IReportWriter
         w.WriteLine();
         w.WriteLine("| metric | value |");
         w.WriteLine("|---|---|");
-        w.WriteLine($"| efficiency | {a.Efficiency.ToString("P2", CultureInfo.InvariantCulture)} |");
+        w.WriteLine($"| efficiency | {ByteSize.Percent(a.Efficiency)} |");
         w.WriteLine($"| wasted (dead) bytes | {ByteSize.Format(a.WastedBytes)} |");
         w.WriteLine($"| duplicate bytes | {ByteSize.Format(a.DuplicateBytes)} |");
         w.WriteLine($"| image size | {ByteSize.Format(a.SizeBytes)} ({ByteSize.Format(a.CompressedSizeBytes)} compressed) |");

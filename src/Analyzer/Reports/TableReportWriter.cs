@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Reports.Verdicts;
@@ -18,7 +17,7 @@ public sealed class TableReportWriter : IReportWriter
         w.WriteLine($"Digest      {a.Digest}");
         w.WriteLine($"Platform    {a.Platform}");
         w.WriteLine($"Size        {ByteSize.Format(a.SizeBytes)} ({ByteSize.Format(a.CompressedSizeBytes)} compressed), {a.FileCount} files");
-        w.WriteLine($"Efficiency  {a.Efficiency.ToString("P2", CultureInfo.InvariantCulture)}  wasted {ByteSize.Format(a.WastedBytes)}  duplicates {ByteSize.Format(a.DuplicateBytes)}");
+        w.WriteLine($"Efficiency  {ByteSize.Percent(a.Efficiency)}  wasted {ByteSize.Format(a.WastedBytes)}  duplicates {ByteSize.Format(a.DuplicateBytes)}");
         w.WriteLine();
         w.WriteLine($"{"#",3}  {"size",10}  {"added",7}  {"modified",8}  {"removed",7}  command");
         foreach (var l in a.Layers)

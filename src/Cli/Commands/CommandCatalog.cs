@@ -7,6 +7,9 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> Create()
     {
+        yield return ParseCommand.Create();
         yield return AnalyzeCommand.Create();
+        yield return OptimizeCommand.Create();
+        yield return LintCommand.Create();
     }
 }

@@ -41,6 +41,9 @@ public static class ByteSize
         return true;
     }
 
+    /// <summary>A ratio as a percentage with two decimals, e.g. 60.00%.</summary>
+    public static string Percent(double ratio) => (ratio * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
+
     public static string Format(long bytes)
     {
         string[] units = ["B", "kB", "MB", "GB", "TB"];

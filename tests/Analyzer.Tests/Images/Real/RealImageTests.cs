@@ -72,7 +72,7 @@ public class RealImageTests
 
         var srv = a.Tree.ListDirectory(7, "srv");
         Assert.Equal(["b", "b.copy", "b.link", "b.sym", "empty"], srv.Select(e => e.Name));
-        Assert.All(srv, e => Assert.Equal(FileTree.ChangeStatus.Added, e.Status));
+        Assert.All(srv, e => Assert.Equal(LayerLens.Analyzer.FileTree.ChangeStatus.Added, e.Status));
         Assert.Equal("b", srv.Single(e => e.Name == "b.sym").LinkTarget);
     }
 

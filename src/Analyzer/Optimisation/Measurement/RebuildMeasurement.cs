@@ -1,0 +1,197 @@
+using LayerLens.Analyzer.Optimisation.Equivalence;
+
+namespace LayerLens.Analyzer.Optimisation.Measurement;
+
+/// <summary>
+/// Builds the original and the recommended Dockerfile with buildah, each run in a fresh store and a fresh
+/// copy of the context; then rebuilds after no change, a source edit and a manifest edit; reports medians,
+/// feeds measured step durations to the cost model, and checks the two images are equivalent.
+/// </summary>
+public static class RebuildMeasurement
+{
+    private sealed record Variant(string Name, string Dockerfile, IReadOnlyList<List<Dependencies.Step>> Stages);
+
+    public static async Task<MeasurementResult> MeasureAsync(OptimisationResult result, MeasureOptions options, CancellationToken cancellationToken)
+    {
+        if (!result.Context.IsKnown)
+        {
+            throw new ArgumentException("--measure needs the build context (--context DIR)");
+        }
+        var measured = new MeasurementResult();
+        var root = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "layerlens-measure-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            var variants = new[]
+            {
+                new Variant("original", Path.Combine(root, "original.Dockerfile"), result.OriginalStages),
+                new Variant("recommended", Path.Combine(root, "recommended.Dockerfile"), result.RecommendedStages),
+            };
+            await File.WriteAllTextAsync(variants[0].Dockerfile, result.OriginalDockerfile, cancellationToken);
+            await File.WriteAllTextAsync(variants[1].Dockerfile, result.RecommendedDockerfile, cancellationToken);
+            var source = ScenarioEdits.PickSource(result);
+            var manifest = ScenarioEdits.PickManifest(result);
+            if (source is null)
+            {
+                measured.Notes.Add("no source file is copied into the image: source-edit not measured");
+            }
+            if (manifest is null)
+            {
+                measured.Notes.Add("no dependency manifest in the context: manifest-edit not measured");
+            }
+            var samples = new Dictionary<(string Scenario, string Variant), List<(double Seconds, int Cached)>>();
+            var cold = new Dictionary<string, BuildOutcome>();
+            for (var run = 1; run <= Math.Max(1, options.Runs); run++)
+            {
+                foreach (var variant in variants)
+                {
+                    var ok = await RunExperimentAsync(result, variant, run, root, source, manifest, options, samples, cold, measured, cancellationToken);
+                    if (!ok)
+                    {
+                        measured.Equivalent = false;
+                        return measured;
+                    }
+                }
+            }
+            ApplyDurations(result, variants, cold);
+            foreach (var scenario in new[] { ScenarioEdits.SourceEdit, ScenarioEdits.ManifestEdit, ScenarioEdits.NoChange })
+            {
+                if (samples.TryGetValue((scenario, "original"), out var a) && samples.TryGetValue((scenario, "recommended"), out var b))
+                {
+                    measured.Scenarios.Add(new ScenarioResult(scenario, Median(a.Select(x => x.Seconds)), Median(b.Select(x => x.Seconds)), a.Count,
+                        (int)Median(a.Select(x => (double)x.Cached)), (int)Median(b.Select(x => (double)x.Cached))));
+                }
+            }
+            options.Progress?.Invoke("comparing the two images");
+            var original = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-original") + ":image", cancellationToken);
+            var recommended = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-recommended") + ":image", cancellationToken);
+            measured.Differences.AddRange(ImageComparer.Compare(original, recommended));
+            measured.Equivalent = measured.Differences.Count == 0;
+            return measured;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private static async Task<bool> RunExperimentAsync(
+        OptimisationResult result, Variant variant, int run, string root, string? source, string? manifest, MeasureOptions options,
+        Dictionary<(string, string), List<(double, int)>> samples, Dictionary<string, BuildOutcome> cold, MeasurementResult measured, CancellationToken cancellationToken)
+    {
+        var dir = Path.Combine(root, $"run{run}-{variant.Name}");
+        var context = Path.Combine(dir, "context");
+        ScenarioEdits.CopyContext(result.Context, context);
+        var builder = new BuildahBuild(Path.Combine(dir, "store"), options.BuildTimeout);
+        try
+        {
+            async Task<BuildOutcome?> Build(string what)
+            {
+                options.Progress?.Invoke($"run {run}: {variant.Name}, {what}");
+                var outcome = await builder.BuildAsync(variant.Dockerfile, context, "layerlens-" + variant.Name, cancellationToken);
+                if (!outcome.Success)
+                {
+                    measured.Failures.Add($"{variant.Name} build ({what}, run {run}) failed:\n{outcome.LogTail}");
+                    return null;
+                }
+                if (builder.StoreBytes() > options.DiskQuotaBytes)
+                {
+                    measured.Failures.Add($"{variant.Name} build ({what}, run {run}) passed the disk quota of {options.DiskQuotaBytes} bytes");
+                    return null;
+                }
+                return outcome;
+            }
+            void Record(string scenario, BuildOutcome outcome)
+            {
+                var key = (scenario, variant.Name);
+                if (!samples.TryGetValue(key, out var list))
+                {
+                    samples[key] = list = [];
+                }
+                list.Add((outcome.Seconds, outcome.Steps.Count(s => s.Cached)));
+            }
+            var first = await Build("initial build");
+            if (first is null)
+            {
+                return false;
+            }
+            if (run == 1)
+            {
+                cold[variant.Name] = first;
+                await builder.PushOciAsync(first.ImageId!, Path.Combine(root, "oci-" + variant.Name), cancellationToken);
+            }
+            var same = await Build(ScenarioEdits.NoChange);
+            if (same is null)
+            {
+                return false;
+            }
+            Record(ScenarioEdits.NoChange, same);
+            foreach (var (scenario, file) in new[] { (ScenarioEdits.SourceEdit, source), (ScenarioEdits.ManifestEdit, manifest) })
+            {
+                if (file is null)
+                {
+                    continue;
+                }
+                ScenarioEdits.Apply(context, file);
+                var outcome = await Build(scenario);
+                if (outcome is null)
+                {
+                    return false;
+                }
+                Record(scenario, outcome);
+            }
+            return true;
+        }
+        finally
+        {
+            await builder.CleanAsync();
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    /// <summary>Measured cold-build step times become the cost model's durations (the original's win for shared steps).</summary>
+    private static void ApplyDurations(OptimisationResult result, IReadOnlyList<Variant> variants, Dictionary<string, BuildOutcome> cold)
+    {
+        foreach (var variant in variants.Reverse())
+        {
+            if (!cold.TryGetValue(variant.Name, out var outcome))
+            {
+                continue;
+            }
+            foreach (var step in outcome.Steps)
+            {
+                if (step.Stage < variant.Stages.Count && step.Index < variant.Stages[step.Stage].Count)
+                {
+                    result.Durations.Set(variant.Stages[step.Stage][step.Index], step.Seconds);
+                }
+            }
+        }
+        result.Durations.Source = "measured";
+        result.Recost();
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        if (sorted.Count == 0)
+        {
+            return 0;
+        }
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}

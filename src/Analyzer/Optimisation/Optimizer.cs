@@ -1,0 +1,148 @@
+using LayerLens.Analyzer.Dockerfiles.Model;
+using LayerLens.Analyzer.Dockerfiles.Syntax;
+using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.Optimisation.CostModel;
+using LayerLens.Analyzer.Optimisation.Dependencies;
+using LayerLens.Analyzer.Optimisation.Reports;
+using LayerLens.Analyzer.Optimisation.Rewrites;
+
+namespace LayerLens.Analyzer.Optimisation;
+
+/// <summary>What the optimiser recommends for one Dockerfile, before any measurement.</summary>
+public sealed class OptimisationResult
+{
+    public required string OriginalDockerfile { get; init; }
+
+    public required string RecommendedDockerfile { get; init; }
+
+    public required IReadOnlyList<OptimisationChange> Changes { get; init; }
+
+    public required string Diff { get; init; }
+
+    public required double ExpectedOriginalSeconds { get; set; }
+
+    public required double ExpectedRecommendedSeconds { get; set; }
+
+    public required string WeightSource { get; init; }
+
+    public required string DurationSource { get; set; }
+
+    /// <summary>Step models of the original and the recommendation, kept for measurement and re-costing.</summary>
+    public required IReadOnlyList<List<Step>> OriginalStages { get; init; }
+
+    public required IReadOnlyList<List<Step>> RecommendedStages { get; init; }
+
+    public required StepDurations Durations { get; init; }
+
+    public required IReadOnlyDictionary<Step, List<Step>> Merged { get; init; }
+
+    public required IReadOnlyList<ChangeEvent> Events { get; init; }
+
+    public required IReadOnlyList<string?> StageNames { get; init; }
+
+    public required BuildContext Context { get; init; }
+
+    /// <summary>Context files that some install reads (package.json, requirements.txt, go.mod...).</summary>
+    public required IReadOnlySet<string> Manifests { get; init; }
+
+    public bool HasRewrites => RecommendedDockerfile != OriginalDockerfile;
+
+    /// <summary>Recomputes both expectations (after measured durations were added to <see cref="Durations"/>).</summary>
+    public void Recost()
+    {
+        var original = RebuildCost.Durations(Durations, Context, new Dictionary<Step, List<Step>>());
+        var recommended = RebuildCost.Durations(Durations, Context, Merged);
+        ExpectedOriginalSeconds = RebuildCost.Expected(OriginalStages, Events, original, StageNames);
+        ExpectedRecommendedSeconds = RebuildCost.Expected(RecommendedStages, Events, recommended, StageNames);
+        DurationSource = Durations.Source;
+    }
+}
+
+/// <summary>
+/// Runs the rewrites on a Dockerfile's lossless syntax tree: apt merges, COPY --chown/--chmod, split of
+/// broad COPYs, then moves of volatile COPYs; then advice and the expected rebuild cost of both versions.
+/// </summary>
+public static class Optimizer
+{
+    public static OptimisationResult Optimize(DockerfileDocument document, BuildContext context, StepDurations? durations = null, IReadOnlyList<LoggedStep>? buildLog = null)
+    {
+        var text = document.Source.Text;
+        var syntax = SyntaxDocument.Create(document);
+        var stages = StageModel.Build(document, syntax, context);
+        var originalStages = stages.Select(s => s.ToList()).ToList();
+        durations ??= new StepDurations();
+        if (buildLog is { Count: > 0 })
+        {
+            ApplyLog(durations, originalStages, buildLog);
+        }
+        var manifests = ManifestFiles(stages, context);
+        var plan = new RewritePlan { Document = document, Syntax = syntax, Stages = stages, Context = context };
+        MergeAptUpdate.Apply(plan);
+        CopyOwnership.Apply(plan);
+        SplitBroadCopy.Apply(plan);
+        MoveVolatileCopies.Apply(plan);
+        Advice.Apply(plan);
+        var rewritten = plan.Changes.Any(c => !c.IsAdvice);
+        var recommended = rewritten ? syntax.Write() : text;
+        var (events, weightSource) = ChangeEvents.From(context, manifests);
+        var result = new OptimisationResult
+        {
+            OriginalDockerfile = text,
+            RecommendedDockerfile = recommended,
+            Changes = [.. plan.Changes.OrderBy(c => c.IsAdvice).ThenBy(c => c.Line)],
+            Diff = UnifiedDiff.Create(text, recommended),
+            ExpectedOriginalSeconds = 0,
+            ExpectedRecommendedSeconds = 0,
+            WeightSource = weightSource,
+            DurationSource = durations.Source,
+            OriginalStages = originalStages,
+            RecommendedStages = stages,
+            Durations = durations,
+            Merged = plan.MergedFrom,
+            Events = events,
+            StageNames = [.. document.Stages.Select(s => s.Name)],
+            Context = context,
+            Manifests = manifests,
+        };
+        result.Recost();
+        return result;
+    }
+
+    private static HashSet<string> ManifestFiles(List<List<Step>> stages, BuildContext context)
+    {
+        var names = stages.SelectMany(s => s).SelectMany(s => s.Installs).SelectMany(i => i.Install.Manifests).ToList();
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in context.Files)
+        {
+            var name = Path.GetFileName(file.Path);
+            if (names.Any(m => m.StartsWith("**/*", StringComparison.Ordinal) ? name.EndsWith(m[4..], StringComparison.OrdinalIgnoreCase) : Path.GetFileName(m) == name))
+            {
+                set.Add(file.Path);
+            }
+        }
+        return set;
+    }
+
+    /// <summary>Matches logged vertexes to instructions by their text, in order.</summary>
+    private static void ApplyLog(StepDurations durations, List<List<Step>> stages, IReadOnlyList<LoggedStep> log)
+    {
+        var remaining = log.Where(l => !l.Cached).ToList();
+        foreach (var step in stages.SelectMany(s => s))
+        {
+            if (step.Instruction is not { } instruction)
+            {
+                continue;
+            }
+            var original = Normalize(instruction.Original);
+            var hit = remaining.FindIndex(l => Normalize(BuildLogDurations.InstructionText(l.Name)) == original);
+            if (hit >= 0)
+            {
+                durations.Set(step, remaining[hit].Seconds);
+                remaining.RemoveAt(hit);
+            }
+        }
+        durations.Source = "build log";
+    }
+
+    private static string Normalize(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}

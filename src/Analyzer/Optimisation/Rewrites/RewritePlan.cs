@@ -1,0 +1,64 @@
+using LayerLens.Analyzer.Dockerfiles.Model;
+using LayerLens.Analyzer.Dockerfiles.Syntax;
+using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.Optimisation.Dependencies;
+
+namespace LayerLens.Analyzer.Optimisation.Rewrites;
+
+/// <summary>The state the rewrites share: the syntax tree being edited, the per-stage step lists kept in step with it, and the change log.</summary>
+public sealed class RewritePlan
+{
+    public required DockerfileDocument Document { get; init; }
+
+    public required SyntaxDocument Syntax { get; init; }
+
+    public required List<List<Step>> Stages { get; init; }
+
+    public required BuildContext Context { get; init; }
+
+    public List<OptimisationChange> Changes { get; } = [];
+
+    /// <summary>Steps created by merging others; the cost model adds up the originals' durations.</summary>
+    public Dictionary<Step, List<Step>> MergedFrom { get; } = [];
+
+    public char Escape => Document.Result.EscapeToken;
+
+    public string Newline => Syntax.Newline;
+
+    /// <summary>True when <paramref name="mover"/> may be placed after every step in <paramref name="others"/>.</summary>
+    public static bool CommutesWithAll(InstructionEffect mover, IEnumerable<Step> others, out Step? blocker, out string reason)
+    {
+        foreach (var other in others)
+        {
+            if (InstructionEffect.Conflicts(mover, other.Effect, out reason))
+            {
+                blocker = other;
+                return false;
+            }
+        }
+        blocker = null;
+        reason = "";
+        return true;
+    }
+
+    /// <summary>Offset in a block body of a 1-based source line/column of its instruction.</summary>
+    public static int BodyOffset(InstructionBlock block, int line, int column)
+    {
+        var body = block.Body;
+        var offset = 0;
+        for (var l = block.Instruction!.StartLine; l < line; l++)
+        {
+            var nl = body.IndexOf('\n', offset);
+            if (nl < 0)
+            {
+                return body.Length;
+            }
+            offset = nl + 1;
+        }
+        return Math.Min(body.Length, offset + column - 1);
+    }
+
+    public static string Describe(Step step) => step.Instruction is { } i
+        ? $"{i.Keyword} at line {i.StartLine}"
+        : step.Keyword;
+}

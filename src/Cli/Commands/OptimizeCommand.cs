@@ -1,0 +1,98 @@
+using System.CommandLine;
+using LayerLens.Analyzer.Dockerfiles.Model;
+using LayerLens.Analyzer.Dockerfiles.Parsing;
+using LayerLens.Analyzer.Optimisation;
+using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.Optimisation.CostModel;
+using LayerLens.Analyzer.Optimisation.Measurement;
+using LayerLens.Analyzer.Optimisation.Reports;
+
+namespace LayerLens.Cli.Commands;
+
+/// <summary>
+/// <c>layerlens optimize &lt;Dockerfile&gt;</c>: a dependency-safe reordered Dockerfile with its expected rebuild
+/// cost, and with <c>--measure</c> real buildah rebuilds of both versions and an equivalence check.
+/// Exit 1 when measurement withholds the recommendation (a difference or a failed build).
+/// </summary>
+internal static class OptimizeCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("dockerfile") { Description = "The Dockerfile to optimise" };
+        var context = new Option<string?>("--context") { Description = "build context directory (default: the Dockerfile's directory)" };
+        var measure = new Option<bool>("--measure") { Description = "build both versions with buildah and measure rebuilds" };
+        var runs = new Option<int>("--runs") { Description = "measurement runs per scenario (medians are reported)", DefaultValueFactory = _ => 3 };
+        var format = new Option<string>("--format") { Description = "table, json or markdown", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong(OptimizeReport.Formats);
+        var output = new Option<string?>("--output", "-o") { Description = "write the report to FILE instead of stdout" };
+        var buildLog = new Option<string?>("--build-log") { Description = "BuildKit --progress=plain or rawjson log with step durations" };
+        var timeout = new Option<int>("--timeout") { Description = "seconds allowed per build when measuring", DefaultValueFactory = _ => 900 };
+        var command = new Command("optimize", "Reorder a Dockerfile for the layer cache, with expected and measured rebuild savings")
+        {
+            file, context, measure, runs, format, output, buildLog, timeout,
+        };
+        command.SetAction(async (parse, cancellationToken) => await RunAsync(
+            parse.GetValue(file)!, parse.GetValue(context), parse.GetValue(measure), parse.GetValue(runs), parse.GetValue(format)!,
+            parse.GetValue(output), parse.GetValue(buildLog), parse.GetValue(timeout), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string path, string? contextDir, bool measure, int runs, string format, string? output, string? buildLog, int timeout, CancellationToken cancellationToken)
+    {
+        if (runs is < 1 or > 50)
+        {
+            Console.Error.WriteLine("layerlens: --runs must be between 1 and 50");
+            return ExitCodes.BadInput;
+        }
+        DockerfileDocument document;
+        BuildContext buildContext;
+        IReadOnlyList<LoggedStep>? log = null;
+        try
+        {
+            document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(path)));
+            var dir = contextDir ?? (measure ? Path.GetDirectoryName(Path.GetFullPath(path)) : null);
+            buildContext = dir is null ? BuildContext.Unknown : BuildContext.Load(dir, Path.GetFullPath(path));
+            if (buildLog is not null)
+            {
+                if (new FileInfo(buildLog).Length > BuildLogDurations.MaxLogBytes)
+                {
+                    Console.Error.WriteLine($"layerlens: {buildLog}: larger than {BuildLogDurations.MaxLogBytes} bytes (limit)");
+                    return ExitCodes.BadInput;
+                }
+                log = BuildLogDurations.Parse(await File.ReadAllTextAsync(buildLog, cancellationToken));
+            }
+        }
+        catch (DockerfileParseException ex)
+        {
+            Console.Error.WriteLine(ex.Line > 0 ? $"layerlens: {path}:{ex.Line}: {ex.Message}" : $"layerlens: {path}: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException or System.Text.Json.JsonException)
+        {
+            Console.Error.WriteLine($"layerlens: {ex.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var result = Optimizer.Optimize(document, buildContext, buildLog: log);
+        MeasurementResult? measured = null;
+        if (measure)
+        {
+            measured = await RebuildMeasurement.MeasureAsync(result, new MeasureOptions
+            {
+                Runs = runs,
+                BuildTimeout = TimeSpan.FromSeconds(Math.Clamp(timeout, 10, 24 * 3600)),
+                Progress = line => Console.Error.WriteLine("layerlens: " + line),
+            }, cancellationToken);
+        }
+        var report = OptimizeReport.Write(format, result, measured);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, report, cancellationToken);
+        }
+        else
+        {
+            Console.Out.Write(report);
+        }
+        return OptimizeReport.Withheld(measured) ? ExitCodes.VerdictFailed : ExitCodes.Passed;
+    }
+}

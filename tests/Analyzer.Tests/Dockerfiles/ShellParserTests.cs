@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using LayerLens.Analyzer.Dockerfiles.Shell;
+
+namespace LayerLens.Analyzer.Tests.Dockerfiles;
+
+public class ShellParserTests
+{
+    [Fact]
+    public void Splits_commands_on_operators_and_newlines_keeping_connectors()
+    {
+        var script = ShellParser.Parse("set -eux; apt-get update && apt-get install -y curl || true\necho done | tee log &");
+
+        Assert.Equal(["set -eux", "apt-get update", "apt-get install -y curl", "true", "echo done", "tee log"], script.Commands.Select(c => c.ToString()));
+        Assert.Equal([";", "&&", "||", "\n", "|", "&"], script.Commands.Select(c => c.Connector));
+        Assert.True(script.SetsErrexit);
+        Assert.False(script.SetsPipefail);
+    }
+
+    [Fact]
+    public void Quotes_escapes_and_expansions_stay_inside_one_word()
+    {
+        var cmd = Assert.Single(ShellParser.Parse("echo 'a && b' \"x $HOME ${USER:-me}\" c\\ d $(date +%s) `id -u`").Commands);
+
+        Assert.Equal(["echo", "a && b", "x $HOME ${USER:-me}", "c d", "$(date +%s)", "`id -u`"], cmd.Words.Select(w => w.Value));
+        Assert.Equal(["HOME", "USER"], cmd.Words[2].Variables);
+        Assert.True(cmd.Words[4].HasCommandSubstitution);
+        Assert.Equal("'a && b'", cmd.Words[1].Raw);
+    }
+
+    [Fact]
+    public void Subshells_groups_and_control_keywords_expose_inner_commands()
+    {
+        var script = ShellParser.Parse("(cd /src && make) ; if [ -f x ]; then rm -rf /tmp/*; fi; for f in a b; do echo $f; done");
+
+        Assert.Equal(["cd /src", "make", "[ -f x ]", "rm -rf /tmp/*", "echo $f"], script.Commands.Select(c => c.ToString()));
+        Assert.Equal(1, script.Commands[0].Depth);
+        Assert.Equal(0, script.Commands[2].Depth);
+    }
+
+    [Fact]
+    public void Assignments_redirections_here_documents_and_here_strings_are_recognised()
+    {
+        var script = ShellParser.Parse("DEBIAN_FRONTEND=noninteractive apt-get install -y x >/dev/null 2>&1\ncat <<EOF > /etc/conf\nline $X\nEOF\ngrep y <<< \"$Z\"\n");
+
+        var apt = script.Commands[0];
+        Assert.Equal("DEBIAN_FRONTEND=noninteractive", Assert.Single(apt.Assignments).Value);
+        Assert.Equal("apt-get", apt.Name);
+        Assert.Equal([">", ">&"], apt.Redirects.Select(r => r.Operator));
+        Assert.Equal(2, apt.Redirects[1].FileDescriptor);
+
+        var cat = script.Commands[1];
+        Assert.Equal("line $X\n", cat.Redirects[0].HereDocument);
+        Assert.Equal("/etc/conf", cat.Redirects[1].Target!.Value);
+        Assert.Equal("grep y", script.Commands[2].ToString());
+        Assert.Equal("<<<", script.Commands[2].Redirects[0].Operator);
+    }
+
+    [Fact]
+    public void Line_continuations_join_words_and_comments_are_skipped()
+    {
+        var script = ShellParser.Parse("apt-get install \\\n  -y \\\n  git # the vcs\n# whole line\nls");
+        Assert.Equal(["apt-get install -y git", "ls"], script.Commands.Select(c => c.ToString()));
+    }
+
+    [Fact]
+    public void Random_input_never_throws_and_stays_fast()
+    {
+        var random = new Random(12345);
+        const string alphabet = "ab $'\"\\`(){}[]|&;<>#=\n\t-0123EOF";
+        var sw = Stopwatch.StartNew();
+        for (var n = 0; n < 3000; n++)
+        {
+            var chars = new char[random.Next(0, 200)];
+            for (var i = 0; i < chars.Length; i++)
+            {
+                chars[i] = alphabet[random.Next(alphabet.Length)];
+            }
+            var script = ShellParser.Parse(new string(chars));
+            _ = ToolRecognizer.Recognize(script).ToList();
+        }
+        // Long hostile input: linear time.
+        var big = string.Concat(Enumerable.Repeat("$(( \"'`${ <<X\n", 20_000));
+        ShellParser.Parse(big);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), sw.Elapsed.ToString());
+    }
+}
