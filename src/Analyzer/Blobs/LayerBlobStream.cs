@@ -31,7 +31,7 @@ public sealed class LayerBlobStream : Stream
         {
             throw new InvalidImageException($"{layer.Describe()}: cannot read the blob ({ex.Message})", ex);
         }
-        _uncompressed = new HashingReadStream(_decoded);
+        _uncompressed = new HashingReadStream(new ReadAheadStream(_decoded));
     }
 
     public CompressionKind Compression { get; }
