@@ -48,10 +48,14 @@ public static class ImageAnalyzer
         {
             await using var raw = await layer.Open(ct);
             using var blob = new LayerBlobStream(raw, layer, limits, budget);
+            if (progress is not null)
+            {
+                blob.Progress = delta => progress.Report(new AnalysisProgress(Volatile.Read(ref done), count, Interlocked.Add(ref bytesRead, delta), total));
+            }
             changes[layer.Index] = LayerTarReader.Read(blob, layer.Index, layer.Describe(), paths, limits);
             blob.Complete();
             reads[layer.Index] = (blob.CompressedBytesRead, blob.UncompressedBytesRead, blob.Compression, blob.ComputedDigest);
-            progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.CompressedBytesRead), total));
+            progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.UnreportedBytes), total));
         });
 
         CompactIfLarge(paths);
