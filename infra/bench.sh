@@ -11,7 +11,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${LAYERLENS_BENCH_CACHE:-/var/tmp/layerlens-bench}"
+cache="${LAYERLENS_IMAGE_BENCH_CACHE:-/var/tmp/layerlens-image-bench}"
 runs="${LAYERLENS_BENCH_RUNS:-3}"
 skip_real=false
 skip_synthetic=false
