@@ -11,7 +11,7 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-cache="${LAYERLENS_BENCH_CACHE:-/var/tmp/layerlens-bench}"
+cache="${LAYERLENS_IMAGE_BENCH_CACHE:-/var/tmp/layerlens-image-bench}"
 runs="${LAYERLENS_BENCH_RUNS:-3}"
 skip_real=false
 skip_synthetic=false
@@ -36,7 +36,8 @@ measure() {
   local best="" rss=0
   for _ in $(seq "$runs"); do
     local out
-    out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$cache/time.out" -f "%e %M" "$@" >/dev/null 2>"$cache/stderr.out" || { cat "$cache/stderr.out" >&2; return 1; }
+    out=$(tail -1 "$cache/time.out")
     local wall="${out% *}" kb="${out#* }"
     if [[ -z "$best" ]] || awk "BEGIN{exit !($wall < $best)}"; then best="$wall"; fi
     if (( kb > rss )); then rss="$kb"; fi

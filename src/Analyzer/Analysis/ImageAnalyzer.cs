@@ -11,6 +11,20 @@ namespace LayerLens.Analyzer.Analysis;
 /// </summary>
 public static class ImageAnalyzer
 {
+    /// <summary>
+    /// Between phases of a big image, the garbage of the previous phase (tar entry objects, arrays
+    /// outgrown while the tables filled) is still committed; collecting it keeps peak memory near
+    /// what the tree itself needs.
+    /// </summary>
+    private static void CompactIfLarge(PathTable paths)
+    {
+        if (paths.Count > 200_000)
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+    }
+
     public static async Task<ImageAnalysis> AnalyzeAsync(
         ResolvedImage image,
         AnalysisLimits? limits = null,
@@ -34,13 +48,19 @@ public static class ImageAnalyzer
         {
             await using var raw = await layer.Open(ct);
             using var blob = new LayerBlobStream(raw, layer, limits, budget);
+            if (progress is not null)
+            {
+                blob.Progress = delta => progress.Report(new AnalysisProgress(Volatile.Read(ref done), count, Interlocked.Add(ref bytesRead, delta), total));
+            }
             changes[layer.Index] = LayerTarReader.Read(blob, layer.Index, layer.Describe(), paths, limits);
             blob.Complete();
             reads[layer.Index] = (blob.CompressedBytesRead, blob.UncompressedBytesRead, blob.Compression, blob.ComputedDigest);
-            progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.CompressedBytesRead), total));
+            progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.UnreportedBytes), total));
         });
 
+        CompactIfLarge(paths);
         var tree = LayeredTree.Merge(paths, changes);
+        CompactIfLarge(paths);
         var final = tree.Final(JunkRules.Default);
         var createdBy = HistoryMapper.CreatedBy(image.Config, count);
 

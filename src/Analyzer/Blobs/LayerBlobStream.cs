@@ -31,15 +31,23 @@ public sealed class LayerBlobStream : Stream
         {
             throw new InvalidImageException($"{layer.Describe()}: cannot read the blob ({ex.Message})", ex);
         }
-        _uncompressed = new HashingReadStream(_decoded);
+        _uncompressed = new HashingReadStream(new ReadAheadStream(_decoded));
     }
 
     public CompressionKind Compression { get; }
+
+    /// <summary>Told the compressed bytes read since its last call, about every MiB (for progress bars).</summary>
+    public Action<long>? Progress { get; set; }
+
+    private long _reported;
 
     public long CompressedBytesRead => _compressed.BytesRead;
 
     /// <summary>sha256 of the blob as read (meaningful after <see cref="Complete"/>).</summary>
     public string ComputedDigest => "sha256:" + _compressed.DigestHex();
+
+    /// <summary>Compressed bytes read but not yet passed to <see cref="Progress"/>.</summary>
+    public long UnreportedBytes => _compressed.BytesRead - _reported;
 
     public long UncompressedBytesRead => _uncompressed.BytesRead;
 
@@ -59,6 +67,12 @@ public sealed class LayerBlobStream : Stream
         if (n > 0)
         {
             CheckLimits(n);
+            var read = _compressed.BytesRead;
+            if (Progress is not null && read - _reported >= 1 << 20)
+            {
+                Progress(read - _reported);
+                _reported = read;
+            }
         }
         return n;
     }
