@@ -123,6 +123,9 @@ public class ParserCasesTests
         Assert.Equal("body\n", Assert.Single(result.Instructions[1].Heredocs!).Content);
         Assert.Equal("nested\n", Assert.Single(result.Instructions[2].Heredocs!).Content);
         Assert.Equal((5, 7), (result.Instructions[2].StartLine, result.Instructions[2].EndLine));
+
+        // After "<<-" the blanks are not absorbed, so "<<- EOF" is no heredoc.
+        Assert.Null(DockerfileParser.Parse("FROM a\nRUN cat <<- EOF\n").Instructions[1].Heredocs);
     }
 
     [Fact]

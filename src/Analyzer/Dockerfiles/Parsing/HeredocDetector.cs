@@ -36,8 +36,8 @@ internal static class HeredocDetector
                 p++;
             }
             var rest = word[p..];
-            // "<<  EOF": the operator may stand apart from its word.
-            if (rest.Length == 0 && i + 1 < words.Count && !words[i + 1].Contains('<', StringComparison.Ordinal))
+            // "<<  EOF": BuildKit's lexer absorbs blanks right after "<<" (not after "<<-") into the word.
+            if (rest.Length == 0 && !chomp && i + 1 < words.Count && !words[i + 1].Contains('<', StringComparison.Ordinal))
             {
                 rest = words[++i];
             }
