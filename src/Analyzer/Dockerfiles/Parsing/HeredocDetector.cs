@@ -10,11 +10,11 @@ internal static class HeredocDetector
 {
     public static List<Heredoc> FromLine(string line)
     {
-        var result = new List<Heredoc>();
         if (!line.Contains("<<", StringComparison.Ordinal))
         {
-            return result;
+            return [];
         }
+        var result = new List<Heredoc>();
         var words = RawWords(line);
         for (var i = 0; i < words.Count; i++)
         {
