@@ -35,6 +35,14 @@ public class LintSuppressionTests
     }
 
     [Fact]
+    public void Check_error_true_makes_buildkit_check_findings_errors()
+    {
+        var findings = Linter.Lint(DockerfileDocument.Parse("# check=error=true\nFROM a:1\nENV A 1\nRUN apt-get install -y curl\n"), new LintOptions(), "Dockerfile");
+        Assert.Equal(Severity.Error, findings.Single(f => f.RuleId == "LL-5009").Severity);
+        Assert.Equal(Severity.Warning, findings.Single(f => f.RuleId == "LL-3008").Severity);
+    }
+
+    [Fact]
     public void Layerlens_pragma_uses_layerlens_ids()
     {
         Assert.DoesNotContain("LL-1002", RuleIds("FROM a:1\n# layerlens ignore=LL-1002\nRUN apt-get update\n"));

@@ -115,4 +115,24 @@ public class ParserCasesTests
         var result = DockerfileParser.Parse("FROM a\nRUN echo \\");
         Assert.Equal("(from \"a\")\n(run \"echo\")\n", result.Dump());
     }
+
+    [Fact]
+    public void Heredoc_operator_may_stand_apart_and_onbuild_triggers_carry_heredocs()
+    {
+        var result = DockerfileParser.Parse("FROM a\nRUN <<  EOF\nbody\nEOF\nONBUILD RUN <<X\nnested\nX\n");
+        Assert.Equal("body\n", Assert.Single(result.Instructions[1].Heredocs!).Content);
+        Assert.Equal("nested\n", Assert.Single(result.Instructions[2].Heredocs!).Content);
+        Assert.Equal((5, 7), (result.Instructions[2].StartLine, result.Instructions[2].EndLine));
+
+        // After "<<-" the blanks are not absorbed, so "<<- EOF" is no heredoc.
+        Assert.Null(DockerfileParser.Parse("FROM a\nRUN cat <<- EOF\n").Instructions[1].Heredocs);
+    }
+
+    [Fact]
+    public void Columns_do_not_count_a_byte_order_mark()
+    {
+        var doc = DockerfileDocument.Parse("\uFEFFFROM alpine:3.20\n");
+        Assert.Equal(new SourceRange(1, 1, 1, 5), doc.Instructions[0].KeywordRange);
+        Assert.Equal(new SourceRange(1, 6, 1, 17), doc.Instructions[0].Args[0].Range);
+    }
 }

@@ -24,7 +24,7 @@ public static class Linter
             {
                 continue;
             }
-            var severity = rule.Severity;
+            var severity = suppressions.ChecksAreErrors && rule.BuildkitCheck != null ? Severity.Error : rule.Severity;
             foreach (var (id, overridden) in options.Overrides)
             {
                 if (rule.IsNamed(id))

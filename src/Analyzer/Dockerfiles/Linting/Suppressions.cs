@@ -12,6 +12,9 @@ internal sealed class Suppressions
     private readonly HashSet<string> _global = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<int, HashSet<string>> _byLine = [];
     private bool _skipAllChecks;
+
+    /// <summary>BuildKit's <c># check=error=true</c>: check violations fail the build.</summary>
+    public bool ChecksAreErrors { get; private set; }
     private readonly HashSet<string> _skippedChecks = new(StringComparer.Ordinal);
 
     public static Suppressions Read(DockerfileDocument document)
@@ -23,7 +26,7 @@ internal sealed class Suppressions
             {
                 try
                 {
-                    s.ReadCheck(directive.Value, s._skippedChecks, all => s._skipAllChecks |= all);
+                    s.ReadCheck(directive.Value, s._skippedChecks, all => s._skipAllChecks |= all, error => s.ChecksAreErrors = error);
                 }
                 catch (FormatException)
                 {
@@ -138,7 +141,7 @@ internal sealed class Suppressions
     }
 
     /// <summary>Parses BuildKit's <c>skip=A,B;error=true;experimental=X</c>; only the value up to the first space counts.</summary>
-    private void ReadCheck(string value, HashSet<string> skipped, Action<bool> skipAll)
+    private void ReadCheck(string value, HashSet<string> skipped, Action<bool> skipAll, Action<bool>? error = null)
     {
         var space = value.IndexOf(' ', StringComparison.Ordinal);
         if (space >= 0)
@@ -167,6 +170,8 @@ internal sealed class Suppressions
                     }
                     break;
                 case "error":
+                    error?.Invoke(ParseGoBool(v));
+                    break;
                 case "experimental":
                     break;
                 default:
@@ -174,6 +179,14 @@ internal sealed class Suppressions
             }
         }
     }
+
+    // Go's strconv.ParseBool, which BuildKit uses for error=.
+    private static bool ParseGoBool(string v) => v switch
+    {
+        "1" or "t" or "T" or "TRUE" or "true" or "True" => true,
+        "0" or "f" or "F" or "FALSE" or "false" or "False" => false,
+        _ => throw new FormatException("invalid boolean " + v),
+    };
 
     private static IEnumerable<string> SplitIds(string list) =>
         list.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

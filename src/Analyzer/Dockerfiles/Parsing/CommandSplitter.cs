@@ -21,7 +21,7 @@ internal static class CommandSplitter
         {
             cmdEnd++;
         }
-        var cmd = line[start..cmdEnd];
+        var cmd = Keywords.Intern(line.AsSpan(start, cmdEnd - start));
         if (cmdEnd == end)
         {
             return new Split(cmd, start, null, null, "", end);

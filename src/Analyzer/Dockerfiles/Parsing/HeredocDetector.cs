@@ -10,11 +10,11 @@ internal static class HeredocDetector
 {
     public static List<Heredoc> FromLine(string line)
     {
-        var result = new List<Heredoc>();
         if (!line.Contains("<<", StringComparison.Ordinal))
         {
-            return result;
+            return [];
         }
+        var result = new List<Heredoc>();
         var words = RawWords(line);
         for (var i = 0; i < words.Count; i++)
         {
@@ -36,8 +36,8 @@ internal static class HeredocDetector
                 p++;
             }
             var rest = word[p..];
-            // "<<  EOF": the operator may stand apart from its word.
-            if (rest.Length == 0 && i + 1 < words.Count && !words[i + 1].Contains('<', StringComparison.Ordinal))
+            // "<<  EOF": BuildKit's lexer absorbs blanks right after "<<" (not after "<<-") into the word.
+            if (rest.Length == 0 && !chomp && i + 1 < words.Count && !words[i + 1].Contains('<', StringComparison.Ordinal))
             {
                 rest = words[++i];
             }

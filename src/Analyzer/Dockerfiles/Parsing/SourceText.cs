@@ -53,7 +53,7 @@ public sealed class SourceText
         return end;
     }
 
-    /// <summary>1-based line and 1-based column (in UTF-16 code units) of an offset.</summary>
+    /// <summary>1-based line and 1-based column (in UTF-16 code units, a leading BOM not counted) of an offset.</summary>
     public (int Line, int Column) GetPosition(int offset)
     {
         if (_lineStarts.Length == 0)
@@ -66,7 +66,12 @@ public sealed class SourceText
             index = ~index - 1;
         }
         index = Math.Clamp(index, 0, _lineStarts.Length - 1);
-        return (index + 1, offset - _lineStarts[index] + 1);
+        var column = offset - _lineStarts[index] + 1;
+        if (index == 0 && Text.Length > 0 && Text[0] == '\uFEFF')
+        {
+            column = Math.Max(1, column - 1); // the BOM is not a column
+        }
+        return (index + 1, column);
     }
 
     /// <summary>The newline style the file mostly uses ("\r\n" or "\n"), for text inserted by edits.</summary>

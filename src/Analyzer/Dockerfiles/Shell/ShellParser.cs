@@ -392,7 +392,10 @@ public static class ShellParser
                 value.Append(c);
                 _pos++;
             }
-            return new ShellWord(text[start.._pos], value.ToString(), start, _pos, quoted, variables ?? (IReadOnlyList<string>)[], substitution);
+            var raw = text[start.._pos];
+            // Most words are plain: share one string for raw text and value.
+            var unquoted = value.Length == raw.Length && value.Equals(raw.AsSpan()) ? raw : value.ToString();
+            return new ShellWord(raw, unquoted, start, _pos, quoted, variables ?? (IReadOnlyList<string>)[], substitution);
         }
 
         /// <summary>Copies an expansion into the value verbatim; returns true for command substitution.</summary>

@@ -22,6 +22,8 @@ public static class VariableScope
         "HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY",
     };
 
+    private static readonly System.Buffers.SearchValues<char> ExpansionChars = System.Buffers.SearchValues.Create("$'\"\\`");
+
     /// <summary>Calls <paramref name="visit"/> for each instruction with the variables defined before it (live view; do not keep).</summary>
     public static void Walk(DockerfileDocument document, Action<Instruction, IReadOnlyDictionary<string, string>> visit)
     {
@@ -92,6 +94,10 @@ public static class VariableScope
 
     private static string Expand(string word, Dictionary<string, string> scope)
     {
+        if (word.AsSpan().IndexOfAny(ExpansionChars) < 0)
+        {
+            return word; // nothing to expand or unquote
+        }
         try
         {
             return new VariableExpander(n => scope.TryGetValue(n, out var v) ? v : null).ProcessWord(word);
