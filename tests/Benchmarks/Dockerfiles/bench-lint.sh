@@ -23,13 +23,18 @@ for i in $(seq 1 20); do
 done
 files=$(find "$work/corpus20" -type f | wc -l)
 
-seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N); awk "BEGIN { print $e - $s }"; }
-peer=$(seconds node "$work/npm/peer-lint.js" "$work/corpus20")
-ours=$(seconds "${layerlens[@]}" lint "$work/corpus20" --format json)
+# Wall and CPU (user+sys) seconds of a whole process, via bash's time keyword; output discarded.
+measure() {
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || true
+  awk -v r="${t%% *}" -v rest="${t#* }" 'BEGIN { split(rest, a, " "); printf "%.2f %.2f\n", r, a[1] + a[2] }'
+}
+read -r peer_wall peer_cpu < <(measure node "$work/npm/peer-lint.js" "$work/corpus20")
+read -r ours_wall ours_cpu < <(measure "${layerlens[@]}" lint "$work/corpus20" --format json)
 printf 'files linted: %d\n' "$files"
-printf 'dockerfile-utils: %.2f s\n' "$peer"
-printf 'layerlens lint:   %.2f s\n' "$ours"
-printf 'ratio (dockerfile-utils / layerlens): %.1fx\n' "$(awk "BEGIN { print $peer / $ours }")"
+printf 'dockerfile-utils: %6.2f s wall, %6.2f s cpu\n' "$peer_wall" "$peer_cpu"
+printf 'layerlens lint:   %6.2f s wall, %6.2f s cpu\n' "$ours_wall" "$ours_cpu"
+printf 'ratio (dockerfile-utils / layerlens): %.1fx wall, %.1fx cpu\n' "$(awk "BEGIN { print $peer_wall / $ours_wall }")" "$(awk "BEGIN { print $peer_cpu / $ours_cpu }")"
 
 # Instruction boundaries: keyword, start line and end line of every instruction, 1-based.
 node "$work/npm/peer-boundaries.js" "$corpus" > "$work/peer.tsv"
