@@ -35,6 +35,8 @@ long Rss()
     return 0;
 }
 
+var interactive = new List<double>();
+
 // One user: open the page, show the explorer's root, open the parent, then the big directory.
 async Task<(double Open, double Click)> BrowseAsync(IBrowserContext context, bool scroll)
 {
@@ -43,6 +45,11 @@ async Task<(double Open, double Click)> BrowseAsync(IBrowserContext context, boo
     var clock = Stopwatch.StartNew();
     await page.GotoAsync($"/analyses/{id}");
     await page.Locator("[data-interactive=true]").WaitForAsync();
+    await page.GetByTestId("summary-cards").WaitForAsync();
+    lock (interactive)
+    {
+        interactive.Add(clock.Elapsed.TotalMilliseconds);
+    }
     await page.GetByRole(AriaRole.Tab, new() { Name = "Explorer" }).ClickAsync();
     await page.Locator("[data-testid=explorer-entry]").First.WaitForAsync();
     var open = clock.Elapsed.TotalMilliseconds;
@@ -78,6 +85,10 @@ await using (var warm = await NewContextAsync())
 {
     await BrowseAsync(warm, scroll: false);
 }
+lock (interactive)
+{
+    interactive.Clear();
+}
 var opens = new List<double>();
 var clicks = new List<double>();
 for (var run = 0; run < 5; run++)
@@ -87,6 +98,7 @@ for (var run = 0; run < 5; run++)
     opens.Add(open);
     clicks.Add(click);
 }
+var ready = Median([.. interactive]);
 
 // Three users browsing at once for a while; RSS sampled every 100 ms.
 GC.Collect();
@@ -124,6 +136,8 @@ static double Median(List<double> xs)
 
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"open page -> first tree level: median {Median(opens):0} ms (runs: {string.Join(", ", opens.Select(o => o.ToString("0", CultureInfo.InvariantCulture)))}; target < 1000 ms)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"   of which: page interactive with its summary {ready:0} ms, then Explorer tab to first row {Median(opens) - ready:0} ms"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"click /{bigDir} -> entries shown: median {Median(clicks):0} ms (runs: {string.Join(", ", clicks.Select(o => o.ToString("0", CultureInfo.InvariantCulture)))}; target < 300 ms)"));
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
