@@ -5,11 +5,16 @@ namespace LayerLens.Cli.Tests;
 /// <summary>Hostile files: each gives exit 2 naming the line, or parses, within bounded time; never a crash or hang.</summary>
 public class HostileInputTests
 {
+    // A guard against hangs and super-linear blow-ups (which take minutes to hours at these sizes),
+    // not a speed target: the suite shares two cores with builds, so it stays generous. Speed is
+    // measured by infra/bench/lint/bench-lint.sh.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(120);
+
     private static void AssertRejected(CliRunner.Result result, string fragment)
     {
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(fragment, result.Stderr, StringComparison.Ordinal);
-        Assert.True(result.Elapsed < TimeSpan.FromSeconds(20), result.Elapsed.ToString());
+        Assert.True(result.Elapsed < HangGuard, result.Elapsed.ToString());
     }
 
     [Fact]
@@ -67,7 +72,7 @@ public class HostileInputTests
         var result = CliRunner.Run("parse", CliRunner.TempFile("Dockerfile", sb.ToString()), "--format", "buildkit");
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(100_001, result.Stdout.Count(c => c == '\n'));
-        Assert.True(result.Elapsed < TimeSpan.FromSeconds(20), result.Elapsed.ToString());
+        Assert.True(result.Elapsed < HangGuard, result.Elapsed.ToString());
     }
 
     [Fact]
@@ -87,6 +92,6 @@ public class HostileInputTests
         }
         var result = CliRunner.Run("lint", CliRunner.TempFile("Dockerfile", sb.ToString()), "--format", "json");
         Assert.Equal(1, result.ExitCode);
-        Assert.True(result.Elapsed < TimeSpan.FromSeconds(30), result.Elapsed.ToString());
+        Assert.True(result.Elapsed < HangGuard, result.Elapsed.ToString());
     }
 }
