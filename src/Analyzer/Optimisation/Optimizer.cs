@@ -64,13 +64,19 @@ public sealed class OptimisationResult
 /// </summary>
 public static class Optimizer
 {
-    public static OptimisationResult Optimize(DockerfileDocument document, BuildContext context, StepDurations? durations = null, IReadOnlyList<LoggedStep>? buildLog = null)
+    /// <param name="history">History of an image built from this Dockerfile: step durations from its timestamps.</param>
+    public static OptimisationResult Optimize(DockerfileDocument document, BuildContext context, StepDurations? durations = null, IReadOnlyList<LoggedStep>? buildLog = null,
+        IReadOnlyList<Images.HistoryEntry>? history = null)
     {
         var text = document.Source.Text;
         var syntax = SyntaxDocument.Create(document);
         var stages = StageModel.Build(document, syntax, context);
         var originalStages = stages.Select(s => s.ToList()).ToList();
         durations ??= new StepDurations();
+        if (history is { Count: > 0 } && originalStages.Count > 0)
+        {
+            ImageHistoryDurations.Apply(durations, originalStages[^1], history);
+        }
         if (buildLog is { Count: > 0 })
         {
             ApplyLog(durations, originalStages, buildLog);

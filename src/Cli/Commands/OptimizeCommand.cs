@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
+using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Optimisation;
 using LayerLens.Analyzer.Optimisation.Context;
 using LayerLens.Analyzer.Optimisation.CostModel;
@@ -26,18 +27,19 @@ internal static class OptimizeCommand
         format.AcceptOnlyFromAmong(OptimizeReport.Formats);
         var output = new Option<string?>("--output", "-o") { Description = "write the report to FILE instead of stdout" };
         var buildLog = new Option<string?>("--build-log") { Description = "BuildKit --progress=plain or rawjson log with step durations" };
+        var image = new Option<string?>("--image") { Description = "an image built from this Dockerfile (docker-archive:, oci:, oci-archive:, docker://): step durations from its history timestamps" };
         var timeout = new Option<int>("--timeout") { Description = "seconds allowed per build when measuring", DefaultValueFactory = _ => 900 };
         var command = new Command("optimize", "Reorder a Dockerfile for the layer cache, with expected and measured rebuild savings")
         {
-            file, context, measure, runs, format, output, buildLog, timeout,
+            file, context, measure, runs, format, output, buildLog, image, timeout,
         };
         command.SetAction(async (parse, cancellationToken) => await RunAsync(
             parse.GetValue(file)!, parse.GetValue(context), parse.GetValue(measure), parse.GetValue(runs), parse.GetValue(format)!,
-            parse.GetValue(output), parse.GetValue(buildLog), parse.GetValue(timeout), cancellationToken));
+            parse.GetValue(output), parse.GetValue(buildLog), parse.GetValue(image), parse.GetValue(timeout), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, string? contextDir, bool measure, int runs, string format, string? output, string? buildLog, int timeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string path, string? contextDir, bool measure, int runs, string format, string? output, string? buildLog, string? imageSource, int timeout, CancellationToken cancellationToken)
     {
         if (runs is < 1 or > 50)
         {
@@ -47,6 +49,7 @@ internal static class OptimizeCommand
         DockerfileDocument document;
         BuildContext buildContext;
         IReadOnlyList<LoggedStep>? log = null;
+        IReadOnlyList<HistoryEntry>? history = null;
         try
         {
             document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(path)));
@@ -61,19 +64,26 @@ internal static class OptimizeCommand
                 }
                 log = BuildLogDurations.Parse(await File.ReadAllTextAsync(buildLog, cancellationToken));
             }
+            if (imageSource is not null)
+            {
+                // Only the config is read: no layer is opened.
+                using var built = await ImageOpener.OpenAsync(imageSource, new ImageOpenOptions(), cancellationToken);
+                history = built.Config.History ?? [];
+            }
         }
         catch (DockerfileParseException ex)
         {
             Console.Error.WriteLine(ex.Line > 0 ? $"layerlens: {path}:{ex.Line}: {ex.Message}" : $"layerlens: {path}: {ex.Message}");
             return ExitCodes.BadInput;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException or System.Text.Json.JsonException
+            or InvalidImageException or ArgumentException or Analyzer.Images.Registry.RegistryException)
         {
             Console.Error.WriteLine($"layerlens: {ex.Message}");
             return ExitCodes.BadInput;
         }
 
-        var result = Optimizer.Optimize(document, buildContext, buildLog: log);
+        var result = Optimizer.Optimize(document, buildContext, buildLog: log, history: history);
         MeasurementResult? measured = null;
         if (measure)
         {

@@ -84,4 +84,28 @@ public class ShellParserTests
         // A hang guard, not a speed target (the suite shares two cores with image builds).
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(60), sw.Elapsed.ToString());
     }
+
+    [Fact]
+    public void Words_flag_expansions_and_unquoted_globs()
+    {
+        var cmd = Assert.Single(ShellParser.Parse("cp $SRC '$LIT' \"${X}y\" *.txt '*.md' ~/a plain /abs/path").Commands);
+
+        Assert.Equal([false, true, false, true, false, false, false, false, false], cmd.Words.Select(w => w.HasExpansion));
+        Assert.Equal([false, false, false, false, true, false, true, false, false], cmd.Words.Select(w => w.HasGlob));
+        Assert.False(ShellWord.Literal("$HOME/*").HasExpansion);
+        Assert.Equal(["sh", "-c", "a b"], ShellCommand.FromArguments(["sh", "-c", "a b"]).Words.Select(w => w.Value));
+    }
+
+    [Fact]
+    public void Control_keywords_and_unterminated_quotes_are_reported()
+    {
+        Assert.Equal(["do", "done", "for"], ShellParser.Parse("for f in a b; do echo $f; done").ControlKeywords.Order(StringComparer.Ordinal));
+        Assert.Equal(["fi", "if", "then"], ShellParser.Parse("if true; then rm x; fi").ControlKeywords.Order(StringComparer.Ordinal));
+        Assert.Empty(ShellParser.Parse("echo if then; make").ControlKeywords);
+        Assert.False(ShellParser.Parse("echo 'a' \"b\" `c` $(d)").Unterminated);
+        Assert.True(ShellParser.Parse("echo 'open").Unterminated);
+        Assert.True(ShellParser.Parse("echo \"open").Unterminated);
+        Assert.True(ShellParser.Parse("echo $(date").Unterminated);
+        Assert.True(ShellParser.Parse("echo `date").Unterminated);
+    }
 }

@@ -75,4 +75,73 @@ public class ToolRecognizerTests
     {
         Assert.Empty(ToolRecognizer.Recognize(ShellParser.Parse("echo npm ci; ls -la")));
     }
+
+    [Theory]
+    [InlineData("npm ci", "npm", "package.json", "node_modules")]
+    [InlineData("yarn --frozen-lockfile", "yarn", "yarn.lock", "yarn.lock")]
+    [InlineData("pip install --no-cache-dir -r requirements.txt", "pip", "requirements.txt", null)]
+    [InlineData("poetry install --no-root", "poetry", "poetry.lock", ".venv")]
+    [InlineData("go mod download", "go", "go.sum", null)]
+    [InlineData("mvn -B dependency:go-offline", "maven", "pom.xml", "target")]
+    [InlineData("./gradlew dependencies", "gradle", "settings.gradle", "build")]
+    [InlineData("bundle install --jobs 4", "bundler", "Gemfile.lock", "vendor")]
+    [InlineData("composer.phar install --no-scripts", "composer", "composer.lock", "vendor")]
+    [InlineData("dotnet restore", "dotnet", "**/*.csproj", "**/obj")]
+    public void Dependency_installs_confined_to_their_manifests_have_a_footprint(string script, string manager, string manifest, string? relativeWrite)
+    {
+        var footprint = One(script).Footprint;
+        Assert.NotNull(footprint);
+        Assert.Equal(manager, footprint.Manager);
+        Assert.Contains(manifest, footprint.Manifests);
+        if (relativeWrite is not null)
+        {
+            Assert.Contains(relativeWrite, footprint.RelativeWrites);
+        }
+        Assert.NotEmpty(footprint.AbsoluteWrites);
+    }
+
+    [Theory]
+    [InlineData("pip install .")]
+    [InlineData("pip install -e ./lib")]
+    [InlineData("poetry install")]
+    public void Installs_of_the_project_itself_say_they_run_project_code(string script)
+    {
+        var tool = One(script);
+        Assert.NotNull(tool.RunsProjectCode);
+        Assert.Null(tool.Footprint);
+    }
+
+    [Theory]
+    [InlineData("npm install left-pad")]
+    [InlineData("npm ci --prefix /opt/app")]
+    [InlineData("npm install -g")]
+    [InlineData("pip install --target /opt/x -r requirements.txt")]
+    [InlineData("mvn dependency:go-offline package")]
+    [InlineData("go build ./...")]
+    [InlineData("composer install --working-dir /src")]
+    public void Installs_that_name_packages_or_move_their_outputs_have_no_footprint(string script)
+    {
+        Assert.Null(One(script).Footprint);
+    }
+
+    [Fact]
+    public void Manifest_hooks_find_project_code_in_the_context_or_distrust_a_missing_context()
+    {
+        var npm = One("npm ci").Footprint!;
+        var files = new Dictionary<string, string>
+        {
+            ["package.json"] = "{\"name\":\"a\"}",
+            ["node_modules/dep/package.json"] = "{\"scripts\":{\"postinstall\":\"x\"}}",
+        };
+        Assert.Null(ManifestHook.Find(npm.Hooks, files.Keys, p => files[p]));
+        files["packages/web/package.json"] = "{\"scripts\": {\"install\": \"node-gyp rebuild\"}}";
+        Assert.StartsWith("packages/web/package.json:", ManifestHook.Find(npm.Hooks, files.Keys, p => files[p]), StringComparison.Ordinal);
+        Assert.NotNull(ManifestHook.Find(npm.Hooks, null, _ => null));
+        Assert.NotNull(ManifestHook.Find(npm.Hooks, [".yarn/plugins/x.cjs"], _ => ""));
+
+        var pip = One("pip install -r requirements.txt").Footprint!;
+        Assert.Null(ManifestHook.Find(pip.Hooks, ["requirements.txt"], _ => "flask==3.0\n"));
+        Assert.NotNull(ManifestHook.Find(pip.Hooks, ["requirements.txt"], _ => "flask==3.0\n-e .\n"));
+        Assert.Null(ManifestHook.Find(One("composer install --no-scripts --no-autoloader").Footprint!.Hooks, ["composer.json"], _ => "{\"scripts\":{}}"));
+    }
 }

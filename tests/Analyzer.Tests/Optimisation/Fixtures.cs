@@ -15,10 +15,10 @@ internal static class Fixtures
 
     public const int InstallSleepSeconds = 6;
 
-    public static OptimisationResult Optimize(TempDir dir, string dockerfile)
+    public static OptimisationResult Optimize(TempDir dir, string dockerfile, IReadOnlyList<LayerLens.Analyzer.Images.HistoryEntry>? history = null)
     {
         File.WriteAllText(dir.File("Dockerfile"), dockerfile);
-        return Optimizer.Optimize(DockerfileDocument.Parse(dockerfile), BuildContext.Load(dir.Path, dir.File("Dockerfile")));
+        return Optimizer.Optimize(DockerfileDocument.Parse(dockerfile), BuildContext.Load(dir.Path, dir.File("Dockerfile")), history: history);
     }
 
     public static void Write(TempDir dir, string path, string content, bool executable = false)

@@ -1,7 +1,17 @@
 namespace LayerLens.Analyzer.Dockerfiles.Shell;
 
 /// <summary>A shell word: its text as written, its value with quotes and escapes removed (expansions left as text).</summary>
-public sealed record ShellWord(string Raw, string Value, int Start, int End, bool Quoted, IReadOnlyList<string> Variables, bool HasCommandSubstitution);
+public sealed record ShellWord(string Raw, string Value, int Start, int End, bool Quoted, IReadOnlyList<string> Variables, bool HasCommandSubstitution)
+{
+    /// <summary>Any <c>$</c> or backtick expansion outside single quotes: the word's runtime value is not its text.</summary>
+    public bool HasExpansion { get; init; }
+
+    /// <summary>An unquoted <c>* ? [ { ~</c>: the word may stand for other paths than its text.</summary>
+    public bool HasGlob { get; init; }
+
+    /// <summary>A word taken literally (an exec-form argument: no shell ever sees it).</summary>
+    public static ShellWord Literal(string value) => new(value, value, 0, 0, false, [], false);
+}
 
 /// <summary>A redirection such as <c>&gt;/dev/null</c>, <c>2&gt;&amp;1</c>, <c>&lt;&lt;EOF</c> (with its body) or <c>&lt;&lt;&lt; word</c>.</summary>
 public sealed record ShellRedirect(string Operator, int? FileDescriptor, ShellWord? Target)
@@ -36,6 +46,14 @@ public sealed class ShellCommand
     public IEnumerable<string> Arguments => Words.Skip(1).Select(w => w.Value);
 
     public override string ToString() => string.Join(' ', Words.Select(w => w.Value));
+
+    /// <summary>An exec-form RUN (<c>["prog", "arg"]</c>) as one command of literal words.</summary>
+    public static ShellCommand FromArguments(IEnumerable<string> arguments)
+    {
+        var command = new ShellCommand();
+        command.Words.AddRange(arguments.Select(ShellWord.Literal));
+        return command;
+    }
 }
 
 /// <summary>A parsed shell script: its simple commands in order.</summary>
@@ -48,4 +66,10 @@ public sealed class ShellScript
 
     /// <summary>True when <c>set -o pipefail</c> is in effect at some point.</summary>
     public bool SetsPipefail { get; set; }
+
+    /// <summary>Control keywords met where a command starts (if, then, for, while, case, {, !...): the commands do not simply run in order.</summary>
+    public HashSet<string> ControlKeywords { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A quote, substitution or bracket was still open at the end of the text.</summary>
+    public bool Unterminated { get; set; }
 }

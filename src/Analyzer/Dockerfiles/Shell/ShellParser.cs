@@ -33,6 +33,8 @@ public static class ShellParser
         private int _depth;
         private ShellCommand _current = new();
         private bool _skipForHeader;
+        private bool _unterminated;
+        private readonly HashSet<string> _keywords = new(StringComparer.Ordinal);
 
         public void Run(ShellScript script)
         {
@@ -119,6 +121,8 @@ public static class ShellParser
                 }
                 AddWord(ReadWord());
             }
+            script.Unterminated = _unterminated;
+            script.ControlKeywords.UnionWith(_keywords);
             script.SetsErrexit = script.Commands.Exists(cmd => cmd.Name == "set" && HasSetOption(cmd, 'e', "errexit"));
             script.SetsPipefail = script.Commands.Exists(cmd => cmd.Name == "set" && HasSetOption(cmd, '\0', "pipefail"));
         }
@@ -256,10 +260,12 @@ public static class ShellParser
             {
                 if (OpeningKeywords.Contains(word.Raw))
                 {
+                    _keywords.Add(word.Raw);
                     return;
                 }
                 if (word.Raw is "for" or "select" or "case")
                 {
+                    _keywords.Add(word.Raw);
                     _skipForHeader = true;
                     return;
                 }
@@ -325,6 +331,8 @@ public static class ShellParser
             var value = _word.Clear();
             var quoted = false;
             var substitution = false;
+            var expansion = false;
+            var glob = false;
             List<string>? variables = null;
             while (_pos < text.Length)
             {
@@ -352,6 +360,7 @@ public static class ShellParser
                 {
                     quoted = true;
                     var end = text.IndexOf('\'', _pos + 1);
+                    _unterminated |= end < 0;
                     end = end < 0 ? text.Length : end;
                     value.Append(text, _pos + 1, end - _pos - 1);
                     _pos = Math.Min(text.Length, end + 1);
@@ -375,27 +384,31 @@ public static class ShellParser
                         }
                         if (d == '$' || d == '`')
                         {
+                            expansion = true;
                             substitution |= ReadDollarOrBacktick(value, ref variables);
                             continue;
                         }
                         value.Append(d);
                         _pos++;
                     }
+                    _unterminated |= _pos >= text.Length;
                     _pos = Math.Min(text.Length, _pos + 1);
                     continue;
                 }
                 if (c == '$' || c == '`')
                 {
+                    expansion = true;
                     substitution |= ReadDollarOrBacktick(value, ref variables);
                     continue;
                 }
+                glob |= c is '*' or '?' or '[' or '{' or '~';
                 value.Append(c);
                 _pos++;
             }
             var raw = text[start.._pos];
             // Most words are plain: share one string for raw text and value.
             var unquoted = value.Length == raw.Length && value.Equals(raw.AsSpan()) ? raw : value.ToString();
-            return new ShellWord(raw, unquoted, start, _pos, quoted, variables ?? (IReadOnlyList<string>)[], substitution);
+            return new ShellWord(raw, unquoted, start, _pos, quoted, variables ?? (IReadOnlyList<string>)[], substitution) { HasExpansion = expansion, HasGlob = glob };
         }
 
         /// <summary>Copies an expansion into the value verbatim; returns true for command substitution.</summary>
@@ -409,6 +422,7 @@ public static class ShellParser
                 {
                     end += text[end] == '\\' ? 2 : 1;
                 }
+                _unterminated |= end >= text.Length;
                 _pos = Math.Min(text.Length, end + 1);
                 value.Append(text, start, _pos - start);
                 return true;
@@ -492,6 +506,7 @@ public static class ShellParser
                     break;
                 }
             }
+            _unterminated |= depth > 0;
             _pos = Math.Min(_pos, text.Length);
         }
     }

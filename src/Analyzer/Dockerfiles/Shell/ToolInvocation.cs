@@ -15,6 +15,12 @@ public sealed record ToolInvocation(
 {
     public bool HasOption(params string[] names) => Options.Any(o => names.Any(n => o == n || o.StartsWith(n + "=", StringComparison.Ordinal)));
 
+    /// <summary>For a dependency install confined to its manifests: all it may read and write (null otherwise).</summary>
+    public InstallFootprint? Footprint { get; init; }
+
+    /// <summary>Why this install runs code of the project itself during install (a local package, the project's root), or null.</summary>
+    public string? RunsProjectCode { get; init; }
+
     /// <summary>True for short option clusters too: <c>-yq</c> has <c>-y</c>.</summary>
     public bool HasShortOption(char letter) => Options.Any(o => o.Length > 1 && o[0] == '-' && o[1] != '-' && o.Contains(letter, StringComparison.Ordinal));
 }

@@ -46,11 +46,14 @@ public static class ToolRecognizer
     private static readonly HashSet<string> KnownTools = new(StringComparer.Ordinal)
     {
         "python", "python3", "python2", "apt-get", "apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "pip3", "pip2",
-        "poetry", "pipenv", "npm", "yarn", "pnpm", "gem", "bundle", "bundler", "go", "cargo", "composer", "mvn", "mvnw",
+        "poetry", "pipenv", "npm", "yarn", "pnpm", "gem", "bundle", "bundler", "go", "cargo", "composer", "composer.phar", "mvn", "mvnw",
         "gradle", "gradlew", "dotnet", "curl", "wget",
     };
 
-    public static ToolInvocation? Recognize(ShellCommand command)
+    public static ToolInvocation? Recognize(ShellCommand command) =>
+        RecognizeTool(command) is { } tool ? InstallFootprints.Attach(tool) : null;
+
+    private static ToolInvocation? RecognizeTool(ShellCommand command)
     {
         var all = command.Words;
         var i = 0;
@@ -124,8 +127,8 @@ public static class ToolRecognizer
                     "install" => (pk.Count == 0 ? ["Cargo.toml", "Cargo.lock", "."] : [], ["/usr/local/cargo/registry"]),
                     _ => ([], []),
                 });
-            case "composer":
-                return Build(name, "composer", rest, command, (sub, opts, pk) => sub is "install" or "update" or "require" ? (["composer.json", "composer.lock"], ["vendor", "/root/.composer/cache"]) : ([], []));
+            case "composer" or "composer.phar":
+                return Build("composer", "composer", rest, command, (sub, opts, pk) => sub is "install" or "update" or "require" ? (["composer.json", "composer.lock"], ["vendor", "/root/.composer/cache"]) : ([], []));
             case "mvn" or "mvnw":
                 return Build("mvn", "mvn", rest, command, (sub, opts, pk) => (["pom.xml", "."], ["/root/.m2/repository", "target"]), subcommandIsGoal: true);
             case "gradle" or "gradlew":

@@ -29,7 +29,7 @@ public sealed class StepDurations
         return step.Keyword switch
         {
             "FROM" => 0,
-            "RUN" when step.Installs.Count > 0 || step.Commands.Any(c => PackageManagers.SystemInstallers.Contains(c.Name)) => InstallSeconds,
+            "RUN" when step.Installs.Count > 0 || step.Commands.Any(c => RunAnalyzer.SystemCommands.Contains(c.Name)) => InstallSeconds,
             "RUN" => RunSeconds,
             "COPY" or "ADD" => 0.2 + step.Effect.ContextFiles.Sum(f => context.Get(f)?.Size ?? 0) / 100e6,
             _ => MetadataSeconds,

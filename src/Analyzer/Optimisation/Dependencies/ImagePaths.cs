@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Dockerfiles.Shell;
 using LayerLens.Analyzer.Optimisation.Context;
 
 namespace LayerLens.Analyzer.Optimisation.Dependencies;
@@ -6,10 +7,7 @@ namespace LayerLens.Analyzer.Optimisation.Dependencies;
 public static class ImagePaths
 {
     /// <summary>Where package managers and system tools write: the whole system outside application directories.</summary>
-    public static readonly string[] SystemRoots =
-    [
-        "/etc", "/var", "/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/opt", "/root", "/home", "/tmp", "/run", "/go", "/boot",
-    ];
+    public static IReadOnlyList<string> SystemRoots => InstallFootprint.SystemRoots;
 
     public static string Join(string dir, string relative)
     {
@@ -21,11 +19,11 @@ public static class ImagePaths
     /// <summary>A shell word used as a path, relative to <paramref name="cwd"/> (null = unknown working directory).</summary>
     public static PathAccess Resolve(ShellWord word, string? cwd)
     {
-        if (word.HasExpansion || word.Text.StartsWith('~'))
+        if (word.HasExpansion || word.Value.StartsWith('~'))
         {
             return PathAccess.Anything;
         }
-        var text = word.Text;
+        var text = word.Value;
         if (word.HasGlob)
         {
             // Everything the glob can match lies below its last literal directory.

@@ -54,8 +54,8 @@ public static partial class StageModel
         var before = cwd;
         AddVariableReads(effect, instruction);
         CopyPlan? copy = null;
-        IReadOnlyList<(InstallCommand, string?)> installs = [];
-        IReadOnlyList<SimpleCommand> commands = [];
+        IReadOnlyList<(InstallFootprint, string?)> installs = [];
+        IReadOnlyList<ShellCommand> commands = [];
         switch (instruction.Keyword)
         {
             case "FROM":

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Dockerfiles.Shell;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Syntax;
 
@@ -22,10 +23,10 @@ public sealed class Step
     /// <summary>For COPY/ADD from the context: what lands where.</summary>
     public CopyPlan? Copy { get; init; }
 
-    public IReadOnlyList<(InstallCommand Install, string? Cwd)> Installs { get; init; } = [];
+    public IReadOnlyList<(InstallFootprint Install, string? Cwd)> Installs { get; init; } = [];
 
     /// <summary>The parsed shell commands of a RUN (empty when opaque or not a RUN).</summary>
-    public IReadOnlyList<SimpleCommand> Commands { get; init; } = [];
+    public IReadOnlyList<ShellCommand> Commands { get; init; } = [];
 
     /// <summary>1-based line of the instruction in the original file (0 for inserted text).</summary>
     public int Line => Instruction?.StartLine ?? 0;

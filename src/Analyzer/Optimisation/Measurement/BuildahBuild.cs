@@ -13,13 +13,16 @@ public sealed record BuildOutcome(bool Success, double Seconds, IReadOnlyList<Bu
 /// buildah in its own store (root, runroot) per experiment: vfs storage, chroot isolation, layer cache on,
 /// network namespace unshared so a RUN cannot reach anything.
 /// </summary>
-public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout)
+public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout, string? seedStore = null)
 {
     public string StoreDirectory { get; } = storeDirectory;
 
+    /// <summary>The store's root (images and layers), which a later experiment may copy as its seed.</summary>
+    public string Root => Path.Combine(StoreDirectory, "root");
+
     private IEnumerable<string> Global() =>
     [
-        "--root", Path.Combine(StoreDirectory, "root"),
+        "--root", Root,
         "--runroot", Path.Combine(StoreDirectory, "runroot"),
         "--storage-driver", "vfs",
     ];
@@ -27,6 +30,15 @@ public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout
     public async Task<BuildOutcome> BuildAsync(string dockerfile, string contextDirectory, string tag, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(StoreDirectory);
+        if (seedStore is not null && !Directory.Exists(Root))
+        {
+            // cp -a keeps the layers' modes, owners and symlinks exactly as buildah wrote them.
+            var copy = await TimedProcess.RunAsync("cp", ["-a", seedStore, Root], timeout, cancellationToken);
+            if (copy.ExitCode != 0)
+            {
+                return new BuildOutcome(false, copy.Seconds, [], null, "copying the seed store failed: " + copy.Tail());
+            }
+        }
         var iid = Path.Combine(StoreDirectory, tag + ".iid");
         File.Delete(iid);
         string[] args = ["-n", "buildah", .. Global(), "bud", "--isolation", "chroot", "--layers", "--iidfile", iid, "-f", dockerfile, "-t", tag, contextDirectory];
@@ -51,7 +63,7 @@ public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout
     /// <summary>Removes every image and container from the store, then the store itself.</summary>
     public async Task CleanAsync()
     {
-        if (Directory.Exists(Path.Combine(StoreDirectory, "root")))
+        if (Directory.Exists(Root))
         {
             await TimedProcess.RunAsync("buildah", [.. Global(), "rm", "--all"], timeout, CancellationToken.None);
             await TimedProcess.RunAsync("buildah", [.. Global(), "rmi", "--all", "--force"], timeout, CancellationToken.None);

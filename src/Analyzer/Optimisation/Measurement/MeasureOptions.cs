@@ -9,6 +9,17 @@ public sealed record MeasureOptions
 
     public long DiskQuotaBytes { get; init; } = 20L * 1024 * 1024 * 1024;
 
+    /// <summary>Which scenarios to rebuild (source-edit, manifest-edit, no-change); null for all. The first builds and the equivalence check always run.</summary>
+    public IReadOnlySet<string>? Scenarios { get; init; }
+
+    public bool Measures(string scenario) => Scenarios is null || Scenarios.Contains(scenario);
+
+    /// <summary>
+    /// A buildah store root holding base images and their layer cache. Each experiment starts from its own copy,
+    /// so base steps hit the cache while experiments still never share a store.
+    /// </summary>
+    public string? SeedStore { get; init; }
+
     /// <summary>Parent of the experiment directories (default: the system temp directory).</summary>
     public string? WorkDirectory { get; init; }
 

@@ -29,13 +29,13 @@ public static class RebuildMeasurement
             };
             await File.WriteAllTextAsync(variants[0].Dockerfile, result.OriginalDockerfile, cancellationToken);
             await File.WriteAllTextAsync(variants[1].Dockerfile, result.RecommendedDockerfile, cancellationToken);
-            var source = ScenarioEdits.PickSource(result);
-            var manifest = ScenarioEdits.PickManifest(result);
-            if (source is null)
+            var source = options.Measures(ScenarioEdits.SourceEdit) ? ScenarioEdits.PickSource(result) : null;
+            var manifest = options.Measures(ScenarioEdits.ManifestEdit) ? ScenarioEdits.PickManifest(result) : null;
+            if (source is null && options.Measures(ScenarioEdits.SourceEdit))
             {
                 measured.Notes.Add("no source file is copied into the image: source-edit not measured");
             }
-            if (manifest is null)
+            if (manifest is null && options.Measures(ScenarioEdits.ManifestEdit))
             {
                 measured.Notes.Add("no dependency manifest in the context: manifest-edit not measured");
             }
@@ -91,7 +91,7 @@ public static class RebuildMeasurement
         var dir = Path.Combine(root, $"run{run}-{variant.Name}");
         var context = Path.Combine(dir, "context");
         ScenarioEdits.CopyContext(result.Context, context);
-        var builder = new BuildahBuild(Path.Combine(dir, "store"), options.BuildTimeout);
+        var builder = new BuildahBuild(Path.Combine(dir, "store"), options.BuildTimeout, options.SeedStore);
         try
         {
             async Task<BuildOutcome?> Build(string what)
@@ -129,12 +129,15 @@ public static class RebuildMeasurement
                 cold[variant.Name] = first;
                 await builder.PushOciAsync(first.ImageId!, Path.Combine(root, "oci-" + variant.Name), cancellationToken);
             }
-            var same = await Build(ScenarioEdits.NoChange);
-            if (same is null)
+            if (options.Measures(ScenarioEdits.NoChange))
             {
-                return false;
+                var same = await Build(ScenarioEdits.NoChange);
+                if (same is null)
+                {
+                    return false;
+                }
+                Record(ScenarioEdits.NoChange, same);
             }
-            Record(ScenarioEdits.NoChange, same);
             foreach (var (scenario, file) in new[] { (ScenarioEdits.SourceEdit, source), (ScenarioEdits.ManifestEdit, manifest) })
             {
                 if (file is null)

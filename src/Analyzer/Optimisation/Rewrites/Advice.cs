@@ -33,7 +33,7 @@ public static class Advice
             {
                 var hasCache = step.Instruction!.Flags.Any(f => f.Value.Contains("type=cache", StringComparison.Ordinal));
                 var managers = step.Installs.Select(i => i.Install.Manager).ToList();
-                if (step.Commands.Any(c => c.Name is "apt-get" or "apt" && c.Words.Any(w => w.Text == "install")))
+                if (step.Commands.Any(c => c.Name is "apt-get" or "apt" && c.Words.Any(w => w.Value == "install")))
                 {
                     managers.Add("apt");
                 }
@@ -46,7 +46,7 @@ public static class Advice
                             IsAdvice: true, Example: $"RUN --mount=type=cache,target={target} {step.Instruction.ArgumentText}"));
                     }
                 }
-                if (step.Commands.Any(c => c.Name is "cargo" && c.Words.Any(w => w.Text == "build")) && stage.Take(stage.IndexOf(step)).Any(s => s.Copy?.IsBroad == true))
+                if (step.Commands.Any(c => c.Name is "cargo" && c.Words.Any(w => w.Value == "build")) && stage.Take(stage.IndexOf(step)).Any(s => s.Copy?.IsBroad == true))
                 {
                     plan.Changes.Add(new OptimisationChange("split-advice", step.Line,
                         "cargo cannot fetch dependencies without a build target; copy Cargo.toml and Cargo.lock first and build a placeholder target so dependencies are cached",
@@ -87,7 +87,7 @@ public static class Advice
         }
         var stage = plan.Stages[0];
         var baseImage = plan.Document.Stages.Count > 0 ? plan.Document.Stages[0].BaseImage : "";
-        var toolStep = stage.FirstOrDefault(s => s.Commands.Any(c => c.Name is "apt-get" or "apk" or "yum" or "dnf" && c.Words.Any(w => BuildTools.Any(t => w.Text.StartsWith(t, StringComparison.Ordinal)))));
+        var toolStep = stage.FirstOrDefault(s => s.Commands.Any(c => c.Name is "apt-get" or "apk" or "yum" or "dnf" && c.Words.Any(w => BuildTools.Any(t => w.Value.StartsWith(t, StringComparison.Ordinal)))));
         var sdkBase = baseImage.StartsWith("golang", StringComparison.Ordinal) || baseImage.StartsWith("maven", StringComparison.Ordinal)
             || baseImage.StartsWith("rust", StringComparison.Ordinal) || baseImage.Contains("/sdk", StringComparison.Ordinal) || baseImage.StartsWith("gradle", StringComparison.Ordinal);
         if (toolStep is null && !sdkBase)

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Dockerfiles.Shell;
 using LayerLens.Analyzer.Optimisation.Dependencies;
 
 namespace LayerLens.Analyzer.Optimisation.Rewrites;
@@ -26,9 +27,9 @@ public static class CopyOwnership
                 {
                     continue;
                 }
-                var operands = command.Words.Skip(1).Where(w => !w.Text.StartsWith('-')).ToList();
-                var recursive = command.Words.Skip(1).Any(w => w.Text is "-R" or "--recursive");
-                if (operands.Count != 2 || operands.Any(o => o.HasExpansion || o.HasGlob) || command.Words.Skip(1).Any(w => w.Text.StartsWith('-') && w.Text is not ("-R" or "--recursive")))
+                var operands = command.Words.Skip(1).Where(w => !w.Value.StartsWith('-')).ToList();
+                var recursive = command.Words.Skip(1).Any(w => w.Value is "-R" or "--recursive");
+                if (operands.Count != 2 || operands.Any(o => o.HasExpansion || o.HasGlob) || command.Words.Skip(1).Any(w => w.Value.StartsWith('-') && w.Value is not ("-R" or "--recursive")))
                 {
                     continue;
                 }
@@ -38,10 +39,10 @@ public static class CopyOwnership
                 if (command.Name == "chown" && copy.Instruction.FlagValue("chown") is null
                     && (singleFile && target.Path == dest || recursive && target.Path == dest && !singleFile))
                 {
-                    flag = "--chown=" + operands[0].Text;
+                    flag = "--chown=" + operands[0].Value;
                 }
                 else if (command.Name == "chmod" && copy.Instruction.FlagValue("chmod") is null && singleFile && target.Path == dest
-                    && plan.Context.Get(files[dest]) is { IsSymlink: false } source && NewMode(source.Mode, operands[0].Text) is { } mode)
+                    && plan.Context.Get(files[dest]) is { IsSymlink: false } source && NewMode(source.Mode, operands[0].Value) is { } mode)
                 {
                     flag = "--chmod=" + Convert.ToString(mode, 8).PadLeft(4, '0');
                 }

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Dockerfiles.Shell;
 using LayerLens.Analyzer.Optimisation.Dependencies;
 
 namespace LayerLens.Analyzer.Optimisation.Rewrites;
@@ -67,18 +68,18 @@ public static class MergeAptUpdate
     private static bool Plain(Step step) =>
         step.Keyword == "RUN" && step.Instruction is { IsJson: false, Flags.Count: 0, Heredocs.Count: 0 } && step.Commands.Count > 0;
 
-    private static bool IsOnly(Step step, Func<SimpleCommand, bool> predicate) =>
+    private static bool IsOnly(Step step, Func<ShellCommand, bool> predicate) =>
         step.Keyword == "RUN" && step.Commands.Count > 0 && step.Commands.All(c => c.Redirects.Count == 0 && predicate(c));
 
-    private static bool IsUpdate(SimpleCommand c) => c.Name is "apt-get" or "apt" && c.Words.Skip(1).Where(w => !w.Text.StartsWith('-')).Select(w => w.Text).SequenceEqual(["update"]);
+    private static bool IsUpdate(ShellCommand c) => c.Name is "apt-get" or "apt" && c.Words.Skip(1).Where(w => !w.Value.StartsWith('-')).Select(w => w.Value).SequenceEqual(["update"]);
 
-    private static bool IsAptCleanup(SimpleCommand c) =>
-        c.Name is "apt-get" or "apt" && c.Words.Skip(1).Where(w => !w.Text.StartsWith('-')).Select(w => w.Text).SequenceEqual(["clean"])
-        || c.Name == "rm" && c.Words.Skip(1).Where(w => !w.Text.StartsWith('-')).All(w => w.Text.StartsWith("/var/lib/apt/lists", StringComparison.Ordinal) || w.Text.StartsWith("/var/cache/apt", StringComparison.Ordinal));
+    private static bool IsAptCleanup(ShellCommand c) =>
+        c.Name is "apt-get" or "apt" && c.Words.Skip(1).Where(w => !w.Value.StartsWith('-')).Select(w => w.Value).SequenceEqual(["clean"])
+        || c.Name == "rm" && c.Words.Skip(1).Where(w => !w.Value.StartsWith('-')).All(w => w.Value.StartsWith("/var/lib/apt/lists", StringComparison.Ordinal) || w.Value.StartsWith("/var/cache/apt", StringComparison.Ordinal));
 
     private static bool IsAptInstall(Step step) =>
         step.Keyword == "RUN" && step.Commands.Count > 0 && step.Commands[0].Name is "apt-get" or "apt"
-        && step.Commands[0].Words.Skip(1).FirstOrDefault(w => !w.Text.StartsWith('-'))?.Text == "install";
+        && step.Commands[0].Words.Skip(1).FirstOrDefault(w => !w.Value.StartsWith('-'))?.Value == "install";
 
     private static void Prepend(RewritePlan plan, Step step, string command)
     {
