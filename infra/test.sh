@@ -15,7 +15,9 @@ dotnet build Analyzer.sln -c "$configuration" -nologo -v minimal
 
 status=0
 started=$(date +%s)
-dotnet test Analyzer.sln -c "$configuration" --no-build --nologo \
+# One test assembly at a time (-m:1): the real-build tests measure rebuild times, which another
+# assembly's builds on the same two cores would distort.
+dotnet test Analyzer.sln -c "$configuration" --no-build --nologo -m:1 \
   --logger "trx" --results-directory "$results" "$@" || status=$?
 
 # One closing line for every runner: totals over all test assemblies, read from their TRX files.

@@ -13,7 +13,7 @@ internal static class Fixtures
 {
     public const string Base = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n";
 
-    public const int InstallSleepSeconds = 6;
+    public const int InstallSleepSeconds = 10;
 
     public static OptimisationResult Optimize(TempDir dir, string dockerfile, IReadOnlyList<LayerLens.Analyzer.Images.HistoryEntry>? history = null)
     {
@@ -87,5 +87,5 @@ internal static class Fixtures
         Common(dir, "site", ".html");
     }
 
-    public const string PlainBad = Base + "WORKDIR /srv\nCOPY site ./site\n# an expensive toolchain setup that never looks at the site\nRUN mkdir -p /opt/toolchain && sleep 6 && echo ready > /opt/toolchain/state\nCMD [\"ls\", \"/srv/site\"]\n";
+    public static readonly string PlainBad = Base + $"WORKDIR /srv\nCOPY site ./site\n# an expensive toolchain setup that never looks at the site\nRUN mkdir -p /opt/toolchain && sleep {InstallSleepSeconds} && echo ready > /opt/toolchain/state\nCMD [\"ls\", \"/srv/site\"]\n";
 }
