@@ -1,6 +1,8 @@
 using Hangfire;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.Api;
+using LayerLens.Web.BuildContexts;
+using LayerLens.Web.Reviews;
 using Microsoft.AspNetCore.DataProtection;
 using LayerLens.Data;
 using LayerLens.Web.Components;
@@ -26,6 +28,8 @@ builder.Services.AddDataProtection()
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")))
     .SetApplicationName("LayerLens");
 builder.Services.AddSingleton<AnalysisIntake>();
+builder.Services.AddSingleton(builder.Configuration.GetSection("LayerLens:Contexts").Get<ContextLimits>() ?? new ContextLimits());
+builder.Services.AddSingleton<BuilderProbe>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();

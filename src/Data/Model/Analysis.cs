@@ -74,6 +74,29 @@ public sealed class Analysis
 
     public int? WarningFindingCount { get; set; }
 
+    public int? InfoFindingCount { get; set; }
+
+    public int? StyleFindingCount { get; set; }
+
+    /// <summary>Dockerfile review: the user asked to measure rebuilds with buildah, and how many runs per scenario.</summary>
+    public bool MeasureRequested { get; set; }
+
+    public int? MeasureRuns { get; set; }
+
+    /// <summary>Dockerfile review: the cost model's expected rebuild seconds per change, original and recommended.</summary>
+    public double? ExpectedOriginalSeconds { get; set; }
+
+    public double? ExpectedRecommendedSeconds { get; set; }
+
+    /// <summary>Dockerfile review with measurement: source-edit rebuild seconds saved (original − recommended median).</summary>
+    public double? MeasuredSavingSeconds { get; set; }
+
+    /// <summary>Dockerfile review with measurement: both builds gave the same filesystem and configuration.</summary>
+    public bool? MeasuredEquivalent { get; set; }
+
+    /// <summary>Dockerfile review: how many rewrites (not advice) the recommendation makes.</summary>
+    public int? ChangeCount { get; set; }
+
     /// <summary>Wall time of the analysis itself, without queueing.</summary>
     public long? DurationMilliseconds { get; set; }
 

@@ -1,11 +1,18 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
+using LayerLens.Analyzer.Dockerfiles.Model;
+using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Data;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
+using LayerLens.Web.Api;
+using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.Reviews;
 using LayerLens.Web.Jobs;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -18,8 +25,88 @@ public sealed class AnalysisIntake(
     BlobStore blobs,
     AnalysisQueue queue,
     ResolvedSettings settings,
-    IDataProtectionProvider protection)
+    IDataProtectionProvider protection,
+    ContextLimits contextLimits,
+    BuilderProbe builder)
 {
+    /// <summary>
+    /// Checks the Dockerfile parses and starts a stage, the context archive is safe to unpack and the build log
+    /// is readable, then stores the Dockerfile and queues its review. Refusals name the part, line or entry.
+    /// </summary>
+    public async Task<Analysis> FromDockerfileAsync(DockerfileSubmission submission, CancellationToken cancellationToken)
+    {
+        if (submission.Dockerfile.Length == 0)
+        {
+            throw new IntakeException("the 'dockerfile' part is empty; paste or upload a Dockerfile");
+        }
+        var fileName = string.IsNullOrWhiteSpace(submission.FileName) ? "Dockerfile" : Clip(submission.FileName.Trim(), 255);
+        DockerfileDocument document;
+        try
+        {
+            document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Decode(submission.Dockerfile, fileName)));
+        }
+        catch (DockerfileParseException ex)
+        {
+            throw new IntakeException(ex.Line > 0 ? $"{fileName} is not a Dockerfile: line {ex.Line}: {ex.Message}" : $"{fileName} is not a Dockerfile: {ex.Message}");
+        }
+        if (document.Stages.Count == 0)
+        {
+            var first = document.Instructions.FirstOrDefault(i => i.Keyword != "ARG");
+            throw new IntakeException(first is null
+                ? $"{fileName} is not a Dockerfile: it has no FROM instruction"
+                : $"{fileName} is not a Dockerfile: line {first.StartLine}: '{Clip(first.Keyword, 40)}' comes before any FROM instruction");
+        }
+        if (submission.Runs is < 1 or > DockerfileReviewer.MaxRuns)
+        {
+            throw new IntakeException($"'runs' must be between 1 and {DockerfileReviewer.MaxRuns}");
+        }
+        if (submission.Measure && !builder.Available)
+        {
+            throw new IntakeException("measuring rebuild savings needs buildah on the server, and this server has none; submit without 'measure'");
+        }
+        if (submission.Measure && submission.ContextDigest is null)
+        {
+            throw new IntakeException("measuring rebuild savings builds the Dockerfile, so it needs the build context: add a 'context' part (tar, tar.gz or zip)");
+        }
+        if (submission.ContextDigest is { } context)
+        {
+            try
+            {
+                ContextArchive.Validate(blobs.PathOf(context), contextLimits, cancellationToken);
+            }
+            catch (ContextArchiveException ex)
+            {
+                throw new IntakeException(ex.Message);
+            }
+        }
+        if (submission.BuildLogDigest is { } log)
+        {
+            try
+            {
+                BuildLogDurations.Parse(await File.ReadAllTextAsync(blobs.PathOf(log), cancellationToken));
+            }
+            catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidOperationException or DecoderFallbackException)
+            {
+                throw new IntakeException($"the 'buildlog' part is not a BuildKit --progress=plain or rawjson log: {ex.Message}");
+            }
+        }
+        var stored = await blobs.WriteAsync(new MemoryStream(submission.Dockerfile, writable: false), DockerfileMultipart.MaxDockerfileBytes, cancellationToken);
+        var analysis = new Analysis
+        {
+            Kind = AnalysisKind.Dockerfile,
+            SourceKind = SourceKind.Dockerfile,
+            SourceReference = fileName,
+            Name = string.IsNullOrWhiteSpace(submission.Name) ? null : Clip(submission.Name.Trim(), 512),
+            InputDigest = stored.Digest,
+            ContextDigest = submission.ContextDigest,
+            BuildLogDigest = submission.BuildLogDigest,
+            MeasureRequested = submission.Measure,
+            MeasureRuns = submission.Measure ? submission.Runs ?? 3 : null,
+            ProgressPhase = "queued",
+        };
+        return await SaveAndQueueAsync(analysis, submission.Project, cancellationToken);
+    }
+
     /// <summary>Streams the tarball into the blob store (hashing as it goes), then queues its analysis.</summary>
     public async Task<Analysis> FromUploadAsync(Stream body, string? name, string? project, CancellationToken cancellationToken)
     {

@@ -20,7 +20,7 @@ public static class AnalysesEndpoints
     {
         var api = app.MapGroup("/api/v1/analyses").WithTags("Analyses").DisableAntiforgery();
         api.MapPost("", CreateAsync)
-            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=) or JSON {\"image\", \"platform\"} for a registry pull")
+            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=), JSON {\"image\", \"platform\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'measure', 'runs' for a Dockerfile review")
             .Produces<AnalysisAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -37,7 +37,7 @@ public static class AnalysesEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, AnalysisIntake intake, ResolvedSettings settings, string? name, string? project, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, AnalysisIntake intake, BlobStore blobs, ResolvedSettings settings, string? name, string? project, CancellationToken ct)
     {
         var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         try
@@ -46,6 +46,10 @@ public static class AnalysesEndpoints
             {
                 case "application/x-tar" or "application/octet-stream":
                     return Accepted(await UploadAsync(http, intake, settings, name, project, ct));
+                case "multipart/form-data":
+                    LiftBodyLimit(http, settings);
+                    var submission = await DockerfileMultipart.ReadAsync(http.Request, blobs, settings.MaxUploadBytes, name, project, ct);
+                    return Accepted(await intake.FromDockerfileAsync(submission, ct));
                 case "application/json":
                     var request = await ReadJsonAsync(http, ct);
                     var analysis = await intake.FromRegistryAsync(
@@ -54,7 +58,7 @@ public static class AnalysesEndpoints
                     return Accepted(analysis);
                 default:
                     return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
-                        $"send an image tarball as application/x-tar, or application/json {{\"image\": \"host/repo:tag\", \"platform\": \"linux/amd64\"}}; got '{contentType ?? "none"}'");
+                        $"send an image tarball as application/x-tar, application/json {{\"image\": \"host/repo:tag\", \"platform\": \"linux/amd64\"}}, or multipart/form-data with a 'dockerfile' part; got '{contentType ?? "none"}'");
             }
         }
         catch (IntakeException ex)
@@ -77,12 +81,21 @@ public static class AnalysesEndpoints
         {
             throw new BlobTooLargeException(settings.MaxUploadBytes);
         }
-        // Kestrel's own limit is the configured one (+1 so our message, not Kestrel's, names it).
+        LiftBodyLimit(http, settings);
+        return await intake.FromUploadAsync(http.Request.Body, name, project, ct);
+    }
+
+    /// <summary>Kestrel's own limit becomes the configured one (+1 so our message, not Kestrel's, names it).</summary>
+    private static void LiftBodyLimit(HttpContext http, ResolvedSettings settings)
+    {
+        if (http.Request.ContentLength > settings.MaxUploadBytes)
+        {
+            throw new BlobTooLargeException(settings.MaxUploadBytes);
+        }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = settings.MaxUploadBytes + 1;
         }
-        return await intake.FromUploadAsync(http.Request.Body, name, project, ct);
     }
 
     private static async Task<RegistryAnalysisRequest> ReadJsonAsync(HttpContext http, CancellationToken ct)

@@ -35,7 +35,9 @@ public sealed record AnalysisResource(
         a.ProgressPhase is null ? null : new AnalysisProgressResource(a.ProgressPhase, a.ProgressLayersDone, a.ProgressLayerCount, a.ProgressBytesRead, a.ProgressTotalBytes),
         a.Status != AnalysisStatus.Succeeded ? null : new AnalysisSummary(
             a.ImageDigest, a.CompressedSizeBytes, a.SizeBytes, a.FinalBytes, a.WastedBytes, a.DuplicateBytes, a.Efficiency,
-            a.LayerCount, a.FileCount, a.WasteItemCount, a.FindingCount, a.DurationMilliseconds),
+            a.LayerCount, a.FileCount, a.WasteItemCount, a.FindingCount, a.DurationMilliseconds,
+            a.Kind != AnalysisKind.Dockerfile ? null : new FindingCounts(a.ErrorFindingCount ?? 0, a.WarningFindingCount ?? 0, a.InfoFindingCount ?? 0, a.StyleFindingCount ?? 0),
+            a.ChangeCount, a.ExpectedOriginalSeconds, a.ExpectedRecommendedSeconds, a.MeasuredSavingSeconds, a.MeasuredEquivalent),
         AnalysisLinks.For(a.Id),
         a.Attempts);
 }
@@ -56,7 +58,16 @@ public sealed record AnalysisSummary(
     int? FileCount,
     int? WasteItemCount,
     int? FindingCount,
-    long? DurationMilliseconds);
+    long? DurationMilliseconds,
+    FindingCounts? FindingsBySeverity,
+    int? ChangeCount,
+    double? ExpectedOriginalSeconds,
+    double? ExpectedRecommendedSeconds,
+    double? MeasuredSavingSeconds,
+    bool? MeasuredEquivalent);
+
+/// <summary>A Dockerfile review's findings by severity.</summary>
+public sealed record FindingCounts(int Error, int Warning, int Info, int Style);
 
 public sealed record AnalysisLinks(string Self, string Report, string Page, string Cancel, string Retry)
 {

@@ -9,7 +9,10 @@ using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Data;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
+using LayerLens.Analyzer.Dockerfiles.Parsing;
+using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.Reviews;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Trees;
 using Microsoft.AspNetCore.DataProtection;
@@ -29,6 +32,7 @@ public sealed class AnalysisJob(
     JobCancellations cancellations,
     ResolvedSettings settings,
     IDataProtectionProvider protection,
+    ContextLimits contextLimits,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
@@ -68,6 +72,15 @@ public sealed class AnalysisJob(
         var clock = Stopwatch.StartNew();
         try
         {
+            if (analysis.Kind == AnalysisKind.Dockerfile)
+            {
+                var review = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token);
+                progress.Phase("storing results");
+                await progress.DisposeAsync();
+                PublishResults(analysisId, Path.Combine(work, "result"));
+                await FinishAsync(analysisId, runId, a => ReviewColumns(a, review, clock.ElapsedMilliseconds));
+                return;
+            }
             var summary = await AnalyzeImageAsync(analysis, work, progress, cancel.Token);
             progress.Phase("storing results");
             await progress.DisposeAsync();
@@ -167,6 +180,61 @@ public sealed class AnalysisJob(
         return named;
     }
 
+    private async Task<ReviewOutcome> ReviewDockerfileAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
+    {
+        progress.Phase("reading the Dockerfile");
+        var input = new ReviewInput(
+            analysis.SourceReference,
+            StoredBlob(analysis.InputDigest, "Dockerfile"),
+            analysis.ContextDigest is { } context ? StoredBlob(context, "build context") : null,
+            analysis.BuildLogDigest is { } log ? StoredBlob(log, "build log") : null,
+            analysis.MeasureRequested,
+            analysis.MeasureRuns ?? 3);
+        var review = await DockerfileReviewer.ReviewAsync(input, work, contextLimits, progress.Phase, ct);
+        progress.Phase("writing results");
+        var output = Path.Combine(work, "result");
+        Directory.CreateDirectory(output);
+        foreach (var format in new[] { "json", "sarif", "markdown", "junit" })
+        {
+            await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
+            await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
+            ReviewReportWriter.Write(review, format, gzip);
+        }
+        return review;
+    }
+
+    private string StoredBlob(string? digest, string what)
+    {
+        var path = digest is null ? null : blobs.PathOf(digest);
+        return path is not null && File.Exists(path)
+            ? path
+            : throw new InvalidDataException($"the uploaded {what} is no longer stored (removed by the retention setting); submit it again");
+    }
+
+    private static Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis> ReviewColumns(
+        Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis> a, ReviewOutcome review, long milliseconds)
+    {
+        var findings = review.Lint.Findings;
+        int Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity s) => findings.Count(f => f.Severity == s);
+        var sourceEdit = review.Measured?.Scenarios.FirstOrDefault(s => s.Name == "source-edit") ?? review.Measured?.Scenarios.FirstOrDefault();
+        double? saving = sourceEdit is null ? null : Math.Round(sourceEdit.OriginalSeconds - sourceEdit.RecommendedSeconds, 3);
+        bool? equivalent = review.Measured?.Equivalent;
+        return a
+            .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
+            .SetProperty(x => x.FindingCount, findings.Count)
+            .SetProperty(x => x.ErrorFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Error))
+            .SetProperty(x => x.WarningFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Warning))
+            .SetProperty(x => x.InfoFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Info))
+            .SetProperty(x => x.StyleFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Style))
+            .SetProperty(x => x.ChangeCount, review.Optimisation.Changes.Count(c => !c.IsAdvice))
+            .SetProperty(x => x.ExpectedOriginalSeconds, Math.Round(review.Optimisation.ExpectedOriginalSeconds, 3))
+            .SetProperty(x => x.ExpectedRecommendedSeconds, Math.Round(review.Optimisation.ExpectedRecommendedSeconds, 3))
+            .SetProperty(x => x.MeasuredSavingSeconds, saving)
+            .SetProperty(x => x.MeasuredEquivalent, equivalent)
+            .SetProperty(x => x.DurationMilliseconds, milliseconds)
+            .SetProperty(x => x.ProgressPhase, "done");
+    }
+
     private RegistryCredentials? Credentials(Analysis analysis)
     {
         if (analysis.ProtectedCredentials is null)
@@ -222,6 +290,7 @@ public sealed class AnalysisJob(
     private static string UserMessage(Exception ex, Analysis analysis)
     {
         var message = ex is InvalidImageException or RegistryException or ArgumentException or InvalidDataException
+            or ContextArchiveException or DockerfileParseException
             ? ex.Message
             : $"internal error: {ex.Message}";
         if (analysis.InputDigest is { } digest)

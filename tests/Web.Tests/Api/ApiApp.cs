@@ -9,6 +9,8 @@ public sealed class ApiApp : IAsyncLifetime
 {
     public const long UploadLimit = 2 * 1024 * 1024;
 
+    public const int ContextEntryLimit = 1000;
+
     public WebAppProcess App { get; private set; } = null!;
 
     public HttpClient Http { get; private set; } = null!;
@@ -18,6 +20,7 @@ public sealed class ApiApp : IAsyncLifetime
         App = await WebAppProcess.StartAsync(new Dictionary<string, string>
         {
             ["LayerLens__MaxUploadBytes"] = UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LayerLens__Contexts__MaxEntries"] = ContextEntryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         Http = new HttpClient { BaseAddress = App.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
@@ -29,10 +32,10 @@ public sealed class ApiApp : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
     }
 
-    /// <summary>Polls until the analysis leaves queued/running (60 s at most).</summary>
-    public async Task<JsonElement> WaitForEndAsync(string id)
+    /// <summary>Polls until the analysis leaves queued/running (60 s at most unless told).</summary>
+    public async Task<JsonElement> WaitForEndAsync(string id, int seconds = 60)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
         {
             var analysis = await GetJsonAsync($"api/v1/analyses/{id}");

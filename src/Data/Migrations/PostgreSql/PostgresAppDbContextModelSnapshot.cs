@@ -38,6 +38,9 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
 
+                    b.Property<int?>("ChangeCount")
+                        .HasColumnType("integer");
+
                     b.Property<long?>("CompressedSizeBytes")
                         .HasColumnType("bigint");
 
@@ -64,6 +67,12 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<int?>("ErrorFindingCount")
                         .HasColumnType("integer");
 
+                    b.Property<double?>("ExpectedOriginalSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<double?>("ExpectedRecommendedSeconds")
+                        .HasColumnType("double precision");
+
                     b.Property<int?>("FileCount")
                         .HasColumnType("integer");
 
@@ -80,6 +89,9 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<int?>("InfoFindingCount")
+                        .HasColumnType("integer");
+
                     b.Property<string>("InputDigest")
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)");
@@ -91,6 +103,18 @@ namespace LayerLens.Data.Migrations.PostgreSql
 
                     b.Property<int?>("LayerCount")
                         .HasColumnType("integer");
+
+                    b.Property<bool>("MeasureRequested")
+                        .HasColumnType("boolean");
+
+                    b.Property<int?>("MeasureRuns")
+                        .HasColumnType("integer");
+
+                    b.Property<bool?>("MeasuredEquivalent")
+                        .HasColumnType("boolean");
+
+                    b.Property<double?>("MeasuredSavingSeconds")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("Name")
                         .HasMaxLength(512)
@@ -146,6 +170,9 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<int?>("StyleFindingCount")
+                        .HasColumnType("integer");
 
                     b.Property<int?>("WarningFindingCount")
                         .HasColumnType("integer");

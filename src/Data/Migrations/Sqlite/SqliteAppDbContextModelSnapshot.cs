@@ -33,6 +33,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ChangeCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("CompressedSizeBytes")
                         .HasColumnType("INTEGER");
 
@@ -59,6 +62,12 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<int?>("ErrorFindingCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("ExpectedOriginalSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<double?>("ExpectedRecommendedSeconds")
+                        .HasColumnType("REAL");
+
                     b.Property<int?>("FileCount")
                         .HasColumnType("INTEGER");
 
@@ -75,6 +84,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("InfoFindingCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("InputDigest")
                         .HasMaxLength(80)
                         .HasColumnType("TEXT");
@@ -86,6 +98,18 @@ namespace LayerLens.Data.Migrations.Sqlite
 
                     b.Property<int?>("LayerCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MeasureRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MeasureRuns")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("MeasuredEquivalent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("MeasuredSavingSeconds")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("Name")
                         .HasMaxLength(512)
@@ -141,6 +165,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("StyleFindingCount")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("WarningFindingCount")
                         .HasColumnType("INTEGER");

@@ -1,0 +1,15 @@
+namespace LayerLens.Web.Analyses;
+
+/// <summary>
+/// A Dockerfile review as the API received it: the Dockerfile's bytes (small, bounded) and the digests of the
+/// context archive and build log already streamed into the blob store.
+/// </summary>
+public sealed record DockerfileSubmission(
+    byte[] Dockerfile,
+    string? FileName,
+    string? ContextDigest,
+    string? BuildLogDigest,
+    string? Name,
+    string? Project,
+    bool Measure,
+    int? Runs);

@@ -1,0 +1,130 @@
+using System.Globalization;
+using LayerLens.Analyzer.Optimisation.CostModel;
+using LayerLens.Data.Blobs;
+using LayerLens.Web.Analyses;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace LayerLens.Web.Api;
+
+/// <summary>
+/// Reads a <c>multipart/form-data</c> Dockerfile review section by section: the Dockerfile into memory (it is
+/// bounded), the context and build log straight into the blob store, never buffering them.
+/// </summary>
+public static class DockerfileMultipart
+{
+    public const int MaxDockerfileBytes = 1024 * 1024;
+    private const int MaxFieldBytes = 4096;
+    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs"];
+
+    public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
+    {
+        var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(request.ContentType).Boundary).Value;
+        if (string.IsNullOrWhiteSpace(boundary))
+        {
+            throw new IntakeException("the multipart body has no boundary in its Content-Type");
+        }
+        var reader = new MultipartReader(boundary, request.Body);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        byte[]? dockerfile = null;
+        string? fileName = null, context = null, buildLog = null, measure = null, runs = null;
+        MultipartSection? section;
+        try
+        {
+            section = await reader.ReadNextSectionAsync(ct);
+        }
+        catch (IOException ex)
+        {
+            throw new IntakeException($"the multipart body is malformed: {ex.Message}");
+        }
+        while (section is not null)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new IntakeException("every multipart part needs Content-Disposition: form-data; name=\"…\"");
+            }
+            var part = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+            if (!Parts.Contains(part))
+            {
+                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs'");
+            }
+            if (!seen.Add(part))
+            {
+                throw new IntakeException($"the part '{part}' appears twice");
+            }
+            switch (part)
+            {
+                case "dockerfile":
+                    dockerfile = await ReadBoundedAsync(section.Body, MaxDockerfileBytes, "dockerfile", ct);
+                    var given = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
+                    fileName = string.IsNullOrWhiteSpace(given) ? null : Path.GetFileName(given.Replace('\\', '/'));
+                    break;
+                case "context":
+                    context = (await blobs.WriteAsync(section.Body, maxUploadBytes, ct)).Digest;
+                    break;
+                case "buildlog":
+                    buildLog = (await blobs.WriteAsync(section.Body, BuildLogDurations.MaxLogBytes, ct)).Digest;
+                    break;
+                default:
+                    var text = System.Text.Encoding.UTF8.GetString(await ReadBoundedAsync(section.Body, MaxFieldBytes, part, ct)).Trim();
+                    if (part == "name" && text.Length > 0)
+                    {
+                        name = text;
+                    }
+                    else if (part == "project" && text.Length > 0)
+                    {
+                        project = text;
+                    }
+                    else if (part == "measure")
+                    {
+                        measure = text;
+                    }
+                    else if (part == "runs")
+                    {
+                        runs = text;
+                    }
+                    break;
+            }
+            section = await reader.ReadNextSectionAsync(ct);
+        }
+        if (dockerfile is null)
+        {
+            throw new IntakeException("the multipart body has no 'dockerfile' part; send the Dockerfile as a part named 'dockerfile'");
+        }
+        return new DockerfileSubmission(dockerfile, fileName, context, buildLog, name, project, ParseFlag(measure ?? request.Query["measure"]), ParseRuns(runs ?? request.Query["runs"]));
+    }
+
+    private static async Task<byte[]> ReadBoundedAsync(Stream body, int max, string part, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > max)
+            {
+                throw new IntakeException($"the part '{part}' is larger than {max:N0} bytes");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    private static bool ParseFlag(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "false" or "0" or "off" or "no" => false,
+        "true" or "1" or "on" or "yes" => true,
+        _ => throw new IntakeException($"'measure' must be true or false, not '{value}'"),
+    };
+
+    private static int? ParseRuns(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+        return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var runs)
+            ? runs
+            : throw new IntakeException($"'runs' must be a whole number, not '{value}'");
+    }
+}

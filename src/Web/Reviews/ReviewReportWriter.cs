@@ -1,0 +1,78 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LayerLens.Analyzer.Dockerfiles.Linting;
+using LayerLens.Analyzer.Dockerfiles.Linting.Reports;
+using LayerLens.Analyzer.Optimisation.Reports;
+
+namespace LayerLens.Web.Reviews;
+
+/// <summary>
+/// The report of a Dockerfile review in the four API formats. JSON (schema v1) holds the lint
+/// <c>findings[]</c> and <c>verdict</c> beside the optimise fields of <c>layerlens optimize --format json</c>
+/// (<c>changes[]</c>, <c>recommendedDockerfile</c>, <c>diff</c>, <c>expected</c>, <c>measured</c>); SARIF and
+/// JUnit carry the findings; Markdown both findings and the optimisation.
+/// </summary>
+public static class ReviewReportWriter
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Write(ReviewOutcome review, string format, Stream stream)
+    {
+        switch (format)
+        {
+            case "json":
+                stream.Write(Encoding.UTF8.GetBytes(Json(review)));
+                break;
+            case "markdown":
+                var text = LintReportWriters.Markdown(review.Lint) + "\n" + OptimizeReport.Write("markdown", review.Optimisation, review.Measured);
+                stream.Write(Encoding.UTF8.GetBytes(text));
+                break;
+            default:
+                LintReportWriters.Write(review.Lint, format, stream);
+                break;
+        }
+    }
+
+    public static string Json(ReviewOutcome review)
+    {
+        var optimise = JsonNode.Parse(OptimizeReport.Json(review.Optimisation, review.Measured))!.AsObject();
+        var root = new JsonObject
+        {
+            ["schemaVersion"] = 1,
+            ["kind"] = "dockerfile",
+            ["dockerfile"] = new JsonObject { ["name"] = review.FileName, ["text"] = review.Optimisation.OriginalDockerfile },
+            ["findings"] = new JsonArray([.. review.Lint.Findings.Select(Finding)]),
+            ["verdict"] = new JsonObject
+            {
+                ["passed"] = review.Lint.Passed,
+                ["failureThreshold"] = review.Lint.FailureThreshold?.ToName() ?? "none",
+                ["failures"] = new JsonArray([.. review.Lint.Failures.Select(f => (JsonNode?)JsonValue.Create($"{f.File}:{f.Line} {f.RuleId} {f.Message}"))]),
+            },
+        };
+        foreach (var (name, value) in optimise.ToList())
+        {
+            if (name != "schemaVersion")
+            {
+                optimise.Remove(name);
+                root[name] = value;
+            }
+        }
+        return root.ToJsonString(Indented) + "\n";
+    }
+
+    private static JsonNode Finding(Finding f) => new JsonObject
+    {
+        ["ruleId"] = f.RuleId,
+        ["severity"] = f.Severity.ToName(),
+        ["file"] = f.File,
+        ["line"] = f.Line,
+        ["column"] = f.Column,
+        ["endLine"] = f.EndLine,
+        ["endColumn"] = f.EndColumn,
+        ["message"] = f.Message,
+        ["hadolintId"] = f.HadolintId,
+        ["buildkitCheck"] = f.BuildkitCheck,
+    };
+}
