@@ -9,6 +9,7 @@ using LayerLens.Web.Components;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Health;
 using LayerLens.Web.Jobs;
+using LayerLens.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 
@@ -27,6 +28,7 @@ builder.Services.AddOpenApi();
 builder.Services.AddDataProtection()
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")))
     .SetApplicationName("LayerLens");
+builder.Services.AddSingleton(new NetworkTargetGuard(settings));
 builder.Services.AddSingleton<AnalysisIntake>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("LayerLens:Contexts").Get<ContextLimits>() ?? new ContextLimits());
 builder.Services.AddSingleton<BuilderProbe>();

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
@@ -13,6 +11,7 @@ using LayerLens.Web.Api;
 using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
+using LayerLens.Web.Security;
 using LayerLens.Web.Jobs;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -27,7 +26,8 @@ public sealed class AnalysisIntake(
     ResolvedSettings settings,
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
-    BuilderProbe builder)
+    BuilderProbe builder,
+    NetworkTargetGuard guard)
 {
     /// <summary>
     /// Checks the Dockerfile parses and starts a stage, the context archive is safe to unpack and the build log
@@ -151,9 +151,13 @@ public sealed class AnalysisIntake(
                 throw new IntakeException($"'{request.Platform}' is not a platform (os/arch[/variant], e.g. linux/amd64): {ex.Message}");
             }
         }
-        if (!settings.AllowPrivateNetworkTargets)
+        try
         {
-            await RefusePrivateTargetsAsync(reference.Host, cancellationToken);
+            await guard.CheckHostAsync(reference.Host, cancellationToken);
+        }
+        catch (TargetRefusedException ex)
+        {
+            throw new IntakeException($"registry {ex.Message}");
         }
 
         var analysis = new Analysis
@@ -205,42 +209,6 @@ public sealed class AnalysisIntake(
             db.Entry(project).State = EntityState.Detached;
             return await db.Projects.Where(p => p.Name == name).Select(p => p.Id).SingleAsync(cancellationToken);
         }
-    }
-
-    private static async Task RefusePrivateTargetsAsync(string host, CancellationToken cancellationToken)
-    {
-        var name = host.Split(':')[0].Trim('[', ']');
-        IPAddress[] addresses;
-        try
-        {
-            addresses = IPAddress.TryParse(name, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(name, cancellationToken);
-        }
-        catch (SocketException)
-        {
-            throw new IntakeException($"the registry host '{name}' does not resolve");
-        }
-        if (addresses.Any(IsPrivate))
-        {
-            throw new IntakeException($"the registry host '{name}' is a private or loopback address; set LayerLens:Security:AllowPrivateNetworkTargets to allow it");
-        }
-    }
-
-    private static bool IsPrivate(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (IPAddress.IsLoopback(address) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal)
-        {
-            return true;
-        }
-        var b = address.GetAddressBytes();
-        return address.AddressFamily == AddressFamily.InterNetwork && (b[0] == 10 || b[0] == 0
-            || b[0] == 172 && b[1] >= 16 && b[1] <= 31
-            || b[0] == 192 && b[1] == 168
-            || b[0] == 169 && b[1] == 254
-            || b[0] == 100 && b[1] >= 64 && b[1] <= 127);
     }
 
     private static string Clip(string value, int max) => value.Length > max ? value[..max] : value;

@@ -13,6 +13,7 @@ using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
+using LayerLens.Web.Security;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Trees;
 using Microsoft.AspNetCore.DataProtection;
@@ -33,6 +34,7 @@ public sealed class AnalysisJob(
     ResolvedSettings settings,
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
+    NetworkTargetGuard guard,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
@@ -145,7 +147,12 @@ public sealed class AnalysisJob(
         var options = new ImageOpenOptions
         {
             Platform = analysis.Platform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
-            Registry = new RegistryOptions { Credentials = Credentials(analysis), Insecure = settings.AllowPrivateNetworkTargets },
+            Registry = new RegistryOptions
+            {
+                Credentials = Credentials(analysis),
+                Insecure = settings.AllowPrivateNetworkTargets,
+                CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
+            },
         };
         var source = analysis.SourceKind switch
         {

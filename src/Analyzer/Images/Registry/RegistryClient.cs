@@ -35,7 +35,7 @@ public sealed class RegistryClient : IDisposable
             scheme = "http";
         }
         _base = new Uri($"{scheme}://{reference.Host}/v2/{reference.Repository}/");
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = options.Timeout }, disposeHandler: true)
+        _http = new HttpClient(handler ?? options.CreateHandler?.Invoke() ?? new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = options.Timeout }, disposeHandler: true)
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan, // per-request and per-read timeouts are ours
         };

@@ -17,6 +17,9 @@ public sealed record RegistryOptions
     /// <summary>Longest wait for a response or for the next bytes of a body.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Makes the HTTP handler for registry connections (a service's address guard); a plain one when null.</summary>
+    public Func<HttpMessageHandler>? CreateHandler { get; init; }
+
     public int MaxRetries { get; init; } = 4;
 
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
