@@ -13,6 +13,7 @@ using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
 using LayerLens.Web.Security;
 using LayerLens.Web.Jobs;
+using LayerLens.Web.Limits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +28,8 @@ public sealed class AnalysisIntake(
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
     BuilderProbe builder,
-    NetworkTargetGuard guard)
+    NetworkTargetGuard guard,
+    WorkspaceQuotas quotas)
 {
     /// <summary>
     /// Checks the Dockerfile parses and starts a stage, the context archive is safe to unpack and the build log
@@ -108,9 +110,9 @@ public sealed class AnalysisIntake(
     }
 
     /// <summary>Streams the tarball into the blob store (hashing as it goes), then queues its analysis.</summary>
-    public async Task<Analysis> FromUploadAsync(Stream body, string? name, string? project, CancellationToken cancellationToken)
+    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CancellationToken cancellationToken)
     {
-        var blob = await blobs.WriteAsync(body, settings.MaxUploadBytes, cancellationToken);
+        var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
         var analysis = new Analysis
         {
             Kind = AnalysisKind.Image,
@@ -178,6 +180,7 @@ public sealed class AnalysisIntake(
 
     private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CancellationToken cancellationToken)
     {
+        await quotas.EnsureCanStartAsync(cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!string.IsNullOrWhiteSpace(project))
         {

@@ -7,6 +7,7 @@ using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Data;
+using LayerLens.Data.Tenancy;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
@@ -16,6 +17,7 @@ using LayerLens.Web.Reviews;
 using LayerLens.Web.Security;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Trees;
+using LayerLens.Web.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +29,7 @@ namespace LayerLens.Web.Jobs;
 /// delivered twice (crash recovery, a duplicate enqueue) never produces two results.
 /// </summary>
 public sealed class AnalysisJob(
-    IDbContextFactory<AppDbContext> dbFactory,
+    SystemDbContextFactory dbFactory,
     BlobStore blobs,
     DataLayout layout,
     JobCancellations cancellations,
@@ -35,6 +37,7 @@ public sealed class AnalysisJob(
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
     NetworkTargetGuard guard,
+    WebhookDispatcher webhooks,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
@@ -138,6 +141,16 @@ public sealed class AnalysisJob(
         {
             cancellations.Unregister(analysisId);
             TryDelete(work);
+        }
+
+        // Only the run that held the claim gets here; the dispatcher sends nothing unless it succeeded or failed.
+        try
+        {
+            await webhooks.AnalysisFinishedAsync(analysisId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Could not queue the webhooks of analysis {Id}", analysisId);
         }
     }
 

@@ -42,7 +42,7 @@ public static class JobStorageSetup
         services.AddSingleton(new BlobStore(settings.DataDirectory));
         services.AddSingleton<DataLayout>();
         services.AddTransient<AnalysisJob>();
-        services.AddSingleton<AnalysisQueue>();
+        services.AddScoped<AnalysisQueue>();
         services.AddHostedService<StartupRecovery>();
         services.AddHostedService<BlobRetention>();
         return services;

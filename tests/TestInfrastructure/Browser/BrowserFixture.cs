@@ -42,13 +42,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// Runs one browser scenario in a fresh page; on failure saves a screenshot and the app log
     /// under .test-artifacts/ and rethrows.
     /// </summary>
-    public async Task RunAsync(string scenario, Func<IPage, Task> body)
+    /// <param name="signIn">Sign in as the bootstrap workspace's admin first.</param>
+    public async Task RunAsync(string scenario, Func<IPage, Task> body, bool signIn = true)
     {
         await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         try
         {
+            if (signIn)
+            {
+                await SignInAsync(page, WebAppProcess.AdminEmail, WebAppProcess.AdminPassword);
+            }
             await body(page);
         }
         catch
@@ -58,6 +63,16 @@ public sealed class BrowserFixture : IAsyncLifetime
             await File.WriteAllTextAsync(stem + ".app.log", App.Log);
             throw;
         }
+    }
+
+    /// <summary>Signs in through the sign-in form (a real form post with its antiforgery token).</summary>
+    public static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("/account/signin");
+        await page.GetByTestId("email").FillAsync(email);
+        await page.GetByTestId("password").FillAsync(password);
+        await page.GetByTestId("signin").ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal));
     }
 
     public async Task DisposeAsync()
