@@ -107,7 +107,7 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
                     Name = "bootstrap",
                     Prefix = ApiKeyService.Display(spec.ApiKey),
                     Hash = hash,
-                    Scopes = string.Join(' ', ApiScopes.All),
+                    Scopes = string.Join(' ', ApiScopes.Parse(spec.Scopes?.Split(' ', ','))),
                     CreatedBy = "bootstrap",
                 });
                 await db.SaveChangesAsync(cancellationToken);
@@ -126,4 +126,7 @@ public sealed class BootstrapWorkspace
     public string? AdminPassword { get; set; }
 
     public string? ApiKey { get; set; }
+
+    /// <summary>Scopes of <see cref="ApiKey"/> (space or comma separated); all when empty.</summary>
+    public string? Scopes { get; set; }
 }
