@@ -72,7 +72,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GetByTestId("email").FillAsync(email);
         await page.GetByTestId("password").FillAsync(password);
         await page.GetByTestId("signin").ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal));
+        // The first sign-in after start also warms the app up: allow it time.
+        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal),
+            new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
     }
 
     public async Task DisposeAsync()
