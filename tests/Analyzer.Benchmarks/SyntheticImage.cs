@@ -7,33 +7,31 @@ using System.Text.Json;
 namespace LayerLens.Analyzer.Benchmarks;
 
 /// <summary>
-/// Writes an OCI layout whose first layer holds <c>files</c> small files (1,000 per directory) and whose
+/// Writes an OCI layout whose first layer holds <c>files</c> small files (1,000 per directory unless told) and whose
 /// second layer deletes one directory and rewrites 1,000 files, so the merge and waste paths run too.
 /// </summary>
 internal static class SyntheticImage
 {
-    private const int FilesPerDirectory = 1000;
-
-    public static async Task<int> WriteAsync(string layout, int files)
+    public static async Task<int> WriteAsync(string layout, int files, int filesPerDirectory = 1000)
     {
         Directory.CreateDirectory(Path.Combine(layout, "blobs", "sha256"));
         var first = WriteLayer(layout, tar =>
         {
             for (var i = 0; i < files; i++)
             {
-                var dir = i / FilesPerDirectory;
-                if (i % FilesPerDirectory == 0)
+                var dir = i / filesPerDirectory;
+                if (i % filesPerDirectory == 0)
                 {
                     tar.WriteEntry(new UstarTarEntry(TarEntryType.Directory, $"data/d{dir:D5}/"));
                 }
 
-                AddFile(tar, $"data/d{dir:D5}/f{i % FilesPerDirectory:D4}.txt", $"file {i}\n");
+                AddFile(tar, $"data/d{dir:D5}/f{i % filesPerDirectory:D4}.txt", $"file {i}\n");
             }
         });
         var second = WriteLayer(layout, tar =>
         {
             tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, "data/.wh.d00000") { DataStream = new MemoryStream() });
-            for (var i = 0; i < Math.Min(files, 2 * FilesPerDirectory) - FilesPerDirectory; i++)
+            for (var i = 0; i < Math.Min(files, 2 * filesPerDirectory) - filesPerDirectory; i++)
             {
                 AddFile(tar, $"data/d00001/f{i:D4}.txt", $"rewritten {i}\n");
             }
