@@ -69,6 +69,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public static async Task SignInAsync(IPage page, string email, string password)
     {
         await page.GotoAsync("/account/signin");
+        // Fill the form only once the circuit has taken over the prerendered page (it re-renders the inputs).
+        await page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         await page.GetByTestId("email").FillAsync(email);
         await page.GetByTestId("password").FillAsync(password);
         await page.GetByTestId("signin").ClickAsync();
