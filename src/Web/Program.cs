@@ -76,6 +76,7 @@ app.UseAntiforgery();
 app.MapStaticAssets();
 app.MapAccounts();
 app.MapWebhooksApi();
+app.MapProjectsApi();
 app.MapLayerLensHealth();
 app.MapOpenApi();
 app.MapAnalysesApi();

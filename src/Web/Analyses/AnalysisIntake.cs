@@ -12,6 +12,7 @@ using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
 using LayerLens.Web.Security;
+using LayerLens.Web.Verdicts;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
 using Microsoft.AspNetCore.DataProtection;
@@ -106,11 +107,11 @@ public sealed class AnalysisIntake(
             MeasureRuns = submission.Measure ? submission.Runs ?? 3 : null,
             ProgressPhase = "queued",
         };
-        return await SaveAndQueueAsync(analysis, submission.Project, cancellationToken);
+        return await SaveAndQueueAsync(analysis, submission.Project, submission.Ci, cancellationToken);
     }
 
     /// <summary>Streams the tarball into the blob store (hashing as it goes), then queues its analysis.</summary>
-    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CancellationToken cancellationToken)
+    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken)
     {
         var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
         var analysis = new Analysis
@@ -122,11 +123,11 @@ public sealed class AnalysisIntake(
             InputDigest = blob.Digest,
             ProgressPhase = "queued",
         };
-        return await SaveAndQueueAsync(analysis, project, cancellationToken);
+        return await SaveAndQueueAsync(analysis, project, ci, cancellationToken);
     }
 
     /// <summary>Validates the reference, platform and target address, then queues a registry pull.</summary>
-    public async Task<Analysis> FromRegistryAsync(RegistryAnalysis request, CancellationToken cancellationToken)
+    public async Task<Analysis> FromRegistryAsync(RegistryAnalysis request, CancellationToken cancellationToken, CiRequest? ci = null)
     {
         if (string.IsNullOrWhiteSpace(request.Image))
         {
@@ -175,12 +176,22 @@ public sealed class AnalysisIntake(
                 : null,
         };
         var project = string.IsNullOrWhiteSpace(request.Project) ? $"{reference.Host}/{reference.Repository}" : request.Project;
-        return await SaveAndQueueAsync(analysis, project, cancellationToken);
+        return await SaveAndQueueAsync(analysis, project, ci ?? CiRequest.None, cancellationToken);
     }
 
-    private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CancellationToken cancellationToken)
+    private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CiRequest ci, CancellationToken cancellationToken)
     {
         await quotas.EnsureCanStartAsync(cancellationToken);
+        try
+        {
+            ServicePolicy.Validate(ci.CiConfig, "uploaded CI configuration");
+        }
+        catch (LayerLens.Analyzer.Reports.Verdicts.CiConfigException ex)
+        {
+            throw new IntakeException(ex.Message);
+        }
+        analysis.CiConfig = string.IsNullOrWhiteSpace(ci.CiConfig) ? null : ci.CiConfig;
+        analysis.DockerfilePath = ci.DockerfilePath is { Length: > 0 } path ? Clip(path.Trim().TrimStart('/'), 1024) : null;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!string.IsNullOrWhiteSpace(project))
         {

@@ -59,7 +59,8 @@ public static class AnalysesEndpoints
                     var request = await ReadJsonAsync(http, ct);
                     var analysis = await intake.FromRegistryAsync(
                         new RegistryAnalysis(request.Image, request.Platform, request.Name ?? name, request.Project ?? project, request.Credentials?.Username, request.Credentials?.Password),
-                        ct);
+                        ct,
+                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http)));
                     return Accepted(analysis);
                 default:
                     return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
@@ -88,7 +89,25 @@ public static class AnalysesEndpoints
     private static async Task<Analysis> UploadAsync(HttpContext http, AnalysisIntake intake, long maxUpload, string? name, string? project, CancellationToken ct)
     {
         LiftBodyLimit(http, maxUpload);
-        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, ct);
+        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)), ct);
+    }
+
+    /// <summary>A tarball body leaves no room for the CI configuration: it comes base64-encoded in <c>X-LayerLens-CI-Config</c>.</summary>
+    private static string? HeaderCiConfig(HttpContext http)
+    {
+        var header = http.Request.Headers["X-LayerLens-CI-Config"].ToString();
+        if (header.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header));
+        }
+        catch (FormatException)
+        {
+            throw new IntakeException("the X-LayerLens-CI-Config header is not base64 (send the .dive-ci or layerlens.yaml content base64-encoded)");
+        }
     }
 
     /// <summary>Kestrel's own limit becomes the configured one (+1 so our message, not Kestrel's, names it).</summary>

@@ -40,7 +40,7 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
     }
 
     /// <summary>Uploads the hand-computed scenario image as the given workspace and waits for the analysis to end.</summary>
-    public async Task<string> AnalyseScenarioAsync(HttpClient http, string name)
+    public async Task<string> AnalyseScenarioAsync(HttpClient http, string name, string query = "", string? ciConfig = null)
     {
         var archive = Path.Combine(_dir, "scenario.tar");
         if (!File.Exists(archive))
@@ -50,9 +50,18 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
         await using var body = File.OpenRead(archive);
         using var content = new StreamContent(body);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
-        using var response = await http.PostAsync(new Uri($"api/v1/analyses?name={name}", UriKind.Relative), content);
+        if (ciConfig is not null)
+        {
+            content.Headers.Add("X-LayerLens-CI-Config", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ciConfig)));
+        }
+        using var response = await http.PostAsync(new Uri($"api/v1/analyses?name={name}{query}", UriKind.Relative), content);
         response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        return await WaitAsync(http, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+    }
+
+    /// <summary>Polls until the analysis leaves queued/running.</summary>
+    public async Task<string> WaitAsync(HttpClient http, string id)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
