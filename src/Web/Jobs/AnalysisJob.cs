@@ -234,7 +234,8 @@ public sealed class AnalysisJob(
             ReviewReportWriter.Write(review, format, gzip, policy);
             WriteLinkBack(format, analysis.Id, gzip);
         }
-        var lint = review.Lint.Passed ? Verdict.None
+        // A policy's maxLintSeverity replaces the lint's own failure threshold.
+        var lint = review.Lint.Passed || policy.Rules.Any(r => r.Rule == "maxLintSeverity") ? Verdict.None
             : new Verdict([new RuleResult("failureThreshold", false, "", review.Lint.FailureThreshold?.ToName() ?? "", "lint findings at or above the failure threshold")]);
         return (review, ServicePolicy.Combine(lint, policy));
     }

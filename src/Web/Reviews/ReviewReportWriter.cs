@@ -40,6 +40,8 @@ public static class ReviewReportWriter
     public static string Json(ReviewOutcome review, Verdict? policy = null)
     {
         policy ??= Verdict.None;
+        // A policy's maxLintSeverity replaces the lint's own failure threshold: they decide the same thing.
+        var lintDecides = !policy.Rules.Any(r => r.Rule == "maxLintSeverity");
         var optimise = JsonNode.Parse(OptimizeReport.Json(review.Optimisation, review.Measured))!.AsObject();
         var root = new JsonObject
         {
@@ -49,10 +51,10 @@ public static class ReviewReportWriter
             ["findings"] = new JsonArray([.. review.Lint.Findings.Select(Finding)]),
             ["verdict"] = new JsonObject
             {
-                ["passed"] = review.Lint.Passed && policy.Passed,
+                ["passed"] = (!lintDecides || review.Lint.Passed) && policy.Passed,
                 ["failureThreshold"] = review.Lint.FailureThreshold?.ToName() ?? "none",
                 ["failures"] = new JsonArray([
-                    .. review.Lint.Failures.Select(f => (JsonNode?)JsonValue.Create($"{f.File}:{f.Line} {f.RuleId} {f.Message}")),
+                    .. (lintDecides ? review.Lint.Failures : []).Select(f => (JsonNode?)JsonValue.Create($"{f.File}:{f.Line} {f.RuleId} {f.Message}")),
                     .. policy.Failures.Select(f => (JsonNode?)JsonValue.Create($"{f.Rule}: {f.Message}"))]),
             },
         };
