@@ -44,6 +44,7 @@ builder.Services.AddSingleton<PublicLinks>();
 builder.Services.AddTransient<WebhookDispatcher>();
 builder.Services.AddTransient<WebhookDeliveryJob>();
 builder.Services.AddScoped<WebhookService>();
+builder.Services.AddScoped<LayerLens.Web.Workspaces.MemberService>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
@@ -79,6 +80,7 @@ app.MapAccounts();
 app.MapWebhooksApi();
 app.MapProjectsApi();
 app.MapRegistryHooks();
+app.MapAuditApi();
 app.MapLayerLensHealth();
 app.MapOpenApi();
 app.MapAnalysesApi();

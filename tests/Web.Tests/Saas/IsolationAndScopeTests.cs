@@ -86,7 +86,26 @@ public sealed class IsolationAndScopeTests(TwoWorkspacesApp app) : IClassFixture
         Assert.DoesNotContain("0123456789abcdef-alpha", alphaHooks.GetRawText(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Each_workspace_reads_only_its_own_audit_log_and_it_never_holds_a_secret()
+    {
+        using var created = await app.Beta.PostAsJsonAsync(U("api/v1/webhooks"), new { url = "http://127.0.0.1:9/beta-only", events = new[] { "analysis.failed" }, secret = "beta-secret-never-logged" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        var beta = await app.Beta.GetStringAsync(U("api/v1/audit"));
+        var alpha = await app.Alpha.GetStringAsync(U("api/v1/audit"));
+        Assert.Contains("beta-only", beta, StringComparison.Ordinal);
+        Assert.Contains("webhook.created", beta, StringComparison.Ordinal);
+        Assert.DoesNotContain("beta-only", alpha, StringComparison.Ordinal);
+        Assert.DoesNotContain("beta-secret-never-logged", beta, StringComparison.Ordinal);
+        Assert.DoesNotContain("beta-secret-never-logged", app.App.Log, StringComparison.Ordinal);
+    }
+
     [Theory]
+    [InlineData("GET", "api/v1/audit")]
+    [InlineData("GET", "api/v1/projects/x/policy")]
+    [InlineData("PUT", "api/v1/projects/x/policy")]
+    [InlineData("POST", "api/v1/hooks/registry")]
     [InlineData("GET", "api/v1/analyses")]
     [InlineData("POST", "api/v1/analyses")]
     [InlineData("GET", "api/v1/analyses/00000000-0000-0000-0000-000000000001")]
