@@ -173,6 +173,7 @@ public sealed class AnalysisJob(
             {
                 Credentials = Credentials(analysis),
                 Insecure = settings.AllowPrivateNetworkTargets,
+                PlainHttpHosts = settings.InsecureRegistries,
                 CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
             },
         };
