@@ -1,4 +1,10 @@
 using LayerLens.Data.Model;
+using LayerLens.Data.Model.Access;
+using LayerLens.Data.Model.Audit;
+using LayerLens.Data.Model.RegistryHooks;
+using LayerLens.Data.Model.Webhooks;
+using LayerLens.Data.Model.Workspaces;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Data;
@@ -6,22 +12,137 @@ namespace LayerLens.Data;
 /// <summary>
 /// The product's relational model. Each provider has a subclass so that each keeps its own
 /// migrations (SQLite and PostgreSQL differ in types and DDL).
+/// Tenancy is one mechanism: every <see cref="IWorkspaceOwned"/> entity has a global query filter on
+/// <see cref="CurrentWorkspaceId"/>, which the workspace-scoped factory sets; a context that knows no
+/// workspace sees nothing. Only background work uses <see cref="AllWorkspaces"/>.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : DbContext(options)
+public abstract class AppDbContext(DbContextOptions options) : IdentityUserContext<AppUser>(options)
 {
+    /// <summary>The workspace every query is filtered by; null matches no row.</summary>
+    public Guid? CurrentWorkspaceId { get; set; }
+
+    /// <summary>Unfiltered access for jobs and start-up work that act on rows by id.</summary>
+    public bool AllWorkspaces { get; set; }
+
+    public DbSet<Workspace> Workspaces => Set<Workspace>();
+
+    public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<RegistryPush> RegistryPushes => Set<RegistryPush>();
+
     public DbSet<Project> Projects => Set<Project>();
 
     public DbSet<Analysis> Analyses => Set<Analysis>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    /// <summary>New workspace rows take the current workspace; a row of another workspace is never written.</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
-        modelBuilder.Entity<Project>(project =>
+        StampWorkspace();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        StampWorkspace();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private void StampWorkspace()
+    {
+        foreach (var entry in ChangeTracker.Entries<IWorkspaceOwned>())
         {
-            project.Property(p => p.Name).HasMaxLength(512);
-            project.HasIndex(p => p.Name).IsUnique();
+            if (entry.State == EntityState.Added && entry.Entity.WorkspaceId == Guid.Empty && CurrentWorkspaceId is { } current)
+            {
+                entry.Entity.WorkspaceId = current;
+            }
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted
+                && !AllWorkspaces && entry.Entity.WorkspaceId != CurrentWorkspaceId)
+            {
+                throw new InvalidOperationException($"A {entry.Metadata.ClrType.Name} of another workspace cannot be written here.");
+            }
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Workspace>(workspace =>
+        {
+            workspace.Property(w => w.Name).HasMaxLength(200);
+            workspace.HasIndex(w => w.Name).IsUnique();
+            workspace.HasMany(w => w.Members).WithOne(m => m.Workspace).HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<WorkspaceMember>(member =>
+        {
+            member.HasKey(m => new { m.WorkspaceId, m.UserId });
+            member.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
+            member.HasOne<AppUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+            member.HasIndex(m => m.UserId);
+        });
+        builder.Entity<ApiKey>(key =>
+        {
+            key.Property(k => k.Name).HasMaxLength(200);
+            key.Property(k => k.Prefix).HasMaxLength(32);
+            key.Property(k => k.Hash).HasMaxLength(64);
+            key.Property(k => k.Scopes).HasMaxLength(200);
+            key.Property(k => k.CreatedBy).HasMaxLength(256);
+            key.HasIndex(k => k.Hash).IsUnique();
+            key.HasIndex(k => k.WorkspaceId);
+            key.HasOne<Workspace>().WithMany().HasForeignKey(k => k.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Webhook>(hook =>
+        {
+            hook.Property(h => h.Url).HasMaxLength(2048);
+            hook.Property(h => h.Events).HasMaxLength(200);
+            hook.Property(h => h.ProtectedSecret).HasMaxLength(4096);
+            hook.HasIndex(h => h.WorkspaceId);
+            hook.HasOne<Workspace>().WithMany().HasForeignKey(h => h.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<WebhookDelivery>(delivery =>
+        {
+            delivery.Property(d => d.Event).HasMaxLength(64);
+            delivery.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            delivery.HasOne(d => d.Webhook).WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
+            delivery.HasMany(d => d.Attempts).WithOne().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
+            delivery.HasIndex(d => new { d.WebhookId, d.CreatedAtUtc });
+        });
+        builder.Entity<WebhookAttempt>(attempt => attempt.Property(a => a.Error).HasMaxLength(2048));
+        builder.Entity<AuditEntry>(audit =>
+        {
+            audit.Property(a => a.Actor).HasMaxLength(256);
+            audit.Property(a => a.Action).HasMaxLength(64);
+            audit.Property(a => a.Detail).HasMaxLength(2048);
+            audit.HasIndex(a => new { a.WorkspaceId, a.AtUtc });
+            audit.HasOne<Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<RegistryPush>(push =>
+        {
+            push.Property(p => p.Repository).HasMaxLength(2048);
+            push.Property(p => p.Digest).HasMaxLength(80);
+            push.HasIndex(p => new { p.WorkspaceId, p.Repository, p.Digest }).IsUnique();
+            push.HasOne<Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<Analysis>(analysis =>
+        builder.Entity<Project>(project =>
+        {
+            project.Property(p => p.Name).HasMaxLength(512);
+            project.Property(p => p.Policy).HasMaxLength(65536);
+            project.HasIndex(p => new { p.WorkspaceId, p.Name }).IsUnique();
+            project.HasOne<Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Analysis>(analysis =>
         {
             analysis.Property(a => a.SourceReference).HasMaxLength(2048);
             analysis.Property(a => a.ImageDigest).HasMaxLength(128);
@@ -41,8 +162,25 @@ public abstract class AppDbContext(DbContextOptions options) : DbContext(options
             // Lists are newest first, often filtered by status (the dashboard, the job recovery).
             analysis.HasIndex(a => a.CreatedAtUtc);
             analysis.HasIndex(a => a.Status);
+            analysis.HasIndex(a => new { a.WorkspaceId, a.CreatedAtUtc });
+            analysis.Property(a => a.DockerfilePath).HasMaxLength(1024);
+            analysis.Property(a => a.CiConfig).HasMaxLength(65536);
+            analysis.Property(a => a.VerdictFailures).HasMaxLength(1024);
+            analysis.HasOne<Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        FilterByWorkspace<Analysis>(builder);
+        FilterByWorkspace<Project>(builder);
+        FilterByWorkspace<ApiKey>(builder);
+        FilterByWorkspace<Webhook>(builder);
+        FilterByWorkspace<WebhookDelivery>(builder);
+        FilterByWorkspace<AuditEntry>(builder);
+        FilterByWorkspace<RegistryPush>(builder);
     }
+
+    private void FilterByWorkspace<T>(ModelBuilder modelBuilder)
+        where T : class, IWorkspaceOwned =>
+        modelBuilder.Entity<T>().HasQueryFilter(e => AllWorkspaces || e.WorkspaceId == CurrentWorkspaceId);
 }
 
 public sealed class SqliteAppDbContext(DbContextOptions<SqliteAppDbContext> options) : AppDbContext(options);

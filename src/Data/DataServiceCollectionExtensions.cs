@@ -1,3 +1,4 @@
+using LayerLens.Data.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -6,8 +7,9 @@ namespace LayerLens.Data;
 public static class DataServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="AppDbContext"/> (and a factory for it) backed by the chosen provider.
-    /// The provider-specific subclass carries that provider's migrations.
+    /// Registers <see cref="AppDbContext"/> backed by the chosen provider (the provider-specific subclass
+    /// carries its migrations). <see cref="IDbContextFactory{AppDbContext}"/> is scoped and filtered by the
+    /// scope's <see cref="IWorkspaceScope"/> (register one); <see cref="SystemDbContextFactory"/> is for background work.
     /// </summary>
     public static IServiceCollection AddLayerLensData(this IServiceCollection services, DatabaseProvider provider, string connectionString)
     {
@@ -15,24 +17,19 @@ public static class DataServiceCollectionExtensions
         {
             case DatabaseProvider.Sqlite:
                 services.AddDbContextFactory<SqliteAppDbContext>(o => o.UseSqlite(connectionString));
-                services.AddSingleton<IDbContextFactory<AppDbContext>, Factory<SqliteAppDbContext>>();
+                services.AddSingleton(sp => new SystemDbContextFactory(sp.GetRequiredService<IDbContextFactory<SqliteAppDbContext>>().CreateDbContext));
                 break;
             case DatabaseProvider.PostgreSql:
                 services.AddDbContextFactory<PostgresAppDbContext>(o => o.UseNpgsql(connectionString));
-                services.AddSingleton<IDbContextFactory<AppDbContext>, Factory<PostgresAppDbContext>>();
+                services.AddSingleton(sp => new SystemDbContextFactory(sp.GetRequiredService<IDbContextFactory<PostgresAppDbContext>>().CreateDbContext));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(provider), provider, "Unknown database provider.");
         }
 
+        services.AddScoped<IDbContextFactory<AppDbContext>, WorkspaceDbContextFactory>();
+        // Identity's stores use this one; users are not workspace rows, and workspace rows stay filtered.
         services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
         return services;
-    }
-
-    /// <summary>Hands out the provider's context as the common base type.</summary>
-    private sealed class Factory<TContext>(IDbContextFactory<TContext> inner) : IDbContextFactory<AppDbContext>
-        where TContext : AppDbContext
-    {
-        public AppDbContext CreateDbContext() => inner.CreateDbContext();
     }
 }

@@ -1,4 +1,6 @@
 using Hangfire;
+using LayerLens.Data.Tenancy;
+using LayerLens.Web.Accounts;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.Api;
 using LayerLens.Web.BuildContexts;
@@ -9,6 +11,11 @@ using LayerLens.Web.Components;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Health;
 using LayerLens.Web.Jobs;
+using LayerLens.Web.Limits;
+using LayerLens.Web.Tenancy;
+using LayerLens.Web.Webhooks;
+using LayerLens.Web.RegistryHooks;
+using LayerLens.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 
@@ -27,9 +34,17 @@ builder.Services.AddOpenApi();
 builder.Services.AddDataProtection()
     .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")))
     .SetApplicationName("LayerLens");
-builder.Services.AddSingleton<AnalysisIntake>();
+builder.Services.AddSingleton(new NetworkTargetGuard(settings));
+builder.Services.AddScoped<AnalysisIntake>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("LayerLens:Contexts").Get<ContextLimits>() ?? new ContextLimits());
 builder.Services.AddSingleton<BuilderProbe>();
+builder.Services.AddLayerLensTenancy(builder.Configuration);
+builder.Services.AddLayerLensRateLimits(settings);
+builder.Services.AddSingleton<PublicLinks>();
+builder.Services.AddTransient<WebhookDispatcher>();
+builder.Services.AddTransient<WebhookDeliveryJob>();
+builder.Services.AddScoped<WebhookService>();
+builder.Services.AddScoped<LayerLens.Web.Workspaces.MemberService>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
@@ -37,7 +52,16 @@ var app = builder.Build();
 await using (var scope = app.Services.CreateAsyncScope())
 {
     // Apply this provider's migrations before anything queries the database.
-    await scope.ServiceProvider.GetRequiredService<AppDbContext>().Database.MigrateAsync();
+    await using (var db = scope.ServiceProvider.GetRequiredService<SystemDbContextFactory>().CreateDbContext())
+    {
+        await db.Database.MigrateAsync();
+    }
+    // Unattended start: configured workspaces, their admins and keys, created when missing.
+    var provisioning = scope.ServiceProvider.GetRequiredService<WorkspaceProvisioning>();
+    foreach (var workspace in builder.Configuration.GetSection("LayerLens:Bootstrap:Workspaces").Get<BootstrapWorkspace[]>() ?? [])
+    {
+        await provisioning.EnsureAsync(workspace);
+    }
 }
 
 if (!app.Environment.IsDevelopment())
@@ -46,8 +70,17 @@ if (!app.Environment.IsDevelopment())
 }
 
 app.UseStatusCodePagesWithReExecute("/not-found");
+app.UseAuthentication();
+app.UseWorkspaceScope();
+app.UseRateLimiter();
+app.UseAuthorization();
 app.UseAntiforgery();
 app.MapStaticAssets();
+app.MapAccounts();
+app.MapWebhooksApi();
+app.MapProjectsApi();
+app.MapRegistryHooks();
+app.MapAuditApi();
 app.MapLayerLensHealth();
 app.MapOpenApi();
 app.MapAnalysesApi();

@@ -1,4 +1,6 @@
 using LayerLens.Data.Model;
+using LayerLens.Data.Model.Workspaces;
+using LayerLens.Data.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -7,15 +9,25 @@ namespace LayerLens.Data.Tests;
 /// <summary>The same checks for every provider: migrations apply, and an analysis survives a round trip.</summary>
 internal static class DataRoundTrip
 {
+    private sealed class WorkspaceFactory(SystemDbContextFactory system, Guid workspace)
+    {
+        public Task<AppDbContext> CreateDbContextAsync() => Task.FromResult(system.ForWorkspace(workspace));
+    }
+
     public static async Task RunAsync(IServiceProvider services)
     {
-        var factory = services.GetRequiredService<IDbContextFactory<AppDbContext>>();
-        await using (var db = await factory.CreateDbContextAsync())
+        var system = services.GetRequiredService<SystemDbContextFactory>();
+        var workspace = Guid.NewGuid();
+        var other = Guid.NewGuid();
+        await using (var db = system.CreateDbContext())
         {
             Assert.NotEmpty(db.Database.GetMigrations());
             await db.Database.MigrateAsync();
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            db.Workspaces.AddRange(new Workspace { Id = workspace, Name = "one" }, new Workspace { Id = other, Name = "two" });
+            await db.SaveChangesAsync();
         }
+        var factory = new WorkspaceFactory(system, workspace);
 
         var created = new DateTime(2026, 11, 26, 12, 30, 15, DateTimeKind.Utc);
         var analysisId = Guid.NewGuid();
@@ -54,7 +66,17 @@ internal static class DataRoundTrip
             // Status is stored as text so both providers filter on it the same way.
             Assert.Equal(1, await db.Analyses.CountAsync(a => a.Status == AnalysisStatus.Failed));
 
-            // Project names are unique: a second project with the same name is refused.
+            // Rows are the workspace's: a context of another workspace sees none of them.
+            Assert.Equal(workspace, loaded.WorkspaceId);
+            await using (var foreign = system.ForWorkspace(other))
+            {
+                Assert.False(await foreign.Analyses.AnyAsync(a => a.Id == analysisId));
+                Assert.False(await foreign.Projects.AnyAsync());
+                foreign.Projects.Add(new Project { Name = "registry.local/team/api" });
+                await foreign.SaveChangesAsync(); // the same name in another workspace is fine
+            }
+
+            // Project names are unique in a workspace: a second project with the same name is refused.
             db.Projects.Add(new Project { Name = "registry.local/team/api" });
             await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         }

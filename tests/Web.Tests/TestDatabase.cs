@@ -1,4 +1,6 @@
 using LayerLens.Data;
+using LayerLens.Data.Model.Workspaces;
+using LayerLens.Data.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,16 +15,24 @@ public sealed class TestDatabase : IDisposable
     {
         var services = new ServiceCollection();
         services.AddLayerLensData(DatabaseProvider.Sqlite, ConnectionString);
+        services.AddSingleton<IWorkspaceScope>(new FixedScope(WorkspaceId));
         Provider = services.BuildServiceProvider();
-        using var db = Factory.CreateDbContext();
+        using var db = Provider.GetRequiredService<SystemDbContextFactory>().CreateDbContext();
         db.Database.Migrate();
+        db.Workspaces.Add(new Workspace { Id = WorkspaceId, Name = "test" });
+        db.SaveChanges();
     }
+
+    /// <summary>The workspace the tests' contexts act for.</summary>
+    public Guid WorkspaceId { get; } = Guid.NewGuid();
 
     public string ConnectionString => $"Data Source={Path.Combine(_directory, "test.db")};Pooling=False";
 
     public ServiceProvider Provider { get; }
 
     public IDbContextFactory<AppDbContext> Factory => Provider.CreateScope().ServiceProvider.GetRequiredService<IDbContextFactory<AppDbContext>>();
+
+    private sealed record FixedScope(Guid? WorkspaceId) : IWorkspaceScope;
 
     public void Dispose()
     {

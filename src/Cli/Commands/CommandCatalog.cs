@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return AnalyzeCommand.Create();
         yield return OptimizeCommand.Create();
         yield return LintCommand.Create();
+        yield return SubmitCommand.Create();
     }
 }

@@ -1,12 +1,16 @@
+using LayerLens.Data.Model.Workspaces;
+
 namespace LayerLens.Data.Model;
 
 /// <summary>
 /// One analysis run. Summary numbers are columns so lists and trends can be queried;
 /// the full report lives in blob storage, never in a row per file.
 /// </summary>
-public sealed class Analysis
+public sealed class Analysis : IWorkspaceOwned
 {
     public Guid Id { get; set; } = Guid.NewGuid();
+
+    public Guid WorkspaceId { get; set; }
 
     public Guid? ProjectId { get; set; }
 
@@ -118,6 +122,18 @@ public sealed class Analysis
     public Guid? RunId { get; set; }
 
     public bool CancelRequested { get; set; }
+
+    /// <summary>The Dockerfile's path in the caller's repository (CI), so SARIF locations land on the PR diff.</summary>
+    public string? DockerfilePath { get; set; }
+
+    /// <summary>A <c>.dive-ci</c> / <c>layerlens.yaml</c> uploaded with the request; applied after the project's policy.</summary>
+    public string? CiConfig { get; set; }
+
+    /// <summary>The CI verdict of the stored report (null until it succeeded).</summary>
+    public bool? VerdictPassed { get; set; }
+
+    /// <summary>Failed rule names, space-separated.</summary>
+    public string? VerdictFailures { get; set; }
 
     public string DisplayName => Name ?? SourceReference;
 }

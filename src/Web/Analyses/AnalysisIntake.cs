@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
@@ -13,7 +11,10 @@ using LayerLens.Web.Api;
 using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
+using LayerLens.Web.Security;
+using LayerLens.Web.Verdicts;
 using LayerLens.Web.Jobs;
+using LayerLens.Web.Limits;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +28,9 @@ public sealed class AnalysisIntake(
     ResolvedSettings settings,
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
-    BuilderProbe builder)
+    BuilderProbe builder,
+    NetworkTargetGuard guard,
+    WorkspaceQuotas quotas)
 {
     /// <summary>
     /// Checks the Dockerfile parses and starts a stage, the context archive is safe to unpack and the build log
@@ -104,13 +107,13 @@ public sealed class AnalysisIntake(
             MeasureRuns = submission.Measure ? submission.Runs ?? 3 : null,
             ProgressPhase = "queued",
         };
-        return await SaveAndQueueAsync(analysis, submission.Project, cancellationToken);
+        return await SaveAndQueueAsync(analysis, submission.Project, submission.Ci, cancellationToken);
     }
 
     /// <summary>Streams the tarball into the blob store (hashing as it goes), then queues its analysis.</summary>
-    public async Task<Analysis> FromUploadAsync(Stream body, string? name, string? project, CancellationToken cancellationToken)
+    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken)
     {
-        var blob = await blobs.WriteAsync(body, settings.MaxUploadBytes, cancellationToken);
+        var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
         var analysis = new Analysis
         {
             Kind = AnalysisKind.Image,
@@ -120,11 +123,11 @@ public sealed class AnalysisIntake(
             InputDigest = blob.Digest,
             ProgressPhase = "queued",
         };
-        return await SaveAndQueueAsync(analysis, project, cancellationToken);
+        return await SaveAndQueueAsync(analysis, project, ci, cancellationToken);
     }
 
     /// <summary>Validates the reference, platform and target address, then queues a registry pull.</summary>
-    public async Task<Analysis> FromRegistryAsync(RegistryAnalysis request, CancellationToken cancellationToken)
+    public async Task<Analysis> FromRegistryAsync(RegistryAnalysis request, CancellationToken cancellationToken, CiRequest? ci = null)
     {
         if (string.IsNullOrWhiteSpace(request.Image))
         {
@@ -151,9 +154,13 @@ public sealed class AnalysisIntake(
                 throw new IntakeException($"'{request.Platform}' is not a platform (os/arch[/variant], e.g. linux/amd64): {ex.Message}");
             }
         }
-        if (!settings.AllowPrivateNetworkTargets)
+        try
         {
-            await RefusePrivateTargetsAsync(reference.Host, cancellationToken);
+            await guard.CheckHostAsync(reference.Host, cancellationToken);
+        }
+        catch (TargetRefusedException ex)
+        {
+            throw new IntakeException($"registry {ex.Message}");
         }
 
         var analysis = new Analysis
@@ -169,11 +176,22 @@ public sealed class AnalysisIntake(
                 : null,
         };
         var project = string.IsNullOrWhiteSpace(request.Project) ? $"{reference.Host}/{reference.Repository}" : request.Project;
-        return await SaveAndQueueAsync(analysis, project, cancellationToken);
+        return await SaveAndQueueAsync(analysis, project, ci ?? CiRequest.None, cancellationToken);
     }
 
-    private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CancellationToken cancellationToken)
+    private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CiRequest ci, CancellationToken cancellationToken)
     {
+        await quotas.EnsureCanStartAsync(cancellationToken);
+        try
+        {
+            ServicePolicy.Validate(ci.CiConfig, "uploaded CI configuration");
+        }
+        catch (LayerLens.Analyzer.Reports.Verdicts.CiConfigException ex)
+        {
+            throw new IntakeException(ex.Message);
+        }
+        analysis.CiConfig = string.IsNullOrWhiteSpace(ci.CiConfig) ? null : ci.CiConfig;
+        analysis.DockerfilePath = ci.DockerfilePath is { Length: > 0 } path ? Clip(path.Trim().TrimStart('/'), 1024) : null;
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!string.IsNullOrWhiteSpace(project))
         {
@@ -205,42 +223,6 @@ public sealed class AnalysisIntake(
             db.Entry(project).State = EntityState.Detached;
             return await db.Projects.Where(p => p.Name == name).Select(p => p.Id).SingleAsync(cancellationToken);
         }
-    }
-
-    private static async Task RefusePrivateTargetsAsync(string host, CancellationToken cancellationToken)
-    {
-        var name = host.Split(':')[0].Trim('[', ']');
-        IPAddress[] addresses;
-        try
-        {
-            addresses = IPAddress.TryParse(name, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(name, cancellationToken);
-        }
-        catch (SocketException)
-        {
-            throw new IntakeException($"the registry host '{name}' does not resolve");
-        }
-        if (addresses.Any(IsPrivate))
-        {
-            throw new IntakeException($"the registry host '{name}' is a private or loopback address; set LayerLens:Security:AllowPrivateNetworkTargets to allow it");
-        }
-    }
-
-    private static bool IsPrivate(IPAddress address)
-    {
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-        if (IPAddress.IsLoopback(address) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6UniqueLocal)
-        {
-            return true;
-        }
-        var b = address.GetAddressBytes();
-        return address.AddressFamily == AddressFamily.InterNetwork && (b[0] == 10 || b[0] == 0
-            || b[0] == 172 && b[1] >= 16 && b[1] <= 31
-            || b[0] == 192 && b[1] == 168
-            || b[0] == 169 && b[1] == 254
-            || b[0] == 100 && b[1] >= 64 && b[1] <= 127);
     }
 
     private static string Clip(string value, int max) => value.Length > max ? value[..max] : value;

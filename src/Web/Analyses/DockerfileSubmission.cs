@@ -12,4 +12,8 @@ public sealed record DockerfileSubmission(
     string? Name,
     string? Project,
     bool Measure,
-    int? Runs);
+    int? Runs)
+{
+    /// <summary>CI extras: the Dockerfile's repository path and an uploaded CI configuration.</summary>
+    public CiRequest Ci { get; init; } = CiRequest.None;
+}

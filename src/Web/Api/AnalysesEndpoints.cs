@@ -4,6 +4,8 @@ using LayerLens.Data.Model;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs;
+using LayerLens.Web.Limits;
+using LayerLens.Web.Tenancy;
 using LayerLens.Web.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -19,42 +21,46 @@ public static class AnalysesEndpoints
     public static IEndpointRouteBuilder MapAnalysesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/analyses").WithTags("Analyses").DisableAntiforgery();
-        api.MapPost("", CreateAsync)
+        api.MapPost("", CreateAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
             .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=), JSON {\"image\", \"platform\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'measure', 'runs' for a Dockerfile review")
             .Produces<AnalysisAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        api.MapGet("", ListAsync).WithSummary("Analyses, newest first, paged; filters project and reference");
-        api.MapGet("{id:guid}", GetAsync).WithSummary("Status, progress and summary").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("{id:guid}/report", ReportAsync)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        api.MapGet("", ListAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Analyses, newest first, paged; filters project and reference");
+        api.MapGet("{id:guid}", GetAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Status, progress and summary").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("{id:guid}/report", ReportAsync).RequireAuthorization(ApiScopes.AnalysesRead)
             .WithSummary("The report: json (schema v1), sarif, markdown or junit")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapPost("{id:guid}/cancel", CancelAsync).WithSummary("Cancel a queued or running analysis");
-        api.MapPost("{id:guid}/retry", RetryAsync).WithSummary("Queue a failed or cancelled analysis again");
-        api.MapDelete("{id:guid}", DeleteAsync).WithSummary("Delete an analysis and its results");
+        api.MapPost("{id:guid}/cancel", CancelAsync).RequireAuthorization(ApiScopes.AnalysesWrite).WithSummary("Cancel a queued or running analysis");
+        api.MapPost("{id:guid}/retry", RetryAsync).RequireAuthorization(ApiScopes.AnalysesWrite).WithSummary("Queue a failed or cancelled analysis again");
+        api.MapDelete("{id:guid}", DeleteAsync).RequireAuthorization(ApiScopes.AnalysesWrite).WithSummary("Delete an analysis and its results");
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, AnalysisIntake intake, BlobStore blobs, ResolvedSettings settings, string? name, string? project, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, AnalysisIntake intake, BlobStore blobs, WorkspaceQuotas quotas, string? name, string? project, CancellationToken ct)
     {
         var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        var maxUpload = await quotas.UploadLimitAsync(ct);
         try
         {
+            await quotas.EnsureCanStartAsync(ct);
             switch (contentType)
             {
                 case "application/x-tar" or "application/octet-stream":
-                    return Accepted(await UploadAsync(http, intake, settings, name, project, ct));
+                    return Accepted(await UploadAsync(http, intake, maxUpload, name, project, ct));
                 case "multipart/form-data":
-                    LiftBodyLimit(http, settings);
-                    var submission = await DockerfileMultipart.ReadAsync(http.Request, blobs, settings.MaxUploadBytes, name, project, ct);
+                    LiftBodyLimit(http, maxUpload);
+                    var submission = await DockerfileMultipart.ReadAsync(http.Request, blobs, maxUpload, name, project, ct);
                     return Accepted(await intake.FromDockerfileAsync(submission, ct));
                 case "application/json":
                     var request = await ReadJsonAsync(http, ct);
                     var analysis = await intake.FromRegistryAsync(
                         new RegistryAnalysis(request.Image, request.Platform, request.Name ?? name, request.Project ?? project, request.Credentials?.Username, request.Credentials?.Password),
-                        ct);
+                        ct,
+                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http)));
                     return Accepted(analysis);
                 default:
                     return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
@@ -71,30 +77,49 @@ public static class AnalysesEndpoints
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", $"the upload is larger than the limit of {settings.MaxUploadBytes:N0} bytes (LayerLens:MaxUploadBytes)");
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", $"the upload is larger than the limit of {maxUpload:N0} bytes (LayerLens:MaxUploadBytes or the workspace's quota)");
+        }
+        catch (QuotaExceededException ex)
+        {
+            http.Response.Headers.RetryAfter = "30";
+            return Problem(StatusCodes.Status429TooManyRequests, "Quota used up", ex.Message);
         }
     }
 
-    private static async Task<Analysis> UploadAsync(HttpContext http, AnalysisIntake intake, ResolvedSettings settings, string? name, string? project, CancellationToken ct)
+    private static async Task<Analysis> UploadAsync(HttpContext http, AnalysisIntake intake, long maxUpload, string? name, string? project, CancellationToken ct)
     {
-        if (http.Request.ContentLength > settings.MaxUploadBytes)
+        LiftBodyLimit(http, maxUpload);
+        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)), ct);
+    }
+
+    /// <summary>A tarball body leaves no room for the CI configuration: it comes base64-encoded in <c>X-LayerLens-CI-Config</c>.</summary>
+    private static string? HeaderCiConfig(HttpContext http)
+    {
+        var header = http.Request.Headers["X-LayerLens-CI-Config"].ToString();
+        if (header.Length == 0)
         {
-            throw new BlobTooLargeException(settings.MaxUploadBytes);
+            return null;
         }
-        LiftBodyLimit(http, settings);
-        return await intake.FromUploadAsync(http.Request.Body, name, project, ct);
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(header));
+        }
+        catch (FormatException)
+        {
+            throw new IntakeException("the X-LayerLens-CI-Config header is not base64 (send the .dive-ci or layerlens.yaml content base64-encoded)");
+        }
     }
 
     /// <summary>Kestrel's own limit becomes the configured one (+1 so our message, not Kestrel's, names it).</summary>
-    private static void LiftBodyLimit(HttpContext http, ResolvedSettings settings)
+    private static void LiftBodyLimit(HttpContext http, long maxUpload)
     {
-        if (http.Request.ContentLength > settings.MaxUploadBytes)
+        if (http.Request.ContentLength > maxUpload)
         {
-            throw new BlobTooLargeException(settings.MaxUploadBytes);
+            throw new BlobTooLargeException(maxUpload);
         }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = settings.MaxUploadBytes + 1;
+            limit.MaxRequestBodySize = maxUpload + 1;
         }
     }
 

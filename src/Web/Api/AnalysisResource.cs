@@ -39,8 +39,20 @@ public sealed record AnalysisResource(
             a.Kind != AnalysisKind.Dockerfile ? null : new FindingCounts(a.ErrorFindingCount ?? 0, a.WarningFindingCount ?? 0, a.InfoFindingCount ?? 0, a.StyleFindingCount ?? 0),
             a.ChangeCount, a.ExpectedOriginalSeconds, a.ExpectedRecommendedSeconds, a.MeasuredSavingSeconds, a.MeasuredEquivalent),
         AnalysisLinks.For(a.Id),
-        a.Attempts);
+        a.Attempts)
+    {
+        Verdict = a.Status != AnalysisStatus.Succeeded || a.VerdictPassed is null ? null
+            : new AnalysisVerdict(a.VerdictPassed.Value, (a.VerdictFailures ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)),
+        DockerfilePath = a.DockerfilePath,
+    };
+
+    /// <summary>The CI verdict against the project's policy and the uploaded CI configuration (passed with no rules when there are none).</summary>
+    public AnalysisVerdict? Verdict { get; init; }
+
+    public string? DockerfilePath { get; init; }
 }
+
+public sealed record AnalysisVerdict(bool Passed, IReadOnlyList<string> Failures);
 
 public sealed record AnalysisSource(string Kind, string Reference, string? Platform, string? Digest);
 
@@ -83,7 +95,13 @@ public sealed record AnalysisLinks(string Self, string Report, string Page, stri
 public sealed record AnalysisAccepted(Guid Id, string Status, AnalysisLinks Links);
 
 /// <summary>JSON body of <c>POST /api/v1/analyses</c> for an image in a registry.</summary>
-public sealed record RegistryAnalysisRequest(string? Image, string? Platform, string? Name, string? Project, RegistryCredentialsRequest? Credentials);
+public sealed record RegistryAnalysisRequest(string? Image, string? Platform, string? Name, string? Project, RegistryCredentialsRequest? Credentials)
+{
+    /// <summary>CI extras: the Dockerfile's path in the repository and a .dive-ci / layerlens.yaml.</summary>
+    public string? DockerfilePath { get; init; }
+
+    public string? CiConfig { get; init; }
+}
 
 public sealed record RegistryCredentialsRequest(string Username, string Password);
 

@@ -5,6 +5,8 @@ using LayerLens.Web.Analyses;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
+using LayerLens.Web.Verdicts;
+
 namespace LayerLens.Web.Api;
 
 /// <summary>
@@ -15,7 +17,7 @@ public static class DockerfileMultipart
 {
     public const int MaxDockerfileBytes = 1024 * 1024;
     private const int MaxFieldBytes = 4096;
-    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs"];
+    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath"];
 
     public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
     {
@@ -27,7 +29,7 @@ public static class DockerfileMultipart
         var reader = new MultipartReader(boundary, request.Body);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         byte[]? dockerfile = null;
-        string? fileName = null, context = null, buildLog = null, measure = null, runs = null;
+        string? fileName = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
         MultipartSection? section;
         try
         {
@@ -46,7 +48,7 @@ public static class DockerfileMultipart
             var part = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!Parts.Contains(part))
             {
-                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs'");
+                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath'");
             }
             if (!seen.Add(part))
             {
@@ -65,6 +67,9 @@ public static class DockerfileMultipart
                 case "buildlog":
                     buildLog = (await blobs.WriteAsync(section.Body, BuildLogDurations.MaxLogBytes, ct)).Digest;
                     break;
+                case "ciconfig":
+                    ciConfig = System.Text.Encoding.UTF8.GetString(await ReadBoundedAsync(section.Body, ServicePolicy.MaxBytes, part, ct));
+                    break;
                 default:
                     var text = System.Text.Encoding.UTF8.GetString(await ReadBoundedAsync(section.Body, MaxFieldBytes, part, ct)).Trim();
                     if (part == "name" && text.Length > 0)
@@ -79,6 +84,10 @@ public static class DockerfileMultipart
                     {
                         measure = text;
                     }
+                    else if (part == "dockerfilePath" && text.Length > 0)
+                    {
+                        dockerfilePath = text;
+                    }
                     else if (part == "runs")
                     {
                         runs = text;
@@ -91,7 +100,10 @@ public static class DockerfileMultipart
         {
             throw new IntakeException("the multipart body has no 'dockerfile' part; send the Dockerfile as a part named 'dockerfile'");
         }
-        return new DockerfileSubmission(dockerfile, fileName, context, buildLog, name, project, ParseFlag(measure ?? request.Query["measure"]), ParseRuns(runs ?? request.Query["runs"]));
+        return new DockerfileSubmission(dockerfile, fileName, context, buildLog, name, project, ParseFlag(measure ?? request.Query["measure"]), ParseRuns(runs ?? request.Query["runs"]))
+        {
+            Ci = new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig),
+        };
     }
 
     private static async Task<byte[]> ReadBoundedAsync(Stream body, int max, string part, CancellationToken ct)

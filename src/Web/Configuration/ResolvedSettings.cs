@@ -19,6 +19,27 @@ public sealed record ResolvedSettings(
 
     public bool AllowPrivateNetworkTargets { get; init; }
 
+    /// <summary>Analyses one workspace may have queued or running at once (a workspace can set a lower one).</summary>
+    public int MaxActiveAnalysesPerWorkspace { get; init; } = 20;
+
+    /// <summary>API requests per key, and per workspace, in one rate-limit window.</summary>
+    public int RequestsPerKey { get; init; } = 300;
+
+    public int RequestsPerWorkspace { get; init; } = 600;
+
+    public TimeSpan RateLimitWindow { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Webhook retries: after attempt n the next waits base × 3^(n−1); 30 s and 6 attempts span about an hour.</summary>
+    public TimeSpan WebhookRetryBase { get; init; } = TimeSpan.FromSeconds(30);
+
+    public int WebhookAttempts { get; init; } = 6;
+
+    /// <summary>Registry hosts (host:port) reachable over plain HTTP.</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>The public base URL for links in webhooks and reports (e.g. https://layerlens.example.com); the request's when empty.</summary>
+    public string? PublicBaseUrl { get; init; }
+
     public static ResolvedSettings From(IConfiguration configuration, IHostEnvironment environment)
     {
         var options = configuration.GetSection(LayerLensOptions.Section).Get<LayerLensOptions>() ?? new LayerLensOptions();
@@ -44,6 +65,14 @@ public sealed record ResolvedSettings(
             BlobRetentionDays = Math.Max(0, options.BlobRetentionDays),
             AllowPrivateNetworkTargets = options.AllowPrivateNetworkTargets
                 || configuration.GetValue<bool>("LayerLens:Security:AllowPrivateNetworkTargets"),
+            MaxActiveAnalysesPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:Quotas:MaxActiveAnalysesPerWorkspace", 20)),
+            RequestsPerKey = Math.Max(1, configuration.GetValue("LayerLens:RateLimits:RequestsPerKey", 300)),
+            RequestsPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:RateLimits:RequestsPerWorkspace", 600)),
+            RateLimitWindow = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("LayerLens:RateLimits:WindowSeconds", 60))),
+            WebhookRetryBase = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("LayerLens:Webhooks:RetryBaseMilliseconds", 30_000))),
+            WebhookAttempts = Math.Max(1, configuration.GetValue("LayerLens:Webhooks:Attempts", 6)),
+            InsecureRegistries = configuration.GetSection("LayerLens:Registries:Insecure").Get<string[]>() ?? [],
+            PublicBaseUrl = configuration.GetValue<string?>("LayerLens:PublicBaseUrl"),
         };
     }
 }

@@ -1,11 +1,12 @@
 using LayerLens.Data;
+using LayerLens.Data.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace LayerLens.Web.Health;
 
 /// <summary>Healthy when the database accepts a connection and the schema is queryable.</summary>
-internal sealed class DatabaseHealthCheck(IDbContextFactory<AppDbContext> factory) : IHealthCheck
+internal sealed class DatabaseHealthCheck(SystemDbContextFactory factory) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

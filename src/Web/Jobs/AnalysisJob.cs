@@ -2,19 +2,24 @@ using System.Diagnostics;
 using System.IO.Compression;
 using Hangfire;
 using LayerLens.Analyzer.Analysis;
+using LayerLens.Analyzer.Dockerfiles.Linting;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Data;
+using LayerLens.Data.Tenancy;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
+using LayerLens.Web.Security;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Trees;
+using LayerLens.Web.Verdicts;
+using LayerLens.Web.Webhooks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,13 +31,16 @@ namespace LayerLens.Web.Jobs;
 /// delivered twice (crash recovery, a duplicate enqueue) never produces two results.
 /// </summary>
 public sealed class AnalysisJob(
-    IDbContextFactory<AppDbContext> dbFactory,
+    SystemDbContextFactory dbFactory,
     BlobStore blobs,
     DataLayout layout,
     JobCancellations cancellations,
     ResolvedSettings settings,
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
+    NetworkTargetGuard guard,
+    WebhookDispatcher webhooks,
+    PublicLinks links,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
@@ -61,7 +69,7 @@ public sealed class AnalysisJob(
                 }
                 return;
             }
-            analysis = await db.Analyses.AsNoTracking().SingleAsync(a => a.Id == analysisId, shutdown);
+            analysis = await db.Analyses.AsNoTracking().Include(a => a.Project).SingleAsync(a => a.Id == analysisId, shutdown);
         }
 
         var work = layout.WorkDirectory(analysisId, runId);
@@ -74,35 +82,41 @@ public sealed class AnalysisJob(
         {
             if (analysis.Kind == AnalysisKind.Dockerfile)
             {
-                var review = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token);
+                var (review, reviewVerdict) = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token);
                 progress.Phase("storing results");
                 await progress.DisposeAsync();
                 PublishResults(analysisId, Path.Combine(work, "result"));
-                await FinishAsync(analysisId, runId, a => ReviewColumns(a, review, clock.ElapsedMilliseconds));
-                return;
+                await FinishAsync(analysisId, runId, a => ReviewColumns(a, review, clock.ElapsedMilliseconds)
+                    .SetProperty(x => x.VerdictPassed, reviewVerdict.Passed)
+                    .SetProperty(x => x.VerdictFailures, FailureNames(reviewVerdict)));
             }
-            var summary = await AnalyzeImageAsync(analysis, work, progress, cancel.Token);
-            progress.Phase("storing results");
-            await progress.DisposeAsync();
-            PublishResults(analysisId, Path.Combine(work, "result"));
-            await FinishAsync(analysisId, runId, a => a
-                .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
-                .SetProperty(x => x.ImageDigest, summary.Digest)
-                .SetProperty(x => x.Platform, summary.Platform)
-                .SetProperty(x => x.CompressedSizeBytes, summary.CompressedSizeBytes)
-                .SetProperty(x => x.SizeBytes, summary.SizeBytes)
-                .SetProperty(x => x.FinalBytes, summary.FinalBytes)
-                .SetProperty(x => x.WastedBytes, summary.WastedBytes)
-                .SetProperty(x => x.DuplicateBytes, summary.DuplicateBytes)
-                .SetProperty(x => x.Efficiency, summary.Efficiency)
-                .SetProperty(x => x.LayerCount, summary.Layers.Count)
-                .SetProperty(x => x.FileCount, summary.FileCount)
-                .SetProperty(x => x.WasteItemCount, summary.Waste.Count)
-                .SetProperty(x => x.FindingCount, 0)
-                .SetProperty(x => x.ErrorFindingCount, 0)
-                .SetProperty(x => x.WarningFindingCount, 0)
-                .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
-                .SetProperty(x => x.ProgressPhase, "done"));
+            else
+            {
+                var (summary, verdict) = await AnalyzeImageAsync(analysis, work, progress, cancel.Token);
+                progress.Phase("storing results");
+                await progress.DisposeAsync();
+                PublishResults(analysisId, Path.Combine(work, "result"));
+                await FinishAsync(analysisId, runId, a => a
+                    .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
+                    .SetProperty(x => x.ImageDigest, summary.Digest)
+                    .SetProperty(x => x.Platform, summary.Platform)
+                    .SetProperty(x => x.CompressedSizeBytes, summary.CompressedSizeBytes)
+                    .SetProperty(x => x.SizeBytes, summary.SizeBytes)
+                    .SetProperty(x => x.FinalBytes, summary.FinalBytes)
+                    .SetProperty(x => x.WastedBytes, summary.WastedBytes)
+                    .SetProperty(x => x.DuplicateBytes, summary.DuplicateBytes)
+                    .SetProperty(x => x.Efficiency, summary.Efficiency)
+                    .SetProperty(x => x.LayerCount, summary.Layers.Count)
+                    .SetProperty(x => x.FileCount, summary.FileCount)
+                    .SetProperty(x => x.WasteItemCount, summary.Waste.Count)
+                    .SetProperty(x => x.FindingCount, 0)
+                    .SetProperty(x => x.ErrorFindingCount, 0)
+                    .SetProperty(x => x.WarningFindingCount, 0)
+                    .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
+                    .SetProperty(x => x.VerdictPassed, verdict.Passed)
+                    .SetProperty(x => x.VerdictFailures, FailureNames(verdict))
+                    .SetProperty(x => x.ProgressPhase, "done"));
+            }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
@@ -137,15 +151,31 @@ public sealed class AnalysisJob(
             cancellations.Unregister(analysisId);
             TryDelete(work);
         }
+
+        // Only the run that held the claim gets here; the dispatcher sends nothing unless it succeeded or failed.
+        try
+        {
+            await webhooks.AnalysisFinishedAsync(analysisId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Could not queue the webhooks of analysis {Id}", analysisId);
+        }
     }
 
-    private async Task<ImageAnalysis> AnalyzeImageAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
+    private async Task<(ImageAnalysis Summary, Verdict Verdict)> AnalyzeImageAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
     {
         progress.Phase("opening image");
         var options = new ImageOpenOptions
         {
             Platform = analysis.Platform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
-            Registry = new RegistryOptions { Credentials = Credentials(analysis), Insecure = settings.AllowPrivateNetworkTargets },
+            Registry = new RegistryOptions
+            {
+                Credentials = Credentials(analysis),
+                Insecure = settings.AllowPrivateNetworkTargets,
+                PlainHttpHosts = settings.InsecureRegistries,
+                CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
+            },
         };
         var source = analysis.SourceKind switch
         {
@@ -166,6 +196,7 @@ public sealed class AnalysisJob(
         }
         progress.Phase("writing results");
         var named = WithReference(result, analysis.SourceKind == SourceKind.Upload ? analysis.DisplayName : result.Reference);
+        var verdict = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig)?.Evaluate(named) ?? Verdict.None;
 
         var output = Path.Combine(work, "result");
         Directory.CreateDirectory(output);
@@ -173,24 +204,27 @@ public sealed class AnalysisJob(
         {
             await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
             await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-            ReportFormats.For(format).Write(named, Verdict.None, gzip);
+            ReportFormats.For(format).Write(named, verdict, gzip);
+            WriteLinkBack(format, analysis.Id, gzip);
         }
         ct.ThrowIfCancellationRequested();
         TreeFileWriter.Write(result.Tree, result.Waste, Path.Combine(output, DataLayout.TreeFile));
-        return named;
+        return (named, verdict);
     }
 
-    private async Task<ReviewOutcome> ReviewDockerfileAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
+    private async Task<(ReviewOutcome Review, Verdict Verdict)> ReviewDockerfileAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
     {
         progress.Phase("reading the Dockerfile");
+        // SARIF and JUnit locations name the Dockerfile's path in the caller's repository when CI gave one.
         var input = new ReviewInput(
-            analysis.SourceReference,
+            analysis.DockerfilePath ?? analysis.SourceReference,
             StoredBlob(analysis.InputDigest, "Dockerfile"),
             analysis.ContextDigest is { } context ? StoredBlob(context, "build context") : null,
             analysis.BuildLogDigest is { } log ? StoredBlob(log, "build log") : null,
             analysis.MeasureRequested,
             analysis.MeasureRuns ?? 3);
         var review = await DockerfileReviewer.ReviewAsync(input, work, contextLimits, progress.Phase, ct);
+        var policy = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig)?.EvaluateLint(review.Lint.Findings.Select(f => f.Severity)) ?? Verdict.None;
         progress.Phase("writing results");
         var output = Path.Combine(work, "result");
         Directory.CreateDirectory(output);
@@ -198,10 +232,26 @@ public sealed class AnalysisJob(
         {
             await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
             await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-            ReviewReportWriter.Write(review, format, gzip);
+            ReviewReportWriter.Write(review, format, gzip, policy);
+            WriteLinkBack(format, analysis.Id, gzip);
         }
-        return review;
+        // A policy's maxLintSeverity replaces the lint's own failure threshold.
+        var lint = review.Lint.Passed || policy.Rules.Any(r => r.Rule == "maxLintSeverity") ? Verdict.None
+            : new Verdict([new RuleResult("failureThreshold", false, "", review.Lint.FailureThreshold?.ToName() ?? "", "lint findings at or above the failure threshold")]);
+        return (review, ServicePolicy.Combine(lint, policy));
     }
+
+    /// <summary>Markdown is for PR comments: it ends with a link back to the analysis page.</summary>
+    private void WriteLinkBack(string format, Guid analysisId, Stream output)
+    {
+        if (format == "markdown")
+        {
+            output.Write(System.Text.Encoding.UTF8.GetBytes($"\n[Open this analysis in LayerLens]({links.Absolute($"/analyses/{analysisId}")})\n"));
+        }
+    }
+
+    private static string? FailureNames(Verdict verdict) =>
+        verdict.Passed ? null : string.Join(' ', verdict.Failures.Select(f => f.Rule).Distinct());
 
     private string StoredBlob(string? digest, string what)
     {

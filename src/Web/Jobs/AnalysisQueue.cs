@@ -6,14 +6,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Jobs;
 
-/// <summary>Starts, cancels, retries and deletes analyses; the pages and the API share it.</summary>
+/// <summary>Starts, cancels, retries and deletes analyses of the current workspace; the pages and the API share it.</summary>
 public sealed class AnalysisQueue(
     IDbContextFactory<AppDbContext> dbFactory,
     IBackgroundJobClient jobs,
     JobCancellations cancellations,
     DataLayout layout)
 {
-    public void Enqueue(Guid analysisId) =>
+    public void Enqueue(Guid analysisId) => Enqueue(jobs, analysisId);
+
+    public static void Enqueue(IBackgroundJobClient jobs, Guid analysisId) =>
         jobs.Enqueue<AnalysisJob>(AnalysisJob.Queue, job => job.RunAsync(analysisId, CancellationToken.None));
 
     /// <summary>A queued analysis is cancelled at once; a running one when its job notices.</summary>

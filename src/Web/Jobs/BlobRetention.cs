@@ -1,4 +1,5 @@
 using LayerLens.Data;
+using LayerLens.Data.Tenancy;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Web.Configuration;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LayerLens.Web.Jobs;
 
 /// <summary>Hourly, deletes blobs unused for <c>LayerLens:BlobRetentionDays</c>, except those a queued or running analysis needs.</summary>
-public sealed class BlobRetention(IDbContextFactory<AppDbContext> dbFactory, BlobStore blobs, ResolvedSettings settings, ILogger<BlobRetention> logger) : BackgroundService
+public sealed class BlobRetention(SystemDbContextFactory dbFactory, BlobStore blobs, ResolvedSettings settings, ILogger<BlobRetention> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -30,7 +30,12 @@ public static class JobStorageSetup
                     break;
             }
         });
-        services.AddHangfireServer(options => options.WorkerCount = Math.Max(2, Environment.ProcessorCount));
+        // Scheduled work (webhook retries) is picked up within a second of its time.
+        services.AddHangfireServer(options =>
+        {
+            options.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+            options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
         // Analyses have their own server whose worker count is the concurrency limit; the rest wait queued.
         services.AddHangfireServer(options =>
         {
@@ -42,7 +47,7 @@ public static class JobStorageSetup
         services.AddSingleton(new BlobStore(settings.DataDirectory));
         services.AddSingleton<DataLayout>();
         services.AddTransient<AnalysisJob>();
-        services.AddSingleton<AnalysisQueue>();
+        services.AddScoped<AnalysisQueue>();
         services.AddHostedService<StartupRecovery>();
         services.AddHostedService<BlobRetention>();
         return services;

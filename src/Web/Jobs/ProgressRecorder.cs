@@ -1,5 +1,6 @@
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Data;
+using LayerLens.Data.Tenancy;
 using LayerLens.Data.Model;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,7 +11,7 @@ namespace LayerLens.Web.Jobs;
 /// callback), so the page and the API see phase, layer i of n and bytes read. It also notices a
 /// cancel asked from another process.
 /// </summary>
-internal sealed class ProgressRecorder(IDbContextFactory<AppDbContext> dbFactory, Guid analysisId, Guid runId, CancellationTokenSource cancel)
+internal sealed class ProgressRecorder(SystemDbContextFactory dbFactory, Guid analysisId, Guid runId, CancellationTokenSource cancel)
     : IProgress<AnalysisProgress>, IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);

@@ -1,4 +1,6 @@
+using Hangfire;
 using LayerLens.Data;
+using LayerLens.Data.Tenancy;
 using LayerLens.Data.Model;
 using LayerLens.Web.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +13,7 @@ namespace LayerLens.Web.Jobs;
 /// (With several processes on shared PostgreSQL job storage, only one should run this: the embedded
 /// default has one process.)
 /// </summary>
-public sealed class StartupRecovery(IDbContextFactory<AppDbContext> dbFactory, AnalysisQueue queue, DataLayout layout, ILogger<StartupRecovery> logger) : IHostedService
+public sealed class StartupRecovery(SystemDbContextFactory dbFactory, IBackgroundJobClient jobs, DataLayout layout, ILogger<StartupRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +35,7 @@ public sealed class StartupRecovery(IDbContextFactory<AppDbContext> dbFactory, A
         var queued = await db.Analyses.Where(a => a.Status == AnalysisStatus.Queued).Select(a => a.Id).ToListAsync(cancellationToken);
         foreach (var id in queued)
         {
-            queue.Enqueue(id);
+            AnalysisQueue.Enqueue(jobs, id);
         }
         if (queued.Count > 0 && logger.IsEnabled(LogLevel.Information))
         {

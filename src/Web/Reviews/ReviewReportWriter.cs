@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using LayerLens.Analyzer.Dockerfiles.Linting;
 using LayerLens.Analyzer.Dockerfiles.Linting.Reports;
 using LayerLens.Analyzer.Optimisation.Reports;
+using LayerLens.Analyzer.Reports.Verdicts;
 
 namespace LayerLens.Web.Reviews;
 
@@ -18,12 +19,12 @@ public static class ReviewReportWriter
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Write(ReviewOutcome review, string format, Stream stream)
+    public static void Write(ReviewOutcome review, string format, Stream stream, Verdict? policy = null)
     {
         switch (format)
         {
             case "json":
-                stream.Write(Encoding.UTF8.GetBytes(Json(review)));
+                stream.Write(Encoding.UTF8.GetBytes(Json(review, policy)));
                 break;
             case "markdown":
                 var text = LintReportWriters.Markdown(review.Lint) + "\n" + OptimizeReport.Write("markdown", review.Optimisation, review.Measured);
@@ -35,8 +36,12 @@ public static class ReviewReportWriter
         }
     }
 
-    public static string Json(ReviewOutcome review)
+    /// <param name="policy">The project's or request's CI rules (worst lint severity); their failures join the lint's.</param>
+    public static string Json(ReviewOutcome review, Verdict? policy = null)
     {
+        policy ??= Verdict.None;
+        // A policy's maxLintSeverity replaces the lint's own failure threshold: they decide the same thing.
+        var lintDecides = !policy.Rules.Any(r => r.Rule == "maxLintSeverity");
         var optimise = JsonNode.Parse(OptimizeReport.Json(review.Optimisation, review.Measured))!.AsObject();
         var root = new JsonObject
         {
@@ -46,9 +51,11 @@ public static class ReviewReportWriter
             ["findings"] = new JsonArray([.. review.Lint.Findings.Select(Finding)]),
             ["verdict"] = new JsonObject
             {
-                ["passed"] = review.Lint.Passed,
+                ["passed"] = (!lintDecides || review.Lint.Passed) && policy.Passed,
                 ["failureThreshold"] = review.Lint.FailureThreshold?.ToName() ?? "none",
-                ["failures"] = new JsonArray([.. review.Lint.Failures.Select(f => (JsonNode?)JsonValue.Create($"{f.File}:{f.Line} {f.RuleId} {f.Message}"))]),
+                ["failures"] = new JsonArray([
+                    .. (lintDecides ? review.Lint.Failures : []).Select(f => (JsonNode?)JsonValue.Create($"{f.File}:{f.Line} {f.RuleId} {f.Message}")),
+                    .. policy.Failures.Select(f => (JsonNode?)JsonValue.Create($"{f.Rule}: {f.Message}"))]),
             },
         };
         foreach (var (name, value) in optimise.ToList())

@@ -42,13 +42,18 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// Runs one browser scenario in a fresh page; on failure saves a screenshot and the app log
     /// under .test-artifacts/ and rethrows.
     /// </summary>
-    public async Task RunAsync(string scenario, Func<IPage, Task> body)
+    /// <param name="signIn">Sign in as the bootstrap workspace's admin first.</param>
+    public async Task RunAsync(string scenario, Func<IPage, Task> body, bool signIn = true)
     {
         await using var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
         try
         {
+            if (signIn)
+            {
+                await SignInAsync(page, WebAppProcess.AdminEmail, WebAppProcess.AdminPassword);
+            }
             await body(page);
         }
         catch
@@ -58,6 +63,20 @@ public sealed class BrowserFixture : IAsyncLifetime
             await File.WriteAllTextAsync(stem + ".app.log", App.Log);
             throw;
         }
+    }
+
+    /// <summary>Signs in through the sign-in form (a real form post with its antiforgery token).</summary>
+    public static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GotoAsync("/account/signin");
+        // Fill the form only once the circuit has taken over the prerendered page (it re-renders the inputs).
+        await page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        await page.GetByTestId("email").FillAsync(email);
+        await page.GetByTestId("password").FillAsync(password);
+        await page.GetByTestId("signin").ClickAsync();
+        // The first sign-in after start also warms the app up: allow it time.
+        await page.WaitForURLAsync(url => !url.Contains("/account/", StringComparison.Ordinal),
+            new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
     }
 
     public async Task DisposeAsync()

@@ -9,7 +9,7 @@ internal static class RegistryConfig
     public const string TokenService = "layerlens-test-registry";
     public const string TokenIssuer = "layerlens-test-token-issuer";
 
-    public static string Render(int port, string storage, string? htpasswdFile, TokenSettings? token)
+    public static string Render(int port, string storage, string? htpasswdFile, TokenSettings? token, RegistryOptions? options = null)
     {
         var yaml = new StringBuilder();
         yaml.Append(CultureInfo.InvariantCulture, $"""
@@ -55,6 +55,28 @@ internal static class RegistryConfig
                     rootcertbundle: {token.RootCertificateBundle}
 
                 """);
+        }
+
+        if (options?.NotificationUrl is { } url)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"""
+                notifications:
+                  endpoints:
+                    - name: layerlens
+                      url: {url}
+                      timeout: 5s
+                      threshold: 3
+                      backoff: 1s
+
+                """);
+            if (options.NotificationAuthorization is { } authorization)
+            {
+                yaml.Append(CultureInfo.InvariantCulture, $"""
+                          headers:
+                            Authorization: ["{authorization}"]
+
+                    """);
+            }
         }
 
         return yaml.ToString();

@@ -11,4 +11,9 @@ public sealed record RegistryOptions
 
     /// <summary>A fresh random password per registry unless one is given.</summary>
     public string Password { get; init; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+
+    /// <summary>A notifications endpoint the registry posts its events to (with an Authorization header when given).</summary>
+    public Uri? NotificationUrl { get; init; }
+
+    public string? NotificationAuthorization { get; init; }
 }

@@ -67,7 +67,7 @@ public sealed class RegistryServer : IAsyncDisposable
             {
                 var port = FreePort.Next();
                 var config = Path.Combine(directory, "config.yml");
-                await File.WriteAllTextAsync(config, RegistryConfig.Render(port, Path.Combine(directory, "storage"), htpasswd, token), cancellationToken);
+                await File.WriteAllTextAsync(config, RegistryConfig.Render(port, Path.Combine(directory, "storage"), htpasswd, token, options), cancellationToken);
                 var process = ProcessRunner.Start("docker-registry", ["serve", config]);
                 try
                 {

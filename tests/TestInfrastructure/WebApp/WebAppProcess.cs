@@ -23,7 +23,24 @@ public sealed class WebAppProcess : IAsyncDisposable
         _ownsDataDirectory = ownsDataDirectory;
     }
 
+    /// <summary>The workspace every app starts with (LayerLens:Bootstrap:Workspaces), unless started with <c>bootstrap: false</c>.</summary>
+    public const string WorkspaceName = "test";
+    public const string AdminEmail = "admin@layerlens.test";
+    public const string AdminPassword = "correct-horse-battery-42";
+    public const string ApiKey = "llk_test_bootstrap_key_0123456789abcdef";
+
     public Uri BaseAddress { get; }
+
+    /// <summary>An HTTP client for the app, sending <paramref name="apiKey"/> (the bootstrap key by default; null for none) as a bearer token.</summary>
+    public HttpClient CreateClient(string? apiKey = ApiKey, TimeSpan? timeout = null)
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress, Timeout = timeout ?? TimeSpan.FromSeconds(60) };
+        if (apiKey is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", apiKey);
+        }
+        return http;
+    }
 
     public string DataDirectory { get; }
 
@@ -48,7 +65,8 @@ public sealed class WebAppProcess : IAsyncDisposable
     /// <summary>Starts the app and waits until /healthz answers 200.</summary>
     /// <param name="environment">Extra environment variables (configuration uses <c>__</c> for <c>:</c>).</param>
     /// <param name="dataDirectory">Reuse a data directory (e.g. to restart the app); a temp one otherwise.</param>
-    public static async Task<WebAppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null, string? dataDirectory = null)
+    /// <param name="bootstrap">Start with the <see cref="WorkspaceName"/> workspace, its admin and <see cref="ApiKey"/>.</param>
+    public static async Task<WebAppProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null, string? dataDirectory = null, bool bootstrap = true)
     {
         if (!File.Exists(WebAppDll))
         {
@@ -72,6 +90,16 @@ public sealed class WebAppProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["LayerLens__DataDirectory"] = dataDirectory;
         start.Environment["DOTNET_NOLOGO"] = "1";
+        // Tests poll fast; rate-limit tests set their own low limits.
+        start.Environment["LayerLens__RateLimits__RequestsPerKey"] = "1000000";
+        start.Environment["LayerLens__RateLimits__RequestsPerWorkspace"] = "1000000";
+        if (bootstrap)
+        {
+            start.Environment["LayerLens__Bootstrap__Workspaces__0__Name"] = WorkspaceName;
+            start.Environment["LayerLens__Bootstrap__Workspaces__0__AdminEmail"] = AdminEmail;
+            start.Environment["LayerLens__Bootstrap__Workspaces__0__AdminPassword"] = AdminPassword;
+            start.Environment["LayerLens__Bootstrap__Workspaces__0__ApiKey"] = ApiKey;
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

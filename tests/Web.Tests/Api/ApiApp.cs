@@ -22,7 +22,7 @@ public sealed class ApiApp : IAsyncLifetime
             ["LayerLens__MaxUploadBytes"] = UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["LayerLens__Contexts__MaxEntries"] = ContextEntryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
-        Http = new HttpClient { BaseAddress = App.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Http = App.CreateClient();
     }
 
     public async Task<JsonElement> GetJsonAsync(string path)

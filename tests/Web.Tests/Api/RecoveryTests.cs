@@ -24,7 +24,7 @@ public sealed class RecoveryTests : IDisposable
         string id;
         await using (var first = await WebAppProcess.StartAsync(dataDirectory: data))
         {
-            using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+            using var http = first.CreateClient(timeout: TimeSpan.FromMinutes(2));
             await using var body = File.OpenRead(archive);
             var content = new StreamContent(body);
             content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
@@ -45,7 +45,7 @@ public sealed class RecoveryTests : IDisposable
         var second = await WebAppProcess.StartAsync(dataDirectory: data);
         try
         {
-            using var http2 = new HttpClient { BaseAddress = second.BaseAddress };
+            using var http2 = second.CreateClient();
             var end = DateTime.UtcNow.AddSeconds(60);
             JsonElement analysis;
             while (true)

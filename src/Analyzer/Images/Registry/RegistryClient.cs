@@ -26,7 +26,11 @@ public sealed class RegistryClient : IDisposable
         _options = options;
         _credentials = options.Credentials ?? DockerAuthFile.Find(options.AuthFiles, reference.Host);
         var scheme = "https";
-        if (options.Insecure)
+        if (PlainHttpAllowed(reference.Host))
+        {
+            scheme = "http";
+        }
+        else if (options.Insecure)
         {
             if (!IsLoopback(reference.Host))
             {
@@ -35,11 +39,13 @@ public sealed class RegistryClient : IDisposable
             scheme = "http";
         }
         _base = new Uri($"{scheme}://{reference.Host}/v2/{reference.Repository}/");
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = options.Timeout }, disposeHandler: true)
+        _http = new HttpClient(handler ?? options.CreateHandler?.Invoke() ?? new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = options.Timeout }, disposeHandler: true)
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan, // per-request and per-read timeouts are ours
         };
     }
+
+    private bool PlainHttpAllowed(string hostAndPort) => _options.PlainHttpHosts.Contains(hostAndPort, StringComparer.OrdinalIgnoreCase);
 
     public static bool IsLoopback(string hostAndPort)
     {
@@ -191,7 +197,7 @@ public sealed class RegistryClient : IDisposable
             {
                 response.Dispose();
                 current = location.IsAbsoluteUri ? location : new Uri(current, location);
-                if (current.Scheme != Uri.UriSchemeHttps && !(current.Scheme == Uri.UriSchemeHttp && _options.Insecure && IsLoopback(current.Authority)))
+                if (current.Scheme != Uri.UriSchemeHttps && !(current.Scheme == Uri.UriSchemeHttp && (_options.Insecure && IsLoopback(current.Authority) || PlainHttpAllowed(current.Authority))))
                 {
                     throw new RegistryException($"{_reference}: refusing redirect to {current.Scheme}://{current.Authority}");
                 }

@@ -14,8 +14,14 @@ public sealed record RegistryOptions
     /// <summary>Allow plain HTTP, only for loopback hosts.</summary>
     public bool Insecure { get; init; }
 
+    /// <summary>Registries (host:port) a service's configuration lets be reached over plain HTTP, loopback or not.</summary>
+    public IReadOnlyList<string> PlainHttpHosts { get; init; } = [];
+
     /// <summary>Longest wait for a response or for the next bytes of a body.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Makes the HTTP handler for registry connections (a service's address guard); a plain one when null.</summary>
+    public Func<HttpMessageHandler>? CreateHandler { get; init; }
 
     public int MaxRetries { get; init; } = 4;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LayerLens.Analyzer.Analysis;
+using LayerLens.Analyzer.Dockerfiles.Linting;
 using YamlDotNet.RepresentationModel;
 
 namespace LayerLens.Analyzer.Reports.Verdicts;
@@ -18,6 +19,9 @@ public sealed record CiRules
     public long? MaxWastedBytes { get; init; }
     public double? MinEfficiency { get; init; }
     public long? MaxDuplicateBytes { get; init; }
+
+    /// <summary>The worst lint severity allowed (<c>thresholds.maxLintSeverity</c>); a worse finding fails. Applies to Dockerfile reviews.</summary>
+    public Severity? MaxLintSeverity { get; init; }
 
     /// <summary>dive's defaults, used when no configuration file is found.</summary>
     public static CiRules DiveDefaults { get; } = new();
@@ -82,6 +86,7 @@ public sealed record CiRules
                     ("thresholds", "maxWastedBytes") => result with { MaxWastedBytes = Size(value, where) },
                     ("thresholds", "minEfficiency") => result with { MinEfficiency = Ratio(value, where) },
                     ("thresholds", "maxDuplicateBytes") => result with { MaxDuplicateBytes = Size(value, where) },
+                    ("thresholds", "maxLintSeverity") => result with { MaxLintSeverity = LintSeverity(value, where) },
                     _ => throw new CiConfigException($"{where}: unknown rule"),
                 };
             }
@@ -103,6 +108,32 @@ public sealed record CiRules
             throw new CiConfigException($"{where}: '{value}' is not a ratio between 0 and 1 (or disabled/off)");
         }
         return ratio;
+    }
+
+    private static Severity? LintSeverity(string value, string where)
+    {
+        if (IsDisabled(value))
+        {
+            return null;
+        }
+        return SeverityNames.TryParse(value, out var severity) ? severity
+            : throw new CiConfigException($"{where}: '{value}' is not a severity (error, warning, info, style; or disabled/off)");
+    }
+
+    /// <summary>The lint rule over a review's findings: passes when no finding is worse than <see cref="MaxLintSeverity"/>.</summary>
+    public Verdict EvaluateLint(IEnumerable<Severity> findings)
+    {
+        if (MaxLintSeverity is not { } max)
+        {
+            return Verdict.None;
+        }
+        var list = findings.ToList();
+        var worst = list.Count == 0 ? (Severity?)null : list.Max();
+        var passed = worst is null || worst <= max;
+        var actual = worst?.ToName() ?? "none";
+        var worse = list.Count(f => f > max);
+        return new Verdict([new RuleResult("maxLintSeverity", passed, actual, max.ToName(),
+            passed ? $"worst lint finding ({actual}) is within {max.ToName()}" : $"{worse} lint finding(s) are worse than {max.ToName()} (worst: {actual})")]);
     }
 
     private static long? Size(string value, string where)

@@ -1,0 +1,132 @@
+using LayerLens.Data.Model.Access;
+using LayerLens.Data.Model.Audit;
+using LayerLens.Data.Model.Workspaces;
+using LayerLens.Data.Tenancy;
+using LayerLens.Web.ApiKeys;
+using LayerLens.Web.Tenancy;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace LayerLens.Web.Accounts;
+
+/// <summary>Creates accounts with their workspace: sign-up, the first administrator, and the configured bootstrap list.</summary>
+public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbContextFactory system)
+{
+    /// <summary>A new user who owns a new workspace. The very first user becomes the server's administrator.</summary>
+    public async Task<(AppUser? User, IReadOnlyList<string> Errors)> SignUpAsync(string email, string password, string workspaceName, CancellationToken cancellationToken = default)
+    {
+        email = email.Trim();
+        workspaceName = string.IsNullOrWhiteSpace(workspaceName) ? email : workspaceName.Trim();
+        if (workspaceName.Length > 200)
+        {
+            return (null, ["the workspace name is longer than 200 characters"]);
+        }
+        await using var db = system.CreateDbContext();
+        if (await db.Workspaces.AnyAsync(w => w.Name == workspaceName, cancellationToken))
+        {
+            return (null, [$"a workspace named '{workspaceName}' exists; choose another name"]);
+        }
+        var first = !await users.Users.AnyAsync(cancellationToken);
+        var user = new AppUser { UserName = email, Email = email };
+        var created = await users.CreateAsync(user, password);
+        if (!created.Succeeded)
+        {
+            return (null, created.Errors.Select(e => e.Description).ToList());
+        }
+        if (first)
+        {
+            await users.AddClaimAsync(user, new System.Security.Claims.Claim(LayerLensClaims.Administrator, "true"));
+        }
+        // The first administrator adopts the analyses made before workspaces existed (the migration's 'default').
+        var workspace = first ? await db.Workspaces.SingleOrDefaultAsync(w => w.Id == Guid.Empty, cancellationToken) : null;
+        if (workspace is null)
+        {
+            workspace = new Workspace { Name = workspaceName };
+            db.Workspaces.Add(workspace);
+        }
+        else
+        {
+            workspace.Name = workspaceName;
+        }
+        db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = user.Id, Role = WorkspaceRole.Owner });
+        db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = email, Action = "workspace.created", Detail = first ? "first administrator signed up" : "signed up" });
+        await db.SaveChangesAsync(cancellationToken);
+        return (user, []);
+    }
+
+    /// <summary>Idempotent: creates what is missing of one configured workspace, its admin and its all-scopes key.</summary>
+    public async Task EnsureAsync(BootstrapWorkspace spec, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrWhiteSpace(spec.Name))
+        {
+            throw new InvalidOperationException("LayerLens:Bootstrap:Workspaces: an entry has no Name");
+        }
+        await using var db = system.CreateDbContext();
+        var workspace = await db.Workspaces.SingleOrDefaultAsync(w => w.Name == spec.Name, cancellationToken);
+        if (workspace is null)
+        {
+            workspace = new Workspace { Name = spec.Name };
+            db.Workspaces.Add(workspace);
+            db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = "bootstrap", Action = "workspace.created", Detail = "from configuration" });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        if (!string.IsNullOrWhiteSpace(spec.AdminEmail))
+        {
+            var user = await users.FindByEmailAsync(spec.AdminEmail);
+            if (user is null)
+            {
+                if (string.IsNullOrEmpty(spec.AdminPassword))
+                {
+                    throw new InvalidOperationException($"LayerLens:Bootstrap:Workspaces '{spec.Name}': AdminEmail without AdminPassword");
+                }
+                user = new AppUser { UserName = spec.AdminEmail, Email = spec.AdminEmail, EmailConfirmed = true };
+                var created = await users.CreateAsync(user, spec.AdminPassword);
+                if (!created.Succeeded)
+                {
+                    throw new InvalidOperationException($"LayerLens:Bootstrap:Workspaces '{spec.Name}': {string.Join("; ", created.Errors.Select(e => e.Description))}");
+                }
+            }
+            if (!await db.WorkspaceMembers.AnyAsync(m => m.WorkspaceId == workspace.Id && m.UserId == user.Id, cancellationToken))
+            {
+                db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = user.Id, Role = WorkspaceRole.Owner });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+        if (!string.IsNullOrEmpty(spec.ApiKey))
+        {
+            if (spec.ApiKey.Length < 20)
+            {
+                throw new InvalidOperationException($"LayerLens:Bootstrap:Workspaces '{spec.Name}': ApiKey must be at least 20 characters");
+            }
+            var hash = ApiKeyService.Hash(spec.ApiKey);
+            if (!await db.ApiKeys.AnyAsync(k => k.Hash == hash, cancellationToken))
+            {
+                db.ApiKeys.Add(new ApiKey
+                {
+                    WorkspaceId = workspace.Id,
+                    Name = "bootstrap",
+                    Prefix = ApiKeyService.Display(spec.ApiKey),
+                    Hash = hash,
+                    Scopes = string.Join(' ', ApiScopes.Parse(spec.Scopes?.Split(' ', ','))),
+                    CreatedBy = "bootstrap",
+                });
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+    }
+}
+
+/// <summary>One entry of <c>LayerLens:Bootstrap:Workspaces</c>.</summary>
+public sealed class BootstrapWorkspace
+{
+    public string Name { get; set; } = "";
+
+    public string? AdminEmail { get; set; }
+
+    public string? AdminPassword { get; set; }
+
+    public string? ApiKey { get; set; }
+
+    /// <summary>Scopes of <see cref="ApiKey"/> (space or comma separated); all when empty.</summary>
+    public string? Scopes { get; set; }
+}

@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using System.Text;
+using LayerLens.Data;
+using LayerLens.Data.Model.Access;
+using LayerLens.Web.Audit;
+using LayerLens.Web.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace LayerLens.Web.ApiKeys;
+
+/// <summary>Creates (shown once), lists and revokes the current workspace's API keys.</summary>
+public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, WorkspaceContext workspace, AuditLog audit)
+{
+    public const string KeyPrefix = "llk_";
+
+    /// <summary>SHA-256 (hex) of a key: keys are random, so the hash is both the stored secret and the lookup index.</summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public static string NewKey() => KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The shown part of a key after creation: its first characters only.</summary>
+    public static string Display(string key) => key.Length <= 12 ? key[..Math.Min(4, key.Length)] + "…" : key[..12] + "…";
+
+    public async Task<(ApiKey Key, string Secret)> CreateAsync(string name, IEnumerable<string>? scopes, CancellationToken cancellationToken = default)
+    {
+        if (workspace.WorkspaceId is not { } workspaceId)
+        {
+            throw new InvalidOperationException("no workspace");
+        }
+        name = string.IsNullOrWhiteSpace(name) ? "key" : name.Trim();
+        if (name.Length > 200)
+        {
+            throw new ArgumentException("the key's name is longer than 200 characters");
+        }
+        var secret = NewKey();
+        var key = new ApiKey
+        {
+            WorkspaceId = workspaceId,
+            Name = name,
+            Prefix = Display(secret),
+            Hash = Hash(secret),
+            Scopes = string.Join(' ', ApiScopes.Parse(scopes)),
+            CreatedBy = workspace.Actor,
+        };
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.WriteAsync("apikey.created", $"{key.Name} ({key.Prefix}) scopes {key.Scopes}", cancellationToken);
+        return (key, secret);
+    }
+
+    public async Task<List<ApiKey>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.CreatedAtUtc).ToListAsync(cancellationToken);
+    }
+
+    public async Task<bool> RevokeAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id && k.RevokedAtUtc == null, cancellationToken);
+        if (key is null)
+        {
+            return false;
+        }
+        key.RevokedAtUtc = DateTime.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.WriteAsync("apikey.revoked", $"{key.Name} ({key.Prefix})", cancellationToken);
+        return true;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

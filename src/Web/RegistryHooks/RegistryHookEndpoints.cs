@@ -1,0 +1,101 @@
+using System.Text.Json;
+using LayerLens.Analyzer.Images;
+using LayerLens.Data;
+using LayerLens.Data.Model.RegistryHooks;
+using LayerLens.Web.Analyses;
+using LayerLens.Web.Tenancy;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace LayerLens.Web.RegistryHooks;
+
+/// <summary>
+/// <c>POST /api/v1/hooks/registry</c>: a registry's push notifications (API key in the Authorization header, which
+/// registries send as a fixed header). Each pushed manifest starts one analysis of <c>host/repository@digest</c>;
+/// a digest already seen by the workspace (registry retries, tag and manifest events together) starts nothing.
+/// </summary>
+public static class RegistryHookEndpoints
+{
+    private const int MaxBodyBytes = 1024 * 1024;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IEndpointRouteBuilder MapRegistryHooks(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/hooks/registry", ReceiveAsync).WithTags("Hooks").DisableAntiforgery()
+            .RequireAuthorization(ApiScopes.AnalysesWrite)
+            .WithSummary("Docker distribution notification envelope; each pushed manifest is analysed once");
+        return app;
+    }
+
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, IDbContextFactory<AppDbContext> dbFactory, AnalysisIntake intake, ILoggerFactory loggers, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return Problem(413, "Envelope too large", $"notification envelopes are at most {MaxBodyBytes / 1024} KiB");
+        }
+        RegistryEnvelope? envelope;
+        try
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16384];
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
+            {
+                if (buffer.Length + read > MaxBodyBytes)
+                {
+                    return Problem(413, "Envelope too large", $"notification envelopes are at most {MaxBodyBytes / 1024} KiB");
+                }
+                buffer.Write(chunk, 0, read);
+            }
+            buffer.Position = 0;
+            envelope = await JsonSerializer.DeserializeAsync<RegistryEnvelope>(buffer, Json, ct);
+        }
+        catch (JsonException ex)
+        {
+            return Problem(400, "Malformed envelope", ex.Message);
+        }
+        var started = new List<Guid>();
+        var duplicates = 0;
+        foreach (var e in envelope?.Events ?? [])
+        {
+            if (e.Action != "push" || e.Target is not { Digest: { Length: > 0 } digest, Repository: { Length: > 0 } repository, Url: { Length: > 0 } url }
+                || !(MediaTypes.IsManifest(e.Target.MediaType) || MediaTypes.IsIndex(e.Target.MediaType))
+                || !Uri.TryCreate(url, UriKind.Absolute, out var target))
+            {
+                continue; // layer blobs, pulls, deletes
+            }
+            var name = $"{target.Authority}/{repository}";
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var push = new RegistryPush { Repository = name, Digest = digest };
+            db.RegistryPushes.Add(push);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                duplicates++;
+                continue; // this workspace already has this digest of this repository
+            }
+            try
+            {
+                var tagged = e.Target.Tag is { Length: > 0 } tag ? $"{name}:{tag}" : null;
+                var analysis = await intake.FromRegistryAsync(new RegistryAnalysis($"{name}@{digest}", null, tagged, name, null, null), ct);
+                push.AnalysisId = analysis.Id;
+                await db.SaveChangesAsync(ct);
+                started.Add(analysis.Id);
+            }
+            catch (IntakeException ex)
+            {
+                // A refused target (the SSRF guard) will not get better when the registry retries: log it, answer 200.
+                db.RegistryPushes.Remove(push);
+                await db.SaveChangesAsync(ct);
+                loggers.CreateLogger(typeof(RegistryHookEndpoints)).LogWarning("Registry push of {Repository}@{Digest} refused: {Message}", name, digest, ex.Message);
+            }
+        }
+        return Results.Ok(new { analyses = started, duplicates });
+    }
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+}

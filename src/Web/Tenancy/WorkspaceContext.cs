@@ -1,0 +1,47 @@
+using System.Security.Claims;
+using LayerLens.Data.Tenancy;
+
+namespace LayerLens.Web.Tenancy;
+
+/// <summary>
+/// Who acts, for which workspace, with which scopes: set once per request (from the authenticated
+/// principal) or per Blazor circuit. The data layer filters every workspace query by <see cref="WorkspaceId"/>.
+/// </summary>
+public sealed class WorkspaceContext : IWorkspaceScope
+{
+    private HashSet<string> _scopes = [];
+
+    public Guid? WorkspaceId { get; private set; }
+
+    /// <summary>A user's email or <c>key:NAME</c>, for the audit log.</summary>
+    public string Actor { get; private set; } = "anonymous";
+
+    public Guid? ApiKeyId { get; private set; }
+
+    public string? UserId { get; private set; }
+
+    public bool Has(string scope) => _scopes.Contains(scope);
+
+    public void SetFrom(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true || !Guid.TryParse(user.FindFirstValue(LayerLensClaims.Workspace), out var workspace))
+        {
+            WorkspaceId = null;
+            _scopes = [];
+            return;
+        }
+        WorkspaceId = workspace;
+        _scopes = user.FindAll(LayerLensClaims.Scope).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        Actor = user.FindFirstValue(LayerLensClaims.Actor) ?? user.Identity.Name ?? "unknown";
+        ApiKeyId = Guid.TryParse(user.FindFirstValue(LayerLensClaims.ApiKey), out var key) ? key : null;
+        UserId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+    }
+
+    /// <summary>For work done on a workspace's behalf outside a request (registry hooks, bootstrap).</summary>
+    public void Set(Guid workspaceId, string actor, params string[] scopes)
+    {
+        WorkspaceId = workspaceId;
+        Actor = actor;
+        _scopes = scopes.ToHashSet(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Processes;
+using LayerLens.TestInfrastructure.Registry;
+using LayerLens.TestInfrastructure.WebApp;
+
+namespace LayerLens.Web.Tests.Saas;
+
+/// <summary>The real docker-registry posts its notifications to the app; a skopeo push starts exactly one analysis per digest.</summary>
+public sealed class RegistryPushHookTests(TwoWorkspacesApp app) : IClassFixture<TwoWorkspacesApp>, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-hook-").FullName;
+
+    private static Uri U(string path) => new(path, UriKind.Relative);
+
+    private async Task<List<JsonElement>> AnalysesOfAsync(HttpClient http, string repository)
+    {
+        var page = await http.GetFromJsonAsync<JsonElement>(U("api/v1/analyses?pageSize=200"));
+        return page.GetProperty("items").EnumerateArray().Where(a => a.GetProperty("project").GetString() == repository).Select(a => a.Clone()).ToList();
+    }
+
+    [Fact]
+    public async Task A_pushed_image_is_analysed_once_even_when_the_same_digest_is_pushed_under_another_tag()
+    {
+        await using var registry = await RegistryServer.StartAsync(new RegistryOptions
+        {
+            NotificationUrl = new Uri(app.App.BaseAddress, "api/v1/hooks/registry"),
+            NotificationAuthorization = "Bearer " + WebAppProcess.ApiKey,
+        });
+        var archive = Path.Combine(_dir, "scenario.tar");
+        ScenarioImage.Create().WriteDockerArchiveClassic(archive);
+        await ProcessRunner.RunAsync("skopeo", ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false", "docker-archive:" + archive, $"docker://{registry.Address}/team/app:1"]);
+
+        var repository = $"{registry.Address}/team/app";
+        JsonElement analysis = default;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            var found = await AnalysesOfAsync(app.Alpha, repository);
+            if (found.Count == 1 && found[0].GetProperty("status").GetString() is not ("queued" or "running"))
+            {
+                analysis = found[0];
+                break;
+            }
+            await Task.Delay(250);
+        }
+        Assert.True(analysis.ValueKind == JsonValueKind.Object, $"no finished analysis of {repository}; app log:\n{app.App.Log}");
+        Assert.Equal("succeeded", analysis.GetProperty("status").GetString());
+        var reference = analysis.GetProperty("source").GetProperty("reference").GetString()!;
+        Assert.StartsWith($"{repository}@sha256:", reference, StringComparison.Ordinal);
+        Assert.Equal(ScenarioImage.WastedBytes, analysis.GetProperty("summary").GetProperty("wastedBytes").GetInt64());
+
+        // The same manifest under a second tag: the registry notifies again, nothing new starts.
+        await ProcessRunner.RunAsync("skopeo", ["--insecure-policy", "copy", "--quiet", "--src-tls-verify=false", "--dest-tls-verify=false", $"docker://{registry.Address}/team/app:1", $"docker://{registry.Address}/team/app:again"]);
+        var digest = reference[(reference.IndexOf('@', StringComparison.Ordinal) + 1)..];
+        var envelope = $$$"""{"events":[{"id":"replayed","action":"push","target":{"mediaType":"application/vnd.docker.distribution.manifest.v2+json","digest":"{{{digest}}}","repository":"team/app","url":"http://{{{registry.Address}}}/v2/team/app/manifests/{{{digest}}}","tag":"1"}}]}""";
+        using var replay = await app.Alpha.PostAsync(U("api/v1/hooks/registry"), new StringContent(envelope, Encoding.UTF8, "application/vnd.docker.distribution.events.v1+json"));
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Equal(1, (await replay.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("duplicates").GetInt32());
+        await Task.Delay(2000);
+        Assert.Single(await AnalysesOfAsync(app.Alpha, repository));
+
+        // Another workspace never sees it.
+        Assert.Empty(await AnalysesOfAsync(app.Beta, repository));
+    }
+
+    [Fact]
+    public async Task The_hook_needs_a_key_with_write_scope()
+    {
+        using var anonymous = app.App.CreateClient(apiKey: null);
+        using var response = await anonymous.PostAsync(U("api/v1/hooks/registry"), new StringContent("{\"events\":[]}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        using var readOnly = app.App.CreateClient(TwoWorkspacesApp.BetaReadOnlyKey);
+        using var forbidden = await readOnly.PostAsync(U("api/v1/hooks/registry"), new StringContent("{\"events\":[]}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

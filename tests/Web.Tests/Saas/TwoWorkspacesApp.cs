@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.WebApp;
+
+namespace LayerLens.Web.Tests.Saas;
+
+/// <summary>
+/// One app with two bootstrap workspaces: "test" (the default key) and "beta" (its own all-scopes key and a
+/// read-only key). Loopback targets are allowed and webhook retries wait 200 ms × 3^(n−1).
+/// </summary>
+public sealed class TwoWorkspacesApp : IAsyncLifetime
+{
+    public const string BetaKey = "llk_beta_bootstrap_key_0123456789abcdef";
+    public const string BetaReadOnlyKey = "llk_beta_readonly_key_0123456789abcdef";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-saas-").FullName;
+
+    public WebAppProcess App { get; private set; } = null!;
+
+    public HttpClient Alpha { get; private set; } = null!;
+
+    public HttpClient Beta { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        App = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Security__AllowPrivateNetworkTargets"] = "true",
+            ["LayerLens__Webhooks__RetryBaseMilliseconds"] = "200",
+            ["LayerLens__Bootstrap__Workspaces__1__Name"] = "beta",
+            ["LayerLens__Bootstrap__Workspaces__1__ApiKey"] = BetaKey,
+            ["LayerLens__Bootstrap__Workspaces__2__Name"] = "beta",
+            ["LayerLens__Bootstrap__Workspaces__2__ApiKey"] = BetaReadOnlyKey,
+            ["LayerLens__Bootstrap__Workspaces__2__Scopes"] = "analyses:read",
+        });
+        Alpha = App.CreateClient();
+        Beta = App.CreateClient(BetaKey);
+    }
+
+    /// <summary>Uploads the hand-computed scenario image as the given workspace and waits for the analysis to end.</summary>
+    public async Task<string> AnalyseScenarioAsync(HttpClient http, string name, string query = "", string? ciConfig = null)
+    {
+        var archive = Path.Combine(_dir, "scenario.tar");
+        if (!File.Exists(archive))
+        {
+            ScenarioImage.Create().WriteDockerArchiveClassic(archive);
+        }
+        await using var body = File.OpenRead(archive);
+        using var content = new StreamContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
+        if (ciConfig is not null)
+        {
+            content.Headers.Add("X-LayerLens-CI-Config", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(ciConfig)));
+        }
+        using var response = await http.PostAsync(new Uri($"api/v1/analyses?name={name}{query}", UriKind.Relative), content);
+        response.EnsureSuccessStatusCode();
+        return await WaitAsync(http, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+    }
+
+    /// <summary>Polls until the analysis leaves queued/running.</summary>
+    public async Task<string> WaitAsync(HttpClient http, string id)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var status = (await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative))).GetProperty("status").GetString();
+            if (status is not ("queued" or "running"))
+            {
+                return id;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"analysis {id} still {status}:\n{App.Log}"));
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Alpha.Dispose();
+        Beta.Dispose();
+        await App.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
