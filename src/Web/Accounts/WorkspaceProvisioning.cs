@@ -70,6 +70,12 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
             db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = "bootstrap", Action = "workspace.created", Detail = "from configuration" });
             await db.SaveChangesAsync(cancellationToken);
         }
+        if (spec.MaxUploadBytes is not null || spec.MaxActiveAnalyses is not null)
+        {
+            workspace.MaxUploadBytes = spec.MaxUploadBytes ?? workspace.MaxUploadBytes;
+            workspace.MaxActiveAnalyses = spec.MaxActiveAnalyses ?? workspace.MaxActiveAnalyses;
+            await db.SaveChangesAsync(cancellationToken);
+        }
         if (!string.IsNullOrWhiteSpace(spec.AdminEmail))
         {
             var user = await users.FindByEmailAsync(spec.AdminEmail);
@@ -126,6 +132,11 @@ public sealed class BootstrapWorkspace
     public string? AdminPassword { get; set; }
 
     public string? ApiKey { get; set; }
+
+    /// <summary>Quotas of the workspace (server defaults when unset).</summary>
+    public long? MaxUploadBytes { get; set; }
+
+    public int? MaxActiveAnalyses { get; set; }
 
     /// <summary>Scopes of <see cref="ApiKey"/> (space or comma separated); all when empty.</summary>
     public string? Scopes { get; set; }

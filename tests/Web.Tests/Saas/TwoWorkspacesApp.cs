@@ -15,6 +15,9 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
     public const string BetaKey = "llk_beta_bootstrap_key_0123456789abcdef";
     public const string BetaReadOnlyKey = "llk_beta_readonly_key_0123456789abcdef";
 
+    /// <summary>Workspace "tiny": uploads up to 1 KiB, one analysis queued or running at a time.</summary>
+    public const string TinyKey = "llk_tiny_bootstrap_key_0123456789abcdef";
+
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-saas-").FullName;
 
     public WebAppProcess App { get; private set; } = null!;
@@ -34,6 +37,10 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
             ["LayerLens__Bootstrap__Workspaces__2__Name"] = "beta",
             ["LayerLens__Bootstrap__Workspaces__2__ApiKey"] = BetaReadOnlyKey,
             ["LayerLens__Bootstrap__Workspaces__2__Scopes"] = "analyses:read",
+            ["LayerLens__Bootstrap__Workspaces__3__Name"] = "tiny",
+            ["LayerLens__Bootstrap__Workspaces__3__ApiKey"] = TinyKey,
+            ["LayerLens__Bootstrap__Workspaces__3__MaxUploadBytes"] = "1024",
+            ["LayerLens__Bootstrap__Workspaces__3__MaxActiveAnalyses"] = "1",
         });
         Alpha = App.CreateClient();
         Beta = App.CreateClient(BetaKey);
