@@ -7,7 +7,7 @@ namespace LayerLens.Analyzer.Blobs;
 /// limits while reading, and on <see cref="Complete"/> verifies the blob digest and the diff id.
 /// Decoder errors (truncated or corrupt gzip/zstd) surface as <see cref="InvalidImageException"/>.
 /// </summary>
-public sealed class LayerBlobStream : Stream
+public sealed class LayerBlobStream : ReadOnlyStream
 {
     private readonly LayerBlob _layer;
     private readonly AnalysisLimits _limits;
@@ -132,15 +132,7 @@ public sealed class LayerBlobStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _uncompressed.BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -10,7 +10,7 @@ namespace LayerLens.Analyzer.Blobs;
 /// parsing + content hashing on another — so one big layer no longer runs on a single core.
 /// Memory stays bounded: at most <see cref="Depth"/> chunks are in flight.
 /// </summary>
-internal sealed class ReadAheadStream : Stream
+internal sealed class ReadAheadStream : ReadOnlyStream
 {
     private const int ChunkSize = 256 * 1024;
     private const int Depth = 4;
@@ -109,15 +109,6 @@ internal sealed class ReadAheadStream : Stream
         return true;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

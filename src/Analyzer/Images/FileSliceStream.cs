@@ -1,9 +1,10 @@
+using LayerLens.Analyzer.Blobs;
 using Microsoft.Win32.SafeHandles;
 
 namespace LayerLens.Analyzer.Images;
 
 /// <summary>A read-only window on a file, read with positional I/O so many can share one handle.</summary>
-internal sealed class FileSliceStream : Stream
+internal sealed class FileSliceStream : ReadOnlyStream
 {
     private readonly SafeFileHandle _handle;
     private readonly long _start;
@@ -17,9 +18,6 @@ internal sealed class FileSliceStream : Stream
         _length = length;
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
     public override long Length => _length;
 
     public override long Position
@@ -56,8 +54,4 @@ internal sealed class FileSliceStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         Task.FromResult(Read(buffer.AsSpan(offset, count)));
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

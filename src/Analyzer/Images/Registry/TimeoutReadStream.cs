@@ -1,7 +1,8 @@
+using LayerLens.Analyzer.Blobs;
 namespace LayerLens.Analyzer.Images.Registry;
 
 /// <summary>A network body whose every read must make progress within the timeout (stalled registries fail, not hang).</summary>
-internal sealed class TimeoutReadStream : Stream
+internal sealed class TimeoutReadStream : ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly TimeSpan _timeout;
@@ -54,15 +55,6 @@ internal sealed class TimeoutReadStream : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
