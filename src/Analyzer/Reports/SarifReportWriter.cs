@@ -13,16 +13,7 @@ public sealed class SarifReportWriter : IReportWriter
     public void Write(ImageAnalysis a, Verdict verdict, Stream output)
     {
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        w.WriteString("version", "2.1.0");
-        w.WriteStartArray("runs");
-        w.WriteStartObject();
-        w.WriteStartObject("tool");
-        w.WriteStartObject("driver");
-        w.WriteString("name", "layerlens");
-        w.WriteString("informationUri", "https://github.com/layerlens/layerlens");
-        w.WriteStartArray("rules");
+        SarifLog.WriteStartUpToRules(w);
         foreach (var r in verdict.Rules)
         {
             w.WriteStartObject();

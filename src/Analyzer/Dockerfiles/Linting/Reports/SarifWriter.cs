@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Reports;
 using System.Text.Json;
 using LayerLens.Analyzer.Dockerfiles.Output;
 
@@ -11,16 +12,7 @@ public static class SarifWriter
         var rules = RuleCatalog.All;
         var index = rules.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i);
         using var w = new Utf8JsonWriter(stream, ParseJsonWriter.Options);
-        w.WriteStartObject();
-        w.WriteString("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
-        w.WriteString("version", "2.1.0");
-        w.WriteStartArray("runs");
-        w.WriteStartObject();
-        w.WriteStartObject("tool");
-        w.WriteStartObject("driver");
-        w.WriteString("name", "LayerLens");
-        w.WriteString("informationUri", "https://github.com/layerlens/layerlens");
-        w.WriteStartArray("rules");
+        SarifLog.WriteStartUpToRules(w);
         foreach (var rule in rules)
         {
             w.WriteStartObject();
