@@ -16,7 +16,6 @@ internal static class SarifLog
         w.WriteStartObject("tool");
         w.WriteStartObject("driver");
         w.WriteString("name", "LayerLens");
-        w.WriteString("informationUri", "https://github.com/layerlens/layerlens");
         w.WriteStartArray("rules");
     }
 }

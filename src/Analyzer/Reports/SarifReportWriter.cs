@@ -5,8 +5,12 @@ using LayerLens.Analyzer.Waste;
 
 namespace LayerLens.Analyzer.Reports;
 
-/// <summary>SARIF 2.1.0: failed CI rules as errors, the largest waste items as notes.</summary>
-public sealed class SarifReportWriter : IReportWriter
+/// <summary>
+/// SARIF 2.1.0: failed CI rules as errors, the largest waste items as notes. Locations name the image unless
+/// the CI gave the Dockerfile it was built from: then they point at that file (the causing instruction's line
+/// when it can be matched, else line 1) and the image is kept in the message and the result's properties.
+/// </summary>
+public sealed class SarifReportWriter(SarifDockerfile? dockerfile = null) : IReportWriter
 {
     private const int MaxWasteResults = 50;
 
@@ -39,12 +43,13 @@ public sealed class SarifReportWriter : IReportWriter
         w.WriteStartArray("results");
         foreach (var f in verdict.Failures)
         {
-            Result(w, "ci/" + f.Rule, "error", f.Message, a.Reference);
+            Result(w, "ci/" + f.Rule, "error", dockerfile is null ? f.Message : $"{f.Message} (image {a.Reference})", a.Reference, null);
         }
         foreach (var item in a.Waste.Take(MaxWasteResults))
         {
             var message = $"{ByteSize.Format(item.Bytes)} {item.Kind.ToReportName()} at /{item.Path}: shipped in layer {item.LayerIndex}, made dead by layer {item.CauseLayerIndex}";
-            Result(w, "waste/" + item.Kind.ToReportName(), "note", message, a.Reference);
+            var cause = a.Layers.FirstOrDefault(l => l.Index == item.CauseLayerIndex);
+            Result(w, "waste/" + item.Kind.ToReportName(), "note", dockerfile is null ? message : $"{message} of image {a.Reference}", a.Reference, cause);
         }
         w.WriteEndArray();
         w.WriteEndObject();
@@ -52,7 +57,7 @@ public sealed class SarifReportWriter : IReportWriter
         w.WriteEndObject();
     }
 
-    private static void Result(Utf8JsonWriter w, string ruleId, string level, string message, string reference)
+    private void Result(Utf8JsonWriter w, string ruleId, string level, string message, string reference, LayerAnalysis? cause)
     {
         w.WriteStartObject();
         w.WriteString("ruleId", ruleId);
@@ -64,11 +69,28 @@ public sealed class SarifReportWriter : IReportWriter
         w.WriteStartObject();
         w.WriteStartObject("physicalLocation");
         w.WriteStartObject("artifactLocation");
-        w.WriteString("uri", reference);
+        w.WriteString("uri", dockerfile?.Path ?? reference);
         w.WriteEndObject();
+        if (dockerfile is not null)
+        {
+            w.WriteStartObject("region");
+            w.WriteNumber("startLine", dockerfile.LineFor(cause?.CreatedBy));
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndArray();
+        if (dockerfile is not null)
+        {
+            w.WriteStartObject("properties");
+            w.WriteString("image", reference);
+            if (cause is not null)
+            {
+                w.WriteNumber("causeLayer", cause.Index);
+                w.WriteString("createdBy", cause.CreatedBy);
+            }
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 }

@@ -204,7 +204,9 @@ public sealed class AnalysisJob(
         {
             await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
             await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-            ReportFormats.For(format).Write(named, verdict, gzip);
+            // SARIF points at the Dockerfile the CI named (its text is not uploaded with an image: line 1).
+            var writer = format == "sarif" && analysis.DockerfilePath is { } dockerfile ? new SarifReportWriter(new SarifDockerfile(dockerfile)) : ReportFormats.For(format);
+            writer.Write(named, verdict, gzip);
             WriteLinkBack(format, analysis.Id, gzip);
         }
         ct.ThrowIfCancellationRequested();
