@@ -40,6 +40,10 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
 
     public DbSet<RegistryPush> RegistryPushes => Set<RegistryPush>();
 
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+
+    public DbSet<RegistryHostMapping> RegistryHostMappings => Set<RegistryHostMapping>();
+
     public DbSet<Project> Projects => Set<Project>();
 
     public DbSet<Analysis> Analyses => Set<Analysis>();
@@ -133,6 +137,24 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
             push.HasIndex(p => new { p.WorkspaceId, p.Repository, p.Digest }).IsUnique();
             push.HasOne<Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         });
+        builder.Entity<Invitation>(invitation =>
+        {
+            invitation.Property(i => i.Email).HasMaxLength(256);
+            invitation.Property(i => i.Role).HasConversion<string>().HasMaxLength(16);
+            invitation.Property(i => i.TokenHash).HasMaxLength(64);
+            invitation.Property(i => i.CreatedBy).HasMaxLength(256);
+            invitation.Property(i => i.AcceptedByUserId).HasMaxLength(450);
+            invitation.HasIndex(i => i.TokenHash).IsUnique();
+            invitation.HasIndex(i => new { i.WorkspaceId, i.CreatedAtUtc });
+            invitation.HasOne<Workspace>().WithMany().HasForeignKey(i => i.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<RegistryHostMapping>(mapping =>
+        {
+            mapping.Property(m => m.NotificationHost).HasMaxLength(512);
+            mapping.Property(m => m.PullHost).HasMaxLength(512);
+            mapping.HasIndex(m => new { m.WorkspaceId, m.NotificationHost }).IsUnique();
+            mapping.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
 
         builder.Entity<Project>(project =>
         {
@@ -176,6 +198,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
         FilterByWorkspace<WebhookDelivery>(builder);
         FilterByWorkspace<AuditEntry>(builder);
         FilterByWorkspace<RegistryPush>(builder);
+        FilterByWorkspace<Invitation>(builder);
+        FilterByWorkspace<RegistryHostMapping>(builder);
     }
 
     private void FilterByWorkspace<T>(ModelBuilder modelBuilder)

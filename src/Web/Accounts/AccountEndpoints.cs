@@ -1,6 +1,8 @@
+using System.Security.Claims;
 using LayerLens.Data.Model.Workspaces;
 using LayerLens.Data.Tenancy;
 using LayerLens.Web.Audit;
+using LayerLens.Web.Invitations;
 using LayerLens.Web.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -20,6 +22,9 @@ public static class AccountEndpoints
         account.MapPost("/signup", SignUpAsync);
         account.MapPost("/signin", SignInAsync);
         account.MapPost("/signout", SignOutAsync);
+        account.MapPost("/workspace", SwitchWorkspaceAsync).RequireAuthorization();
+        account.MapPost("/invitations/accept", AcceptInvitationAsync).RequireAuthorization();
+        account.MapPost("/invitations/signup", SignUpThroughInvitationAsync);
         return app;
     }
 
@@ -69,6 +74,76 @@ public static class AccountEndpoints
     {
         await signIn.SignOutAsync();
         return Results.LocalRedirect("/account/signin");
+    }
+
+    /// <summary>The switcher: remembers the chosen workspace for the user; a workspace they are not a member of is not found.</summary>
+    private static async Task<IResult> SwitchWorkspaceAsync(
+        [FromForm] string? workspace, [FromForm] string? returnUrl, HttpContext http, Memberships memberships,
+        SignInManager<AppUser> signIn, AuditLog audit, CancellationToken ct)
+    {
+        var userId = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
+        if (userId is null || http.User.HasClaim(c => c.Type == LayerLensClaims.ApiKey))
+        {
+            return Results.Unauthorized();
+        }
+        if (!Guid.TryParse(workspace, out var id) || !await memberships.ChooseAsync(userId, id, ct))
+        {
+            return Results.NotFound();
+        }
+        // A fresh cookie for the chosen workspace (requests re-check the membership either way).
+        if (await signIn.UserManager.FindByIdAsync(userId) is { } user)
+        {
+            await signIn.RefreshSignInAsync(user);
+            await audit.WriteForAsync(id, user.Email ?? userId, "workspace.switched-to", null, ct);
+        }
+        return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
+    }
+
+    /// <summary>A signed-in user accepts an invitation addressed to them and lands in that workspace.</summary>
+    private static async Task<IResult> AcceptInvitationAsync(
+        [FromForm] string? token, HttpContext http, InvitationService invitations, SignInManager<AppUser> signIn, CancellationToken ct)
+    {
+        if (await signIn.UserManager.GetUserAsync(http.User) is not { } user)
+        {
+            return Results.Unauthorized();
+        }
+        if (await invitations.AcceptAsync(token, user.Id, user.Email ?? "", ct) is { } error)
+        {
+            return Back($"/invitations/{Uri.EscapeDataString(token ?? "")}", error);
+        }
+        await signIn.RefreshSignInAsync(user);
+        return Results.LocalRedirect("/");
+    }
+
+    /// <summary>
+    /// Signing up through an invitation: the account gets the invited address and joins that workspace (no workspace
+    /// of its own), even when open sign-up is closed; the token is what authorises it.
+    /// </summary>
+    private static async Task<IResult> SignUpThroughInvitationAsync(
+        [FromForm] string? token, [FromForm] string? password, InvitationService invitations, SignInManager<AppUser> signIn, CancellationToken ct)
+    {
+        var page = $"/invitations/{Uri.EscapeDataString(token ?? "")}";
+        if (await invitations.FindOpenAsync(token, ct) is not { } open)
+        {
+            return Back(page, "this invitation link is not valid: it was used, revoked or has expired");
+        }
+        if (await signIn.UserManager.FindByEmailAsync(open.Email) is not null)
+        {
+            return Back(page, $"an account for {open.Email} exists; sign in and accept the invitation");
+        }
+        var user = new AppUser { UserName = open.Email, Email = open.Email };
+        var created = await signIn.UserManager.CreateAsync(user, password ?? "");
+        if (!created.Succeeded)
+        {
+            return Back(page, string.Join(" ", created.Errors.Select(e => e.Description)));
+        }
+        if (await invitations.AcceptAsync(token, user.Id, open.Email, ct) is { } error)
+        {
+            await signIn.UserManager.DeleteAsync(user);
+            return Back(page, error);
+        }
+        await signIn.SignInAsync(user, isPersistent: false);
+        return Results.LocalRedirect("/");
     }
 
     private static bool IsLocal(string? url) => url is { Length: > 0 } && url[0] == '/' && (url.Length == 1 || url[1] is not ('/' or '\\'));

@@ -32,6 +32,12 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
         {
             throw new ArgumentException("the key's name is longer than 200 characters");
         }
+        var granted = ApiScopes.Parse(scopes);
+        // A credential hands out at most what it holds itself.
+        if (granted.FirstOrDefault(s => !workspace.Has(s)) is { } beyond)
+        {
+            throw new ArgumentException($"you cannot grant '{beyond}': your credential does not have it");
+        }
         var secret = NewKey();
         var key = new ApiKey
         {
@@ -39,7 +45,7 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
             Name = name,
             Prefix = Display(secret),
             Hash = Hash(secret),
-            Scopes = string.Join(' ', ApiScopes.Parse(scopes)),
+            Scopes = string.Join(' ', granted),
             CreatedBy = workspace.Actor,
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);

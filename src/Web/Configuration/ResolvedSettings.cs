@@ -19,6 +19,9 @@ public sealed record ResolvedSettings(
 
     public bool AllowPrivateNetworkTargets { get; init; }
 
+    /// <summary>Mark the sign-in and antiforgery cookies Secure always (behind a TLS-terminating proxy the request looks like HTTP).</summary>
+    public bool RequireHttpsCookies { get; init; }
+
     /// <summary>Analyses one workspace may have queued or running at once (a workspace can set a lower one).</summary>
     public int MaxActiveAnalysesPerWorkspace { get; init; } = 20;
 
@@ -65,6 +68,7 @@ public sealed record ResolvedSettings(
             BlobRetentionDays = Math.Max(0, options.BlobRetentionDays),
             AllowPrivateNetworkTargets = options.AllowPrivateNetworkTargets
                 || configuration.GetValue<bool>("LayerLens:Security:AllowPrivateNetworkTargets"),
+            RequireHttpsCookies = configuration.GetValue<bool>("LayerLens:Security:RequireHttpsCookies"),
             MaxActiveAnalysesPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:Quotas:MaxActiveAnalysesPerWorkspace", 20)),
             RequestsPerKey = Math.Max(1, configuration.GetValue("LayerLens:RateLimits:RequestsPerKey", 300)),
             RequestsPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:RateLimits:RequestsPerWorkspace", 600)),

@@ -8,8 +8,10 @@ public static class ApiScopes
     public const string AnalysesWrite = "analyses:write";
     public const string AnalysesRead = "analyses:read";
     public const string WebhooksManage = "webhooks:manage";
+    public const string KeysManage = "keys:manage";
+    public const string MembersManage = "members:manage";
 
-    public static readonly string[] All = [AnalysesWrite, AnalysesRead, WebhooksManage];
+    public static readonly string[] All = [AnalysesWrite, AnalysesRead, WebhooksManage, KeysManage, MembersManage];
 
     /// <summary>Signed-in members act with the scopes of their role.</summary>
     public static string[] ForRole(WorkspaceRole role) => role switch

@@ -8,7 +8,9 @@ using LayerLens.Web.Audit;
 using LayerLens.Web.Limits;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Server.Circuits;
+using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LayerLens.Web.Tenancy;
 
@@ -20,13 +22,18 @@ public static class TenancySetup
     public static IServiceCollection AddLayerLensTenancy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<WorkspaceContext>();
+        services.AddSingleton<Memberships>();
         services.AddScoped<IWorkspaceScope>(sp => sp.GetRequiredService<WorkspaceContext>());
         services.AddScoped<CircuitHandler, WorkspaceCircuitHandler>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<AuditLog>();
         services.AddScoped<WorkspaceProvisioning>();
+        services.AddScoped<LayerLens.Web.Invitations.InvitationService>();
+        services.AddSingleton(configuration.GetSection("LayerLens:Invitations").Get<LayerLens.Web.Invitations.InvitationSettings>() ?? new LayerLens.Web.Invitations.InvitationSettings());
+        services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WorkspaceQuotas>();
         services.AddSingleton(configuration.GetSection("LayerLens:Accounts").Get<AccountSettings>() ?? new AccountSettings());
+        var requireHttpsCookies = configuration.GetValue<bool>("LayerLens:Security:RequireHttpsCookies");
 
         services.AddAuthentication(options =>
             {
@@ -44,7 +51,7 @@ public static class TenancySetup
                 o.Cookie.Name = "LayerLens.Auth";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Cookie.SecurePolicy = requireHttpsCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
                 // The API answers 401/403 problems; only pages redirect to the sign-in form.
@@ -78,16 +85,27 @@ public static class TenancySetup
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiScopes.AnalysesRead, p => p.RequireClaim(LayerLensClaims.Scope, ApiScopes.AnalysesRead))
             .AddPolicy(ApiScopes.AnalysesWrite, p => p.RequireClaim(LayerLensClaims.Scope, ApiScopes.AnalysesWrite))
-            .AddPolicy(ApiScopes.WebhooksManage, p => p.RequireClaim(LayerLensClaims.Scope, ApiScopes.WebhooksManage));
+            .AddPolicy(ApiScopes.WebhooksManage, p => p.RequireClaim(LayerLensClaims.Scope, ApiScopes.WebhooksManage))
+            .AddPolicy(ApiScopes.KeysManage, p => p.RequireClaim(LayerLensClaims.Scope, ApiScopes.KeysManage))
+            .AddPolicy(ApiScopes.MembersManage, p => p.RequireClaim(LayerLensClaims.Scope, ApiScopes.MembersManage));
         services.AddCascadingAuthenticationState();
         return services;
     }
 
-    /// <summary>After authentication: the request's workspace comes from its principal.</summary>
-    public static IApplicationBuilder UseWorkspaceScope(this IApplicationBuilder app) => app.Use((context, next) =>
+    /// <summary>
+    /// After authentication: the request's workspace comes from its principal. An API key is bound to its
+    /// workspace; a signed-in user acts in their chosen workspace, checked against their memberships now.
+    /// </summary>
+    public static IApplicationBuilder UseWorkspaceScope(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        if (context.User.Identity?.IsAuthenticated == true && !context.User.HasClaim(c => c.Type == LayerLensClaims.ApiKey)
+            && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId)
+        {
+            var resolved = await context.RequestServices.GetRequiredService<Memberships>().ResolveAsync(userId, context.RequestAborted);
+            context.User = Memberships.WithWorkspace(context.User, resolved.Current);
+        }
         context.RequestServices.GetRequiredService<WorkspaceContext>().SetFrom(context.User);
-        return next(context);
+        await next(context);
     });
 
     private static Task Redirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context)

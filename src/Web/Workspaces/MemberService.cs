@@ -71,7 +71,7 @@ public sealed class MemberService(SystemDbContextFactory system, WorkspaceContex
     }
 
     private Guid RequireOwner() =>
-        workspace.WorkspaceId is { } id && workspace.Has(ApiScopes.WebhooksManage) ? id : throw new UnauthorizedAccessException("only owners manage members");
+        workspace.WorkspaceId is { } id && workspace.Has(ApiScopes.MembersManage) ? id : throw new UnauthorizedAccessException("only owners manage members");
 
     private static Task<int> OwnersAsync(LayerLens.Data.AppDbContext db, Guid id, CancellationToken ct) =>
         db.WorkspaceMembers.CountAsync(m => m.WorkspaceId == id && m.Role == WorkspaceRole.Owner, ct);

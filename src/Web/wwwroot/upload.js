@@ -1,3 +1,9 @@
+// The page's antiforgery token: API calls made under the sign-in cookie must send it (ApiAntiforgery.cs).
+window.layerlensAntiforgery = function (xhr) {
+    const meta = document.querySelector('meta[name="layerlens-antiforgery"]');
+    if (meta && meta.content) { xhr.setRequestHeader('X-LayerLens-Antiforgery', meta.content); }
+};
+
 // Streams the chosen file straight to the API (never through the Blazor circuit), with progress.
 window.layerlensUpload = {
     start: function (inputId, name, project) {
@@ -17,6 +23,7 @@ window.layerlensUpload = {
         const xhr = new XMLHttpRequest();
         xhr.open('POST', '/api/v1/analyses?' + query.toString());
         xhr.setRequestHeader('Content-Type', 'application/x-tar');
+        window.layerlensAntiforgery(xhr);
         xhr.upload.onprogress = function (e) {
             if (e.lengthComputable) {
                 const percent = Math.floor(100 * e.loaded / e.total);
@@ -70,6 +77,7 @@ window.layerlensReview = {
         if (options.measure) { form.append('measure', 'true'); form.append('runs', String(options.runs || 1)); }
         const xhr = new XMLHttpRequest();
         xhr.open('POST', '/api/v1/analyses');
+        window.layerlensAntiforgery(xhr);
         xhr.upload.onprogress = function (e) {
             if (e.lengthComputable) {
                 const percent = Math.floor(100 * e.loaded / e.total);

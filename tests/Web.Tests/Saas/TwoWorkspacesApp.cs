@@ -18,6 +18,10 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
     /// <summary>Workspace "tiny": uploads up to 1 KiB, one analysis queued or running at a time.</summary>
     public const string TinyKey = "llk_tiny_bootstrap_key_0123456789abcdef";
 
+    /// <summary>An owner of "beta" (joined first) and of "test" (joined second), for the workspace switcher.</summary>
+    public const string BothEmail = "both@layerlens.test";
+    public const string BothPassword = "two-workspaces-owner-7";
+
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-saas-").FullName;
 
     public WebAppProcess App { get; private set; } = null!;
@@ -34,6 +38,8 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
             ["LayerLens__Webhooks__RetryBaseMilliseconds"] = "200",
             ["LayerLens__Bootstrap__Workspaces__1__Name"] = "beta",
             ["LayerLens__Bootstrap__Workspaces__1__ApiKey"] = BetaKey,
+            ["LayerLens__Bootstrap__Workspaces__1__AdminEmail"] = BothEmail,
+            ["LayerLens__Bootstrap__Workspaces__1__AdminPassword"] = BothPassword,
             ["LayerLens__Bootstrap__Workspaces__2__Name"] = "beta",
             ["LayerLens__Bootstrap__Workspaces__2__ApiKey"] = BetaReadOnlyKey,
             ["LayerLens__Bootstrap__Workspaces__2__Scopes"] = "analyses:read",
@@ -41,6 +47,8 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
             ["LayerLens__Bootstrap__Workspaces__3__ApiKey"] = TinyKey,
             ["LayerLens__Bootstrap__Workspaces__3__MaxUploadBytes"] = "1024",
             ["LayerLens__Bootstrap__Workspaces__3__MaxActiveAnalyses"] = "1",
+            ["LayerLens__Bootstrap__Workspaces__4__Name"] = WebAppProcess.WorkspaceName,
+            ["LayerLens__Bootstrap__Workspaces__4__AdminEmail"] = BothEmail,
         });
         Alpha = App.CreateClient();
         Beta = App.CreateClient(BetaKey);

@@ -6,4 +6,7 @@ namespace LayerLens.Data.Model.Workspaces;
 public sealed class AppUser : IdentityUser
 {
     public DateTime CreatedAtUtc { get; set; } = DateTime.UtcNow;
+
+    /// <summary>The workspace last chosen in the switcher; honoured only while the user is still a member of it.</summary>
+    public Guid? CurrentWorkspaceId { get; set; }
 }
