@@ -82,6 +82,7 @@ app.MapAccounts();
 app.MapWebhooksApi();
 app.MapApiKeysApi();
 app.MapInvitationsApi();
+app.MapRegistryHostsApi();
 app.MapProjectsApi();
 app.MapRegistryHooks();
 app.MapAuditApi();

@@ -98,6 +98,31 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
                 await db.SaveChangesAsync(cancellationToken);
             }
         }
+        foreach (var entry in spec.RegistryHosts ?? [])
+        {
+            // "notification-host=pull-host"; configuration keys cannot hold the ':' of host:port, so a list of pairs.
+            var parts = entry.Split('=', 2, StringSplitOptions.TrimEntries);
+            string from, to;
+            try
+            {
+                from = RegistryHooks.RegistryHostMappings.Normalize(parts[0], "notification host");
+                to = RegistryHooks.RegistryHostMappings.Normalize(parts.Length == 2 ? parts[1] : null, "pull host");
+            }
+            catch (ArgumentException ex)
+            {
+                throw new InvalidOperationException($"LayerLens:Bootstrap:Workspaces '{spec.Name}': RegistryHosts entry '{entry}': {ex.Message} (write notification-host=pull-host)", ex);
+            }
+            var mapping = await db.RegistryHostMappings.SingleOrDefaultAsync(m => m.WorkspaceId == workspace.Id && m.NotificationHost == from, cancellationToken);
+            if (mapping is null)
+            {
+                db.RegistryHostMappings.Add(new LayerLens.Data.Model.RegistryHooks.RegistryHostMapping { WorkspaceId = workspace.Id, NotificationHost = from, PullHost = to });
+            }
+            else
+            {
+                mapping.PullHost = to;
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
         if (!string.IsNullOrEmpty(spec.ApiKey))
         {
             if (spec.ApiKey.Length < 20)
@@ -137,6 +162,9 @@ public sealed class BootstrapWorkspace
     public long? MaxUploadBytes { get; set; }
 
     public int? MaxActiveAnalyses { get; set; }
+
+    /// <summary>Registry hook host mapping entries, each <c>notification-host=pull-host</c>.</summary>
+    public string[]? RegistryHosts { get; set; }
 
     /// <summary>Scopes of <see cref="ApiKey"/> (space or comma separated); all when empty.</summary>
     public string? Scopes { get; set; }

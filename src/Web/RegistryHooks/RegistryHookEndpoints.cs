@@ -13,6 +13,7 @@ namespace LayerLens.Web.RegistryHooks;
 /// <c>POST /api/v1/hooks/registry</c>: a registry's push notifications (API key in the Authorization header, which
 /// registries send as a fixed header). Each pushed manifest starts one analysis of <c>host/repository@digest</c>;
 /// a digest already seen by the workspace (registry retries, tag and manifest events together) starts nothing.
+/// The host is the notification's <c>target.url</c> host, or the pull host the workspace maps it to.
 /// </summary>
 public static class RegistryHookEndpoints
 {
@@ -27,7 +28,8 @@ public static class RegistryHookEndpoints
         return app;
     }
 
-    private static async Task<IResult> ReceiveAsync(HttpRequest request, IDbContextFactory<AppDbContext> dbFactory, AnalysisIntake intake, ILoggerFactory loggers, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(HttpRequest request, IDbContextFactory<AppDbContext> dbFactory, AnalysisIntake intake,
+        RegistryHostMappings hosts, ILoggerFactory loggers, CancellationToken ct)
     {
         if (request.ContentLength > MaxBodyBytes)
         {
@@ -64,7 +66,8 @@ public static class RegistryHookEndpoints
             {
                 continue; // layer blobs, pulls, deletes
             }
-            var name = $"{target.Authority}/{repository}";
+            // The registry names itself as it knows itself; the workspace may map that to a host this server can reach.
+            var name = $"{await hosts.ResolveAsync(target.Authority, ct)}/{repository}";
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var push = new RegistryPush { Repository = name, Digest = digest };
             db.RegistryPushes.Add(push);

@@ -29,6 +29,7 @@ public static class TenancySetup
         services.AddScoped<AuditLog>();
         services.AddScoped<WorkspaceProvisioning>();
         services.AddScoped<LayerLens.Web.Invitations.InvitationService>();
+        services.AddScoped<LayerLens.Web.RegistryHooks.RegistryHostMappings>();
         services.AddSingleton(configuration.GetSection("LayerLens:Invitations").Get<LayerLens.Web.Invitations.InvitationSettings>() ?? new LayerLens.Web.Invitations.InvitationSettings());
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WorkspaceQuotas>();

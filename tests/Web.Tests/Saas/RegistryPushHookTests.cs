@@ -68,6 +68,80 @@ public sealed class RegistryPushHookTests(TwoWorkspacesApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_workspaces_host_mapping_makes_the_hook_pull_from_the_mapped_host()
+    {
+        await using var registry = await RegistryServer.StartAsync(new RegistryOptions
+        {
+            NotificationUrl = new Uri(app.App.BaseAddress, "api/v1/hooks/registry"),
+            NotificationAuthorization = "Bearer " + WebAppProcess.ApiKey,
+        });
+        // Pushed as localhost:PORT, the registry's notifications name that host; the workspace maps it to 127.0.0.1:PORT.
+        var port = registry.Address[(registry.Address.LastIndexOf(':') + 1)..];
+        var notified = $"localhost:{port}";
+        using (var put = await app.Alpha.PutAsJsonAsync(U("api/v1/registry-hosts"), new { notificationHost = notified, pullHost = registry.Address }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        var betaMappings = await app.Beta.GetFromJsonAsync<JsonElement>(U("api/v1/registry-hosts"));
+        Assert.DoesNotContain(betaMappings.EnumerateArray(), m => m.GetProperty("notificationHost").GetString() == notified);
+
+        var archive = Path.Combine(_dir, "mapped.tar");
+        ScenarioImage.Create().WriteDockerArchiveClassic(archive);
+        await ProcessRunner.RunAsync("skopeo", ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false", "docker-archive:" + archive, $"docker://{notified}/mapped/app:1"]);
+
+        var repository = $"{registry.Address}/mapped/app";
+        JsonElement analysis = default;
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            var found = await AnalysesOfAsync(app.Alpha, repository);
+            if (found.Count == 1 && found[0].GetProperty("status").GetString() is not ("queued" or "running"))
+            {
+                analysis = found[0];
+                break;
+            }
+            await Task.Delay(250);
+        }
+        Assert.True(analysis.ValueKind == JsonValueKind.Object, $"no finished analysis of {repository}; app log:\n{app.App.Log}");
+        Assert.Equal("succeeded", analysis.GetProperty("status").GetString());
+        Assert.StartsWith($"{repository}@sha256:", analysis.GetProperty("source").GetProperty("reference").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await AnalysesOfAsync(app.Alpha, $"{notified}/mapped/app"));
+        Assert.Contains("registry-host.mapped", await app.Alpha.GetStringAsync(U("api/v1/audit")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bootstrap_host_mapping_applies_to_its_workspace_only_and_bad_hosts_are_refused()
+    {
+        var mappings = await app.Beta.GetFromJsonAsync<JsonElement>(U("api/v1/registry-hosts"));
+        var mapping = Assert.Single(mappings.EnumerateArray(), m => m.GetProperty("notificationHost").GetString() == TwoWorkspacesApp.BetaMappedRegistry);
+        Assert.Equal(TwoWorkspacesApp.BetaMappedPullHost, mapping.GetProperty("pullHost").GetString());
+
+        const string Digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+        var envelope = $$$"""{"events":[{"id":"e1","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{{Digest}}}","repository":"internal/app","url":"http://{{{TwoWorkspacesApp.BetaMappedRegistry}}}/v2/internal/app/manifests/{{{Digest}}}","tag":"7"}}]}""";
+        using (var beta = await app.Beta.PostAsync(U("api/v1/hooks/registry"), new StringContent(envelope, Encoding.UTF8, "application/vnd.docker.distribution.events.v1+json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, beta.StatusCode);
+        }
+        Assert.Single(await AnalysesOfAsync(app.Beta, $"{TwoWorkspacesApp.BetaMappedPullHost}/internal/app"));
+        // Alpha has no such mapping: the same envelope names the notification's own host.
+        using (var alpha = await app.Alpha.PostAsync(U("api/v1/hooks/registry"), new StringContent(envelope, Encoding.UTF8, "application/vnd.docker.distribution.events.v1+json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, alpha.StatusCode);
+        }
+        Assert.Single(await AnalysesOfAsync(app.Alpha, $"{TwoWorkspacesApp.BetaMappedRegistry}/internal/app"));
+        Assert.Empty(await AnalysesOfAsync(app.Alpha, $"{TwoWorkspacesApp.BetaMappedPullHost}/internal/app"));
+
+        foreach (var bad in new[] { "http://x:5000", "x:5000/path", "user@x", "" })
+        {
+            using var put = await app.Alpha.PutAsJsonAsync(U("api/v1/registry-hosts"), new { notificationHost = bad, pullHost = "127.0.0.1:5000" });
+            Assert.Equal(HttpStatusCode.BadRequest, put.StatusCode);
+        }
+        using var readOnly = app.App.CreateClient(TwoWorkspacesApp.BetaReadOnlyKey);
+        using var forbidden = await readOnly.PutAsJsonAsync(U("api/v1/registry-hosts"), new { notificationHost = "a:1", pullHost = "b:2" });
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    [Fact]
     public async Task The_hook_needs_a_key_with_write_scope()
     {
         using var anonymous = app.App.CreateClient(apiKey: null);

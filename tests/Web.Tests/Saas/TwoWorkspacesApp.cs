@@ -10,7 +10,7 @@ namespace LayerLens.Web.Tests.Saas;
 /// One app with two bootstrap workspaces: "test" (the default key) and "beta" (its own all-scopes key and a
 /// read-only key). Loopback targets are allowed and webhook retries wait 200 ms × 3^(n−1).
 /// </summary>
-public sealed class TwoWorkspacesApp : IAsyncLifetime
+public class TwoWorkspacesApp : IAsyncLifetime
 {
     public const string BetaKey = "llk_beta_bootstrap_key_0123456789abcdef";
     public const string BetaReadOnlyKey = "llk_beta_readonly_key_0123456789abcdef";
@@ -22,6 +22,10 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
     public const string BothEmail = "both@layerlens.test";
     public const string BothPassword = "two-workspaces-owner-7";
 
+    /// <summary>Beta's bootstrap registry host mapping: notifications naming the first are pulled from the second.</summary>
+    public const string BetaMappedRegistry = "registry.internal:5000";
+    public const string BetaMappedPullHost = "127.0.0.1:9";
+
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-saas-").FullName;
 
     public WebAppProcess App { get; private set; } = null!;
@@ -30,9 +34,13 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
 
     public HttpClient Beta { get; private set; } = null!;
 
+    /// <summary>Settings a variant adds (another database provider), applied over the defaults below.</summary>
+    protected virtual Task<IReadOnlyDictionary<string, string>> ExtraEnvironmentAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+
     public async Task InitializeAsync()
     {
-        App = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["LayerLens__Security__AllowPrivateNetworkTargets"] = "true",
             ["LayerLens__Webhooks__RetryBaseMilliseconds"] = "200",
@@ -40,6 +48,7 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
             ["LayerLens__Bootstrap__Workspaces__1__ApiKey"] = BetaKey,
             ["LayerLens__Bootstrap__Workspaces__1__AdminEmail"] = BothEmail,
             ["LayerLens__Bootstrap__Workspaces__1__AdminPassword"] = BothPassword,
+            ["LayerLens__Bootstrap__Workspaces__1__RegistryHosts__0"] = BetaMappedRegistry + "=" + BetaMappedPullHost,
             ["LayerLens__Bootstrap__Workspaces__2__Name"] = "beta",
             ["LayerLens__Bootstrap__Workspaces__2__ApiKey"] = BetaReadOnlyKey,
             ["LayerLens__Bootstrap__Workspaces__2__Scopes"] = "analyses:read",
@@ -49,7 +58,12 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
             ["LayerLens__Bootstrap__Workspaces__3__MaxActiveAnalyses"] = "1",
             ["LayerLens__Bootstrap__Workspaces__4__Name"] = WebAppProcess.WorkspaceName,
             ["LayerLens__Bootstrap__Workspaces__4__AdminEmail"] = BothEmail,
-        });
+        };
+        foreach (var (key, value) in await ExtraEnvironmentAsync())
+        {
+            environment[key] = value;
+        }
+        App = await WebAppProcess.StartAsync(environment);
         Alpha = App.CreateClient();
         Beta = App.CreateClient(BetaKey);
     }
@@ -93,7 +107,7 @@ public sealed class TwoWorkspacesApp : IAsyncLifetime
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Alpha.Dispose();
         Beta.Dispose();

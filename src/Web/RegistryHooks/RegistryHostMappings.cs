@@ -1,0 +1,88 @@
+using LayerLens.Data;
+using LayerLens.Data.Model.RegistryHooks;
+using LayerLens.Web.Audit;
+using LayerLens.Web.Tenancy;
+using Microsoft.EntityFrameworkCore;
+
+namespace LayerLens.Web.RegistryHooks;
+
+/// <summary>
+/// The current workspace's registry host mapping: a registry that notifies with its internal name
+/// (<c>registry:5000</c>) is pulled from the host this server can reach (<c>registry.example.com</c>). The pull
+/// still goes through the SSRF guard and the insecure-registry list, by the mapped host.
+/// </summary>
+public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFactory, WorkspaceContext workspace, AuditLog audit)
+{
+    public async Task<List<RegistryHostMapping>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RegistryHostMappings.AsNoTracking().OrderBy(m => m.NotificationHost).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>The host to pull from for a notification naming <paramref name="notificationHost"/> (itself when unmapped).</summary>
+    public async Task<string> ResolveAsync(string notificationHost, CancellationToken cancellationToken = default)
+    {
+        var key = notificationHost.ToLowerInvariant();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await db.RegistryHostMappings.AsNoTracking().Where(m => m.NotificationHost == key).Select(m => m.PullHost)
+            .FirstOrDefaultAsync(cancellationToken) ?? notificationHost;
+    }
+
+    /// <summary>Adds or replaces the mapping of one notification host.</summary>
+    public async Task<RegistryHostMapping> SetAsync(string? notificationHost, string? pullHost, CancellationToken cancellationToken = default)
+    {
+        RequireOwner();
+        var from = Normalize(notificationHost, "notification host");
+        var to = Normalize(pullHost, "pull host");
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var mapping = await db.RegistryHostMappings.SingleOrDefaultAsync(m => m.NotificationHost == from, cancellationToken);
+        if (mapping is null)
+        {
+            mapping = new RegistryHostMapping { NotificationHost = from, PullHost = to };
+            db.RegistryHostMappings.Add(mapping);
+        }
+        else
+        {
+            mapping.PullHost = to;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.WriteAsync("registry-host.mapped", $"{from} → {to}", cancellationToken);
+        return mapping;
+    }
+
+    public async Task<bool> RemoveAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        RequireOwner();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var mapping = await db.RegistryHostMappings.SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
+        if (mapping is null)
+        {
+            return false;
+        }
+        db.RegistryHostMappings.Remove(mapping);
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.WriteAsync("registry-host.unmapped", mapping.NotificationHost, cancellationToken);
+        return true;
+    }
+
+    /// <summary><c>host[:port]</c>, lower-cased; anything with a scheme, path, user or query is refused.</summary>
+    public static string Normalize(string? host, string what)
+    {
+        var text = host?.Trim() ?? "";
+        if (text.Length is 0 or > 255 || !Uri.TryCreate("https://" + text, UriKind.Absolute, out var uri)
+            || uri.Authority.Length == 0 || !string.Equals(uri.Authority, text, StringComparison.OrdinalIgnoreCase)
+            || uri.PathAndQuery != "/" || uri.UserInfo.Length > 0)
+        {
+            throw new ArgumentException($"the {what} '{text}' is not host or host:port (e.g. registry.example.com:5000)");
+        }
+        return text.ToLowerInvariant();
+    }
+
+    private void RequireOwner()
+    {
+        if (!workspace.Has(ApiScopes.WebhooksManage))
+        {
+            throw new UnauthorizedAccessException("only owners map registry hosts");
+        }
+    }
+}
