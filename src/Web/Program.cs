@@ -70,6 +70,13 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
+if (settings.RequireHttpsCookies)
+{
+    // Secure-only cookies behind a TLS-terminating proxy: trust its X-Forwarded-Proto (from loopback proxies only,
+    // the default) so requests it forwarded count as HTTPS; antiforgery refuses Secure-only cookies on plain HTTP.
+    app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto });
+}
+
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAuthentication();
 app.UseWorkspaceScope();

@@ -37,4 +37,40 @@ public sealed class RateLimitTests
         using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
+
+    [Fact]
+    public async Task Past_the_per_workspace_limit_every_key_of_that_workspace_gets_429_and_other_workspaces_do_not()
+    {
+        const string SecondKey = "llk_test_second_key_0123456789abcdef";
+        const string OtherKey = "llk_other_bootstrap_key_0123456789abcdef";
+        await using var app = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__RateLimits__RequestsPerKey"] = "10",
+            ["LayerLens__RateLimits__RequestsPerWorkspace"] = "4",
+            ["LayerLens__RateLimits__WindowSeconds"] = "120",
+            // A second key of the same workspace, and a key of another workspace.
+            ["LayerLens__Bootstrap__Workspaces__1__Name"] = WebAppProcess.WorkspaceName,
+            ["LayerLens__Bootstrap__Workspaces__1__ApiKey"] = SecondKey,
+            ["LayerLens__Bootstrap__Workspaces__2__Name"] = "other",
+            ["LayerLens__Bootstrap__Workspaces__2__ApiKey"] = OtherKey,
+        });
+        using var first = app.CreateClient();
+        using var second = app.CreateClient(SecondKey);
+        var uri = new Uri("api/v1/analyses", UriKind.Relative);
+        // Two requests per key: each key is far below its own limit of 10, the workspace reaches its 4.
+        foreach (var http in new[] { first, second, first, second })
+        {
+            using var ok = await http.GetAsync(uri);
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        }
+        foreach (var http in new[] { first, second })
+        {
+            using var limited = await http.GetAsync(uri);
+            Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+            Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        }
+        using var other = app.CreateClient(OtherKey);
+        using var fine = await other.GetAsync(uri);
+        Assert.Equal(HttpStatusCode.OK, fine.StatusCode);
+    }
 }

@@ -1,0 +1,53 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using LayerLens.TestInfrastructure.WebApp;
+
+namespace LayerLens.Web.Tests.Saas;
+
+/// <summary>
+/// LayerLens:Security:RequireHttpsCookies marks the sign-in and antiforgery cookies Secure; requests a TLS proxy on
+/// this machine forwards (X-Forwarded-Proto: https) count as HTTPS.
+/// </summary>
+public sealed partial class SecureCookieTests
+{
+    private static IEnumerable<string> SetCookies(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Set-Cookie", out var values) ? values : [];
+
+    private static bool IsSecure(string setCookie) => setCookie.Split(';').Any(p => p.Trim().Equals("secure", StringComparison.OrdinalIgnoreCase));
+
+    [Fact]
+    public async Task With_require_https_cookies_the_sign_in_and_antiforgery_cookies_are_secure()
+    {
+        await using var app = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Security__RequireHttpsCookies"] = "true",
+        });
+        // The client keeps no cookies itself: a Secure cookie would not be sent back over HTTP.
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
+        http.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        using var page = await http.GetAsync(new Uri("account/signin", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var antiforgery = Assert.Single(SetCookies(page), c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        Assert.True(IsSecure(antiforgery), antiforgery);
+
+        var token = FormToken().Match(await page.Content.ReadAsStringAsync()).Groups[1].Value;
+        using var post = new HttpRequestMessage(HttpMethod.Post, new Uri("account/signin", UriKind.Relative))
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["email"] = WebAppProcess.AdminEmail,
+                ["password"] = WebAppProcess.AdminPassword,
+                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            }),
+        };
+        post.Headers.Add("Cookie", antiforgery.Split(';')[0]);
+        using var signedIn = await http.SendAsync(post);
+        Assert.True(signedIn.StatusCode == HttpStatusCode.Redirect, $"{signedIn.StatusCode} {signedIn.Headers.Location} {string.Join(" | ", SetCookies(signedIn))}");
+        var auth = Assert.Single(SetCookies(signedIn), c => c.StartsWith("LayerLens.Auth=", StringComparison.Ordinal));
+        Assert.True(IsSecure(auth), auth);
+        Assert.Contains("httponly", auth, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex FormToken();
+}
