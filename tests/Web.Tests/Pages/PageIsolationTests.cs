@@ -45,6 +45,18 @@ public sealed class PageIsolationTests : MudComponentTest
             (_foreignA, _foreignB) = (a.Id, b.Id);
         }
         Context.Services.AddSingleton(new DataLayout(new ResolvedSettings(Path.GetTempPath(), DatabaseProvider.Sqlite, "", JobStorageProvider.Embedded, "", false)));
+        Context.Services.AddSingleton<Hangfire.IBackgroundJobClient, NoJobs>();
+        Context.Services.AddSingleton<LayerLens.Web.Jobs.JobCancellations>();
+        Context.Services.AddSingleton<LayerLens.Web.Jobs.AnalysisQueue>();
+    }
+
+    [Fact]
+    public void The_analysis_page_of_another_workspaces_analysis_is_not_found()
+    {
+        var page = Context.Render<AnalysisPage>(p => p.Add(x => x.Id, _foreignA));
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=analysis-not-found]")));
+        Assert.Empty(page.FindAll("[data-testid=analysis-title]"));
+        Assert.DoesNotContain("secret-team", page.Markup, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,5 @@
 using Bunit;
 using Hangfire;
-using Hangfire.Common;
-using Hangfire.States;
 using LayerLens.Data;
 using LayerLens.Data.Model.Access;
 using LayerLens.Data.Model.Audit;
@@ -22,7 +20,6 @@ using LayerLens.Web.Webhooks;
 using LayerLens.Web.Workspaces;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LayerLens.Web.Tests.Pages;
@@ -107,25 +104,4 @@ public sealed class SettingsPagesIsolationTests : MudComponentTest
 
     [Fact]
     public void The_settings_page_shows_only_this_workspaces_registry_host_mapping() => AssertOnlyOwn(Context.Render<Settings>(), "own-team-registry:5000");
-
-    private sealed class NoJobs : IBackgroundJobClient
-    {
-        public string Create(Job job, IState state) => throw new InvalidOperationException("pages under test enqueue nothing");
-
-        public bool ChangeState(string jobId, IState state, string expectedState) => false;
-    }
-
-    private sealed class NoServer : IServer
-    {
-        public IFeatureCollection Features { get; } = new FeatureCollection();
-
-        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken)
-            where TContext : notnull => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public void Dispose()
-        {
-        }
-    }
 }
