@@ -142,6 +142,26 @@ public sealed class RegistryPushHookTests(TwoWorkspacesApp app) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_mapped_pull_host_still_passes_the_private_network_guard()
+    {
+        // Private targets are not allowed here; the mapping points at loopback, which the guard refuses without
+        // sending anything (the address is a literal, nothing is resolved or contacted).
+        await using var guarded = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Bootstrap__Workspaces__0__RegistryHosts__0"] = "registry.public.example=127.0.0.1:5000",
+        });
+        using var http = guarded.CreateClient();
+        const string Digest = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+        var envelope = $$$"""{"events":[{"id":"e2","action":"push","target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{{Digest}}}","repository":"team/app","url":"https://registry.public.example/v2/team/app/manifests/{{{Digest}}}","tag":"1"}}]}""";
+        using var response = await http.PostAsync(U("api/v1/hooks/registry"), new StringContent(envelope, Encoding.UTF8, "application/vnd.docker.distribution.events.v1+json"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("analyses").EnumerateArray());
+        var page = await http.GetFromJsonAsync<JsonElement>(U("api/v1/analyses"));
+        Assert.Empty(page.GetProperty("items").EnumerateArray());
+        Assert.Contains("127.0.0.1:5000/team/app", guarded.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_hook_needs_a_key_with_write_scope()
     {
         using var anonymous = app.App.CreateClient(apiKey: null);

@@ -58,6 +58,10 @@ public sealed partial class WorkspaceSwitcherTests(TwoWorkspacesApp app) : IClas
             Assert.DoesNotContain("switch-beta", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
+        // API keys stay bound to their own workspace whatever a member chose.
+        Assert.Contains(beta, await AnalysisIdsAsync(app.Beta));
+        Assert.DoesNotContain(alpha, await AnalysisIdsAsync(app.Beta));
+
         // Remembered per user: a new sign-in (another browser) starts in the chosen workspace.
         using var again = await CookieSession.SignInAsync(app.App, TwoWorkspacesApp.BothEmail, TwoWorkspacesApp.BothPassword);
         Assert.Contains(alpha, await AnalysisIdsAsync(again.Http));
