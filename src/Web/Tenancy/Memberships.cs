@@ -20,11 +20,13 @@ public sealed class Memberships(SystemDbContextFactory system)
     public async Task<Resolved> ResolveAsync(string userId, CancellationToken cancellationToken = default)
     {
         await using var db = system.CreateDbContext();
-        var all = await db.WorkspaceMembers.AsNoTracking().Where(m => m.UserId == userId)
+        // One round trip per request: the memberships with the user's remembered choice alongside.
+        var rows = await db.WorkspaceMembers.AsNoTracking().Where(m => m.UserId == userId)
             .OrderBy(m => m.JoinedAtUtc)
-            .Select(m => new Choice(m.WorkspaceId, m.Workspace!.Name, m.Role))
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.WorkspaceId, m.Workspace!.Name, m.Role, u.CurrentWorkspaceId })
             .ToListAsync(cancellationToken);
-        var chosen = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.CurrentWorkspaceId).FirstOrDefaultAsync(cancellationToken);
+        var all = rows.Select(r => new Choice(r.WorkspaceId, r.Name, r.Role)).ToList();
+        var chosen = rows.FirstOrDefault()?.CurrentWorkspaceId;
         return new Resolved(all.FirstOrDefault(c => c.WorkspaceId == chosen) ?? all.FirstOrDefault(), all);
     }
 
