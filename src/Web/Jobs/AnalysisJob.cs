@@ -178,6 +178,8 @@ public sealed class AnalysisJob(
                 Insecure = settings.AllowPrivateNetworkTargets,
                 PlainHttpHosts = settings.InsecureRegistries,
                 CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
+                // A retry or re-analysis of the same image reads its layers from the blob store.
+                BlobCache = new PulledBlobCache(blobs),
             },
         };
         var source = analysis.SourceKind switch
