@@ -58,7 +58,14 @@ internal sealed class ProgressRecorder(
             {
                 break;
             }
-            await FlushAsync();
+            try
+            {
+                await FlushAsync();
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                // A database hiccup must not end the heartbeat for the rest of the run: try again next tick.
+            }
         }
     }
 
