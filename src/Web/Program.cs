@@ -36,6 +36,7 @@ builder.Services.AddDataProtection()
     .SetApplicationName("LayerLens");
 builder.Services.AddSingleton(new NetworkTargetGuard(settings));
 builder.Services.AddScoped<AnalysisIntake>();
+builder.Services.AddSingleton<ReportCache>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("LayerLens:Contexts").Get<ContextLimits>() ?? new ContextLimits());
 builder.Services.AddSingleton<BuilderProbe>();
 builder.Services.AddLayerLensTenancy(builder.Configuration);

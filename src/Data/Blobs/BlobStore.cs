@@ -73,6 +73,47 @@ public sealed class BlobStore
 
     public bool Exists(string digest) => File.Exists(PathOf(digest));
 
+    /// <summary>Opens a kept blob (its retention restarts: it is in use again), or null when there is none.</summary>
+    public Stream? OpenRead(string digest)
+    {
+        var path = PathOf(digest);
+        try
+        {
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return stream;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="source"/> through, keeping its bytes as blob <paramref name="digest"/>
+    /// once it has been read to the end and its content has that digest.
+    /// </summary>
+    public Stream Capture(string digest, Stream source)
+    {
+        PathOf(digest); // refuses anything that is not a sha256 digest
+        return new BlobCapture(this, digest, source, Path.Combine(_temp, Guid.NewGuid().ToString("N")));
+    }
+
+    /// <summary>Moves a verified temp file into place, or drops it when the blob is already there.</summary>
+    internal void Adopt(string temp, string digest)
+    {
+        var path = PathOf(digest);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            File.Move(temp, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temp); // another run kept it first
+        }
+    }
+
     /// <summary>The file of a blob; throws for anything that is not a sha256 digest (never a path from outside).</summary>
     public string PathOf(string digest)
     {

@@ -121,6 +121,12 @@ public sealed class Analysis : IWorkspaceOwned
     /// <summary>The job run that holds the analysis while Running; only it may store a result.</summary>
     public Guid? RunId { get; set; }
 
+    /// <summary>
+    /// Refreshed by the running job every few hundred milliseconds: a Running analysis whose heartbeat
+    /// went stale lost its process, wherever that process ran.
+    /// </summary>
+    public DateTime? HeartbeatAtUtc { get; set; }
+
     public bool CancelRequested { get; set; }
 
     /// <summary>The Dockerfile's path in the caller's repository (CI), so SARIF locations land on the PR diff.</summary>

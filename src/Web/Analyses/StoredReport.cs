@@ -8,6 +8,10 @@ public sealed record StoredReport(ReportImage Image, IReadOnlyList<ReportLayer> 
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 
+    /// <summary>Bytes a layer made dead: what it overwrote, changed only the metadata of, or deleted.</summary>
+    public long DeadBytesCausedBy(int layerIndex) =>
+        Waste.Where(w => w.CauseLayerIndex == layerIndex && w.Kind is "overwritten" or "metadataOnly" or "deleted").Sum(w => w.Bytes);
+
     public static async Task<StoredReport?> LoadAsync(string file, CancellationToken cancellationToken = default)
     {
         if (!File.Exists(file))

@@ -37,6 +37,9 @@ public sealed record ResolvedSettings(
 
     public int WebhookAttempts { get; init; } = 6;
 
+    /// <summary>A Running analysis whose job has not refreshed its heartbeat for this long lost its process and is requeued.</summary>
+    public TimeSpan HeartbeatStaleAfter { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Registry hosts (host:port) reachable over plain HTTP.</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
@@ -75,6 +78,7 @@ public sealed record ResolvedSettings(
             RateLimitWindow = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("LayerLens:RateLimits:WindowSeconds", 60))),
             WebhookRetryBase = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("LayerLens:Webhooks:RetryBaseMilliseconds", 30_000))),
             WebhookAttempts = Math.Max(1, configuration.GetValue("LayerLens:Webhooks:Attempts", 6)),
+            HeartbeatStaleAfter = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("LayerLens:Jobs:HeartbeatStaleSeconds", 30))),
             InsecureRegistries = configuration.GetSection("LayerLens:Registries:Insecure").Get<string[]>() ?? [],
             PublicBaseUrl = configuration.GetValue<string?>("LayerLens:PublicBaseUrl"),
         };

@@ -41,6 +41,7 @@ public sealed class AnalysisJob(
     NetworkTargetGuard guard,
     WebhookDispatcher webhooks,
     PublicLinks links,
+    AnalysisNotifier notifier,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
@@ -60,6 +61,7 @@ public sealed class AnalysisJob(
                     .SetProperty(a => a.RunId, runId)
                     .SetProperty(a => a.StartedAtUtc, DateTime.UtcNow)
                     .SetProperty(a => a.Attempts, a => a.Attempts + 1)
+                    .SetProperty(a => a.HeartbeatAtUtc, DateTime.UtcNow)
                     .SetProperty(a => a.ProgressPhase, "starting"), shutdown);
             if (claimed == 0)
             {
@@ -69,13 +71,14 @@ public sealed class AnalysisJob(
                 }
                 return;
             }
+            notifier.Publish(analysisId);
             analysis = await db.Analyses.AsNoTracking().Include(a => a.Project).SingleAsync(a => a.Id == analysisId, shutdown);
         }
 
         var work = layout.WorkDirectory(analysisId, runId);
         Directory.CreateDirectory(work);
         using var cancel = cancellations.Register(analysisId, shutdown);
-        var progress = new ProgressRecorder(dbFactory, analysisId, runId, cancel);
+        var progress = new ProgressRecorder(dbFactory, notifier, analysisId, runId, cancel);
         progress.Start();
         var clock = Stopwatch.StartNew();
         try
@@ -175,6 +178,8 @@ public sealed class AnalysisJob(
                 Insecure = settings.AllowPrivateNetworkTargets,
                 PlainHttpHosts = settings.InsecureRegistries,
                 CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
+                // A retry or re-analysis of the same image reads its layers from the blob store.
+                BlobCache = new PulledBlobCache(blobs),
             },
         };
         var source = analysis.SourceKind switch
@@ -337,6 +342,7 @@ public sealed class AnalysisJob(
         await using var db = await dbFactory.CreateDbContextAsync();
         await db.Analyses.Where(a => a.Id == analysisId && a.RunId == runId && a.Status == AnalysisStatus.Running)
             .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.FinishedAtUtc, DateTime.UtcNow)));
+        notifier.Publish(analysisId);
     }
 
     private static string UserMessage(Exception ex, Analysis analysis)

@@ -11,6 +11,7 @@ public sealed class AnalysisQueue(
     IDbContextFactory<AppDbContext> dbFactory,
     IBackgroundJobClient jobs,
     JobCancellations cancellations,
+    AnalysisNotifier notifier,
     DataLayout layout)
 {
     public void Enqueue(Guid analysisId) => Enqueue(jobs, analysisId);
@@ -31,6 +32,7 @@ public sealed class AnalysisQueue(
         var running = await db.Analyses.Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.CancelRequested, true));
         cancellations.Cancel(analysisId);
+        notifier.Publish(analysisId);
         return queued + running > 0;
     }
 
@@ -54,6 +56,7 @@ public sealed class AnalysisQueue(
         if (reset > 0)
         {
             Enqueue(analysisId);
+            notifier.Publish(analysisId);
         }
         return reset > 0;
     }

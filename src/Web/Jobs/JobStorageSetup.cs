@@ -44,11 +44,13 @@ public static class JobStorageSetup
             options.WorkerCount = settings.MaxConcurrentAnalyses;
         });
         services.AddSingleton<JobCancellations>();
+        services.AddSingleton<AnalysisNotifier>();
         services.AddSingleton(new BlobStore(settings.DataDirectory));
         services.AddSingleton<DataLayout>();
         services.AddTransient<AnalysisJob>();
         services.AddScoped<AnalysisQueue>();
-        services.AddHostedService<StartupRecovery>();
+        services.AddSingleton<StaleRunRecovery>();
+        services.AddHostedService(sp => sp.GetRequiredService<StaleRunRecovery>());
         services.AddHostedService<BlobRetention>();
         return services;
     }

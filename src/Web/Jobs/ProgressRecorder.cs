@@ -8,10 +8,12 @@ namespace LayerLens.Web.Jobs;
 
 /// <summary>
 /// Keeps the latest engine progress and writes it to the analysis row a few times a second (not per
-/// callback), so the page and the API see phase, layer i of n and bytes read. It also notices a
-/// cancel asked from another process.
+/// callback), so the page and the API see phase, layer i of n and bytes read; each write also
+/// refreshes the run's heartbeat, and a change is pushed to this process's open pages. It also
+/// notices a cancel asked from another process.
 /// </summary>
-internal sealed class ProgressRecorder(SystemDbContextFactory dbFactory, Guid analysisId, Guid runId, CancellationTokenSource cancel)
+internal sealed class ProgressRecorder(
+    SystemDbContextFactory dbFactory, AnalysisNotifier notifier, Guid analysisId, Guid runId, CancellationTokenSource cancel)
     : IProgress<AnalysisProgress>, IAsyncDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
@@ -19,6 +21,7 @@ internal sealed class ProgressRecorder(SystemDbContextFactory dbFactory, Guid an
     private readonly CancellationTokenSource _stop = new();
     private string _phase = "starting";
     private AnalysisProgress _latest;
+    private (string Phase, AnalysisProgress Progress)? _published;
     private Task? _loop;
 
     public void Start() => _loop = Task.Run(LoopAsync);
@@ -55,7 +58,14 @@ internal sealed class ProgressRecorder(SystemDbContextFactory dbFactory, Guid an
             {
                 break;
             }
-            await FlushAsync();
+            try
+            {
+                await FlushAsync();
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                // A database hiccup must not end the heartbeat for the rest of the run: try again next tick.
+            }
         }
     }
 
@@ -75,7 +85,13 @@ internal sealed class ProgressRecorder(SystemDbContextFactory dbFactory, Guid an
                 .SetProperty(a => a.ProgressLayersDone, p.LayersDone)
                 .SetProperty(a => a.ProgressLayerCount, p.LayerCount)
                 .SetProperty(a => a.ProgressBytesRead, p.BytesRead)
-                .SetProperty(a => a.ProgressTotalBytes, p.TotalBytes));
+                .SetProperty(a => a.ProgressTotalBytes, p.TotalBytes)
+                .SetProperty(a => a.HeartbeatAtUtc, DateTime.UtcNow));
+        if (_published != (phase, p))
+        {
+            _published = (phase, p);
+            notifier.Publish(analysisId);
+        }
         if (await db.Analyses.AnyAsync(a => a.Id == analysisId && a.CancelRequested))
         {
             await cancel.CancelAsync();

@@ -36,9 +36,27 @@ public sealed record ReviewFinding(string RuleId, string Severity, int Line, int
 
 public sealed record ReviewChange(string Kind, int Line, string Message, bool Advice, string? Example);
 
-public sealed record ReviewExpected(double OriginalSeconds, double RecommendedSeconds, string? Weights, string? Durations);
+/// <summary>The cost model's expectation; the per-step arrays are absent from reports written before they existed.</summary>
+public sealed record ReviewExpected(
+    double OriginalSeconds,
+    double RecommendedSeconds,
+    string? Weights,
+    string? Durations,
+    IReadOnlyList<ReviewStep>? OriginalSteps = null,
+    IReadOnlyList<ReviewStep>? RecommendedSteps = null);
 
-public sealed record ReviewScenario(string Name, double OriginalSeconds, double RecommendedSeconds, int Runs, int OriginalCachedSteps, int RecommendedCachedSteps);
+public sealed record ReviewScenario(
+    string Name,
+    double OriginalSeconds,
+    double RecommendedSeconds,
+    int Runs,
+    int OriginalCachedSteps,
+    int RecommendedCachedSteps,
+    IReadOnlyList<ReviewStep>? OriginalSteps = null,
+    IReadOnlyList<ReviewStep>? RecommendedSteps = null);
+
+/// <summary>One build step's seconds (its Dockerfile line and instruction); <c>Cached</c> only when measured.</summary>
+public sealed record ReviewStep(int Line, string Instruction, double Seconds, bool? Cached = null);
 
 public sealed record ReviewMeasured(
     IReadOnlyList<ReviewScenario> Scenarios,

@@ -7,112 +7,156 @@ using static LayerLens.Web.Trees.TreeFileFormat;
 
 namespace LayerLens.Web.Trees;
 
-/// <summary>Writes a <see cref="LayeredTree"/> (with its waste paths) as a tree file; see <see cref="TreeFileFormat"/>.</summary>
+/// <summary>
+/// Writes a <see cref="LayeredTree"/> (with its waste paths) as a tree file; see <see cref="TreeFileFormat"/>.
+/// Memory stays at a few integers per node: node records go straight to the file, and events, size
+/// points and names stream to temp files beside it that are appended once their offsets are known.
+/// </summary>
 public static class TreeFileWriter
 {
+    private const int BufferSize = 1 << 20;
+
     public static void Write(LayeredTree tree, IEnumerable<WasteItem> waste, string path)
     {
         var paths = tree.Paths;
+        var shape = Number(tree);
+        var flags = MarkWaste(shape, waste, paths);
+        var sizes = DirectorySizes(tree, shape);
 
-        // Breadth-first numbering, children by name; paths interned but never present (a whiteout of
-        // a path no layer had) are left out with everything below them.
-        var order = new List<int>(paths.Count) { PathTable.Root };
-        var histories = new List<IReadOnlyList<PathEvent>> { Array.Empty<PathEvent>() };
-        var nodes = new List<Node> { new() { Parent = -1 } };
-        var newId = new Dictionary<int, int> { [PathTable.Root] = 0 };
-        var children = new List<(string Name, int Old)>();
-        for (var i = 0; i < order.Count; i++)
+        var header = new Header { Magic = Magic, LayerCount = tree.LayerCount, NodeCount = shape.Count, NodesOffset = HeaderSize };
+        var eventsPath = path + ".events.tmp";
+        var sizesPath = path + ".sizes.tmp";
+        var heapPath = path + ".heap.tmp";
+        try
         {
-            children.Clear();
-            for (var c = paths.FirstChild(order[i]); c != PathTable.None; c = paths.NextSibling(c))
+            using (var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, BufferSize))
             {
-                children.Add((paths.Name(c), c));
-            }
-            children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
-            var first = order.Count;
-            foreach (var (_, old) in children)
-            {
-                var history = tree.HistoryOf(old);
-                if (history.Count == 0)
+                using (var events = new FileStream(eventsPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.DeleteOnClose))
+                using (var sizePoints = new FileStream(sizesPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.DeleteOnClose))
+                using (var heap = new FileStream(heapPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.DeleteOnClose))
                 {
-                    continue;
+                    file.Position = HeaderSize;
+                    // Node order: each node's name, then its link targets — a directory's children and
+                    // everything they name form one contiguous heap range, as the reader expects.
+                    for (var i = 0; i < shape.Count; i++)
+                    {
+                        IReadOnlyList<PathEvent> history = i == 0 ? [] : tree.HistoryOf(shape.Order[i]);
+                        var node = new Node
+                        {
+                            Parent = shape.Parent[i],
+                            FirstChild = shape.FirstChild[i],
+                            ChildCount = shape.ChildCount[i],
+                            Flags = (NodeFlags)flags[i],
+                            NameOffset = AppendString(heap, i == 0 ? "" : paths.Name(shape.Order[i])),
+                            EventStart = header.EventCount,
+                            EventCount = history.Count,
+                            SizeStart = header.SizePointCount,
+                        };
+                        foreach (var e in history)
+                        {
+                            WriteStruct(events, new Event
+                            {
+                                Size = e.Size,
+                                LinkOffset = e.LinkTarget is null ? -1 : AppendString(heap, e.LinkTarget),
+                                Layer = (short)e.Layer,
+                                VersionLayer = (short)e.VersionLayer,
+                                Status = (byte)e.Status,
+                                Kind = (byte)e.Kind,
+                                Implicit = e.Implicit ? (byte)1 : (byte)0,
+                            });
+                        }
+                        header.EventCount += history.Count;
+                        if (sizes.TryGetValue(i, out var points))
+                        {
+                            foreach (var (layer, bytes) in points)
+                            {
+                                WriteStruct(sizePoints, new SizePoint { Layer = (short)layer, Bytes = bytes });
+                            }
+                            header.SizePointCount += points.Count;
+                        }
+                        node.SizeCount = header.SizePointCount - node.SizeStart;
+                        WriteStruct(file, node);
+                    }
+
+                    header.EventsOffset = file.Position;
+                    Append(events, file);
+                    header.SizePointsOffset = file.Position;
+                    Append(sizePoints, file);
+                    header.HeapOffset = file.Position;
+                    header.HeapLength = heap.Length;
+                    Append(heap, file);
                 }
-                newId[old] = order.Count;
-                order.Add(old);
-                histories.Add(history);
-                nodes.Add(new Node { Parent = i });
+                file.Position = 0;
+                WriteStruct(file, header); // exactly HeaderSize bytes
             }
-            var node = nodes[i];
-            node.FirstChild = first;
-            node.ChildCount = order.Count - first;
-            nodes[i] = node;
         }
-
-        var nodeArray = nodes.ToArray();
-        MarkWaste(nodeArray, waste, paths, newId);
-        var sizes = DirectorySizes(nodeArray, histories);
-
-        var events = new List<Event>(nodeArray.Length);
-        var sizePoints = new List<SizePoint>();
-        using var heap = new MemoryStream();
-        for (var i = 0; i < nodeArray.Length; i++)
+        catch
         {
-            ref var node = ref nodeArray[i];
-            node.NameOffset = AppendString(heap, i == 0 ? "" : paths.Name(order[i]));
-            node.EventStart = events.Count;
-            node.EventCount = histories[i].Count;
-            foreach (var e in histories[i])
-            {
-                events.Add(new Event
-                {
-                    Size = e.Size,
-                    LinkOffset = e.LinkTarget is null ? -1 : AppendString(heap, e.LinkTarget),
-                    Layer = (short)e.Layer,
-                    VersionLayer = (short)e.VersionLayer,
-                    Status = (byte)e.Status,
-                    Kind = (byte)e.Kind,
-                    Implicit = e.Implicit ? (byte)1 : (byte)0,
-                });
-            }
-            node.SizeStart = sizePoints.Count;
-            if (sizes[i] is { } points)
-            {
-                foreach (var (layer, bytes) in points)
-                {
-                    sizePoints.Add(new SizePoint { Layer = (short)layer, Bytes = bytes });
-                }
-            }
-            node.SizeCount = sizePoints.Count - node.SizeStart;
+            File.Delete(path);
+            throw;
         }
-
-        var header = new Header
-        {
-            Magic = Magic,
-            LayerCount = tree.LayerCount,
-            NodeCount = nodeArray.Length,
-            EventCount = events.Count,
-            SizePointCount = sizePoints.Count,
-        };
-        header.NodesOffset = HeaderSize;
-        header.EventsOffset = header.NodesOffset + (long)nodeArray.Length * Marshal.SizeOf<Node>();
-        header.SizePointsOffset = header.EventsOffset + (long)events.Count * Marshal.SizeOf<Event>();
-        header.HeapOffset = header.SizePointsOffset + (long)sizePoints.Count * Marshal.SizeOf<SizePoint>();
-        header.HeapLength = heap.Length;
-
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        var headerBytes = new byte[HeaderSize];
-        MemoryMarshal.Write(headerBytes, in header);
-        file.Write(headerBytes);
-        file.Write(MemoryMarshal.AsBytes(nodeArray.AsSpan()));
-        file.Write(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(events)));
-        file.Write(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(sizePoints)));
-        heap.Position = 0;
-        heap.CopyTo(file);
     }
 
-    private static long AppendString(MemoryStream heap, string value)
+    /// <summary>
+    /// The breadth-first numbering, children by name, as a few integers per node; paths interned but
+    /// never present (a whiteout of a path no layer had) are left out with everything below them.
+    /// </summary>
+    private sealed class Shape(int capacity)
     {
-        var offset = heap.Length;
+        public List<int> Order { get; } = new(capacity) { PathTable.Root };
+        public List<int> Parent { get; } = new(capacity) { -1 };
+        public List<int> FirstChild { get; } = new(capacity);
+        public List<int> ChildCount { get; } = new(capacity);
+
+        /// <summary>New node id by path id, -1 when the path is left out.</summary>
+        public int[] NewId { get; } = new int[capacity];
+
+        public int Count => Order.Count;
+    }
+
+    private static Shape Number(LayeredTree tree)
+    {
+        var paths = tree.Paths;
+        var shape = new Shape(paths.Count);
+        Array.Fill(shape.NewId, -1);
+        shape.NewId[PathTable.Root] = 0;
+        var children = new List<(string Name, int Old)>();
+        for (var i = 0; i < shape.Order.Count; i++)
+        {
+            children.Clear();
+            for (var c = paths.FirstChild(shape.Order[i]); c != PathTable.None; c = paths.NextSibling(c))
+            {
+                if (tree.HistoryOf(c).Count > 0)
+                {
+                    children.Add((paths.Name(c), c));
+                }
+            }
+            children.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+            shape.FirstChild.Add(shape.Order.Count);
+            shape.ChildCount.Add(children.Count);
+            foreach (var (_, old) in children)
+            {
+                shape.NewId[old] = shape.Order.Count;
+                shape.Order.Add(old);
+                shape.Parent.Add(i);
+            }
+        }
+        return shape;
+    }
+
+    private static void WriteStruct<T>(Stream stream, T value) where T : unmanaged =>
+        stream.Write(MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in value)));
+
+    private static void Append(Stream source, Stream target)
+    {
+        source.Flush();
+        source.Position = 0;
+        source.CopyTo(target, BufferSize);
+    }
+
+    private static long AppendString(Stream heap, string value)
+    {
+        var offset = heap.Position;
         var bytes = Encoding.UTF8.GetBytes(value);
         Span<byte> length = stackalloc byte[4];
         MemoryMarshal.Write(length, bytes.Length);
@@ -122,13 +166,15 @@ public static class TreeFileWriter
     }
 
     /// <summary>Waste paths and everything below them are waste; their ancestors contain waste.</summary>
-    private static void MarkWaste(Node[] nodes, IEnumerable<WasteItem> waste, PathTable paths, Dictionary<int, int> newId)
+    private static byte[] MarkWaste(Shape shape, IEnumerable<WasteItem> waste, PathTable paths)
     {
+        var flags = new byte[shape.Count];
         var stack = new Stack<int>();
         foreach (var item in waste)
         {
             var old = paths.Find(item.Path);
-            if (old == PathTable.None || !newId.TryGetValue(old, out var id) || (nodes[id].Flags & NodeFlags.Waste) != 0)
+            var id = old == PathTable.None ? -1 : shape.NewId[old];
+            if (id < 0 || (flags[id] & (byte)NodeFlags.Waste) != 0)
             {
                 continue;
             }
@@ -136,58 +182,57 @@ public static class TreeFileWriter
             while (stack.Count > 0)
             {
                 var n = stack.Pop();
-                if ((nodes[n].Flags & NodeFlags.Waste) != 0)
+                if ((flags[n] & (byte)NodeFlags.Waste) != 0)
                 {
                     continue;
                 }
-                nodes[n].Flags |= NodeFlags.Waste;
-                for (var c = nodes[n].FirstChild; c < nodes[n].FirstChild + nodes[n].ChildCount; c++)
+                flags[n] |= (byte)NodeFlags.Waste;
+                for (var c = shape.FirstChild[n]; c < shape.FirstChild[n] + shape.ChildCount[n]; c++)
                 {
                     stack.Push(c);
                 }
             }
-            for (var p = nodes[id].Parent; p >= 0 && (nodes[p].Flags & NodeFlags.ContainsWaste) == 0; p = nodes[p].Parent)
+            for (var p = shape.Parent[id]; p >= 0 && (flags[p] & (byte)NodeFlags.ContainsWaste) == 0; p = shape.Parent[p])
             {
-                nodes[p].Flags |= NodeFlags.ContainsWaste;
+                flags[p] |= (byte)NodeFlags.ContainsWaste;
             }
         }
+        return flags;
     }
 
     /// <summary>
     /// Per directory, its visible bytes below at each layer where they change: children are numbered
     /// after their parents, so one pass from the last node up folds every change into its ancestors.
+    /// Only directories with a size change hold an entry.
     /// </summary>
-    private static SortedDictionary<int, long>?[] DirectorySizes(Node[] nodes, List<IReadOnlyList<PathEvent>> histories)
+    private static Dictionary<int, SortedDictionary<int, long>> DirectorySizes(LayeredTree tree, Shape shape)
     {
-        var deltas = new SortedDictionary<int, long>?[nodes.Length];
-        for (var i = nodes.Length - 1; i > 0; i--)
+        var deltas = new Dictionary<int, SortedDictionary<int, long>>();
+        for (var i = shape.Count - 1; i > 0; i--)
         {
+            var parent = shape.Parent[i];
             long visible = 0;
-            foreach (var e in histories[i])
+            foreach (var e in tree.HistoryOf(shape.Order[i]))
             {
                 var now = e.Status != ChangeStatus.Removed && e.Kind == EntryKind.File ? e.Size : 0;
                 if (now != visible)
                 {
-                    Add(ref deltas[nodes[i].Parent], e.Layer, now - visible);
+                    Add(deltas, parent, e.Layer, now - visible);
                     visible = now;
                 }
             }
-            if (deltas[i] is { } own)
+            if (deltas.TryGetValue(i, out var own))
             {
                 foreach (var (layer, delta) in own)
                 {
-                    Add(ref deltas[nodes[i].Parent], layer, delta);
+                    Add(deltas, parent, layer, delta);
                 }
             }
         }
 
         // Deltas → running totals.
-        foreach (var d in deltas)
+        foreach (var d in deltas.Values)
         {
-            if (d is null)
-            {
-                continue;
-            }
             long total = 0;
             foreach (var layer in d.Keys.ToList())
             {
@@ -198,9 +243,12 @@ public static class TreeFileWriter
         return deltas;
     }
 
-    private static void Add(ref SortedDictionary<int, long>? map, int layer, long delta)
+    private static void Add(Dictionary<int, SortedDictionary<int, long>> deltas, int node, int layer, long delta)
     {
-        map ??= [];
+        if (!deltas.TryGetValue(node, out var map))
+        {
+            deltas[node] = map = [];
+        }
         map[layer] = map.GetValueOrDefault(layer) + delta;
     }
 }

@@ -21,8 +21,10 @@ public sealed class RecoveryTests : IDisposable
             .WriteDockerArchiveClassic(archive);
 
         var data = Directory.CreateTempSubdirectory("layerlens-recovery-data-").FullName;
+        // The killed run's heartbeat is still fresh when the app restarts: it is taken back once it goes stale.
+        var staleAfter = new Dictionary<string, string> { ["LayerLens__Jobs__HeartbeatStaleSeconds"] = "2" };
         string id;
-        await using (var first = await WebAppProcess.StartAsync(dataDirectory: data))
+        await using (var first = await WebAppProcess.StartAsync(staleAfter, dataDirectory: data))
         {
             using var http = first.CreateClient(timeout: TimeSpan.FromMinutes(2));
             await using var body = File.OpenRead(archive);
@@ -42,7 +44,7 @@ public sealed class RecoveryTests : IDisposable
             await first.KillAsync();
         }
 
-        var second = await WebAppProcess.StartAsync(dataDirectory: data);
+        var second = await WebAppProcess.StartAsync(staleAfter, dataDirectory: data);
         try
         {
             using var http2 = second.CreateClient();

@@ -58,7 +58,7 @@ public static class RegistryImageReader
                     DiffId = config.RootFs?.DiffIds is { } ids && i < ids.Count ? ids[i] : null,
                     MediaType = descriptors[i].MediaType,
                     CompressedSize = descriptors[i].Size > 0 ? descriptors[i].Size : -1,
-                    Open = token => client.OpenBlobAsync(layerDigest, token),
+                    Open = token => OpenLayerAsync(client, options.Registry.BlobCache, layerDigest, token),
                 });
             }
             return new ResolvedImage(client)
@@ -75,6 +75,16 @@ public static class RegistryImageReader
             client.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A kept copy when the cache has one; otherwise the download, kept as it is read.</summary>
+    private static async Task<Stream> OpenLayerAsync(RegistryClient client, IBlobCache? cache, string digest, CancellationToken ct)
+    {
+        if (cache is null)
+        {
+            return await client.OpenBlobAsync(digest, ct);
+        }
+        return cache.OpenCached(digest) ?? cache.Capture(digest, await client.OpenBlobAsync(digest, ct));
     }
 
     private static string Sha256(byte[] bytes) =>

@@ -23,6 +23,9 @@ public sealed record RegistryOptions
     /// <summary>Makes the HTTP handler for registry connections (a service's address guard); a plain one when null.</summary>
     public Func<HttpMessageHandler>? CreateHandler { get; init; }
 
+    /// <summary>Keeps pulled layer blobs for the next analysis of the same image (a service's blob store); none when null.</summary>
+    public IBlobCache? BlobCache { get; init; }
+
     public int MaxRetries { get; init; } = 4;
 
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);

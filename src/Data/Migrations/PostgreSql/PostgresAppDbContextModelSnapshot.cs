@@ -145,6 +145,9 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("HeartbeatAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("ImageDigest")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");

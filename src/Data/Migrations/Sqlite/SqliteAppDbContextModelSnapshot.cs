@@ -140,6 +140,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("HeartbeatAtUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ImageDigest")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using LayerLens.Analyzer.Analysis;
+using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.Data.Blobs;
+using LayerLens.TestInfrastructure.Processes;
+using LayerLens.TestInfrastructure.Registry;
+using LayerLens.Web.Storage;
+using AnalyzerRegistryOptions = LayerLens.Analyzer.Images.Registry.RegistryOptions;
+
+namespace LayerLens.Web.Tests.Storage;
+
+/// <summary>
+/// Layers pulled from a (real) registry are kept in the blob store, digest-verified, so analysing the
+/// same image again downloads none of them.
+/// </summary>
+public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixture<RegistryFixture>, IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-pulled-").FullName;
+
+    /// <summary>Counts the registry requests for each blob, as the registry would see them.</summary>
+    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        public List<string> Paths { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Paths)
+            {
+                Paths.Add(request.RequestUri!.AbsolutePath);
+            }
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    private static readonly SyntheticImage Image = new(
+        new LayerTarBuilder().Dir("app").File("app/big.bin", 300_000, seed: 1).File("app/a.txt", "a").Build(),
+        new LayerTarBuilder().Whiteout("app/big.bin").File("app/b.txt", "bb").Build());
+
+    private async Task<string> PushAsync()
+    {
+        var archive = Path.Combine(_dir, "image.tar");
+        Image.WriteDockerArchiveClassic(archive);
+        var reference = $"{registry.Address}/cache/app:1";
+        await ProcessRunner.RunAsync("skopeo", ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false", "docker-archive:" + archive, "docker://" + reference]);
+        return reference;
+    }
+
+    private async Task<(ImageAnalysis Analysis, List<string> Requests)> AnalyseAsync(string reference, BlobStore store)
+    {
+        var counting = new CountingHandler();
+        var options = new ImageOpenOptions
+        {
+            Registry = new AnalyzerRegistryOptions
+            {
+                PlainHttpHosts = [registry.Address],
+                MaxRetries = 0,
+                CreateHandler = () => counting,
+                BlobCache = new PulledBlobCache(store),
+            },
+        };
+        using var image = await ImageOpener.OpenAsync("docker://" + reference, options);
+        return (await ImageAnalyzer.AnalyzeAsync(image), counting.Paths);
+    }
+
+    [Fact]
+    public async Task A_second_analysis_of_the_same_image_reads_its_layers_from_the_blob_store()
+    {
+        var reference = await PushAsync();
+        var store = new BlobStore(Path.Combine(_dir, "data"));
+
+        var (first, firstRequests) = await AnalyseAsync(reference, store);
+        var layers = first.Layers.Select(l => l.Digest!).ToList();
+        Assert.Equal(2, layers.Count);
+        Assert.All(layers, d => Assert.Single(firstRequests, p => p.EndsWith("/blobs/" + d, StringComparison.Ordinal)));
+        foreach (var digest in layers)
+        {
+            // Kept under its digest, and the content really has that digest.
+            await using var kept = File.OpenRead(store.PathOf(digest));
+            Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(kept)));
+        }
+
+        var (second, secondRequests) = await AnalyseAsync(reference, store);
+
+        Assert.DoesNotContain(secondRequests, p => layers.Any(d => p.EndsWith("/blobs/" + d, StringComparison.Ordinal)));
+        Assert.Equal((first.SizeBytes, first.FinalBytes, first.WastedBytes), (second.SizeBytes, second.FinalBytes, second.WastedBytes));
+        Assert.Equal(300_000, second.WastedBytes); // big.bin, deleted by layer 1
+    }
+
+    [Fact]
+    public async Task A_download_cut_short_or_with_the_wrong_content_is_not_kept()
+    {
+        var store = new BlobStore(Path.Combine(_dir, "data2"));
+        var content = new byte[1000];
+        new Random(3).NextBytes(content);
+        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(content));
+
+        // Read only half, then closed (a cancelled analysis).
+        await using (var partial = store.Capture(digest, new MemoryStream(content)))
+        {
+            await partial.ReadExactlyAsync(new byte[500]);
+        }
+        Assert.False(store.Exists(digest));
+
+        // Read to the end, but the registry sent other bytes than the digest names.
+        var wrong = "sha256:" + new string('0', 64);
+        await using (var tampered = store.Capture(wrong, new MemoryStream(content)))
+        {
+            await tampered.CopyToAsync(Stream.Null);
+        }
+        Assert.False(store.Exists(wrong));
+
+        // Read to the end with the right digest: kept, and readable back.
+        await using (var whole = store.Capture(digest, new MemoryStream(content)))
+        {
+            await whole.CopyToAsync(Stream.Null);
+        }
+        await using var cached = store.OpenRead(digest);
+        Assert.NotNull(cached);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "data2", "blobs", "tmp")));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}
