@@ -51,14 +51,15 @@ public static class RegistryImageReader
             {
                 var layerDigest = descriptors[i].Digest ?? throw new InvalidImageException($"{what}: layer {i} has no digest");
                 Digests.ParseSha256(layerDigest, $"{what}: layer {i}");
+                var layerSize = descriptors[i].Size > 0 ? descriptors[i].Size : -1;
                 layers.Add(new LayerBlob
                 {
                     Index = i,
                     Digest = layerDigest,
                     DiffId = config.RootFs?.DiffIds is { } ids && i < ids.Count ? ids[i] : null,
                     MediaType = descriptors[i].MediaType,
-                    CompressedSize = descriptors[i].Size > 0 ? descriptors[i].Size : -1,
-                    Open = token => client.OpenBlobAsync(layerDigest, token),
+                    CompressedSize = layerSize,
+                    Open = token => client.OpenBlobAsync(layerDigest, layerSize, token),
                 });
             }
             return new ResolvedImage(client)
