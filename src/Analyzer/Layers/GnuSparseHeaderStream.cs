@@ -61,19 +61,16 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
 
     private void Inspect()
     {
-        if (!_header.AsSpan().ContainsAnyExcept((byte)0) || !ChecksumMatches(_header))
-        {
-            _dataLeft = 0; // end-of-archive block, or garbage TarReader will reject
-            return;
-        }
-        var type = _header[156];
-        if (!TryNumber(_header.AsSpan(124, 12), out var size))
+        // End-of-archive blocks and headers TarReader will reject anyway (bad size) carry no data here.
+        if (!_header.AsSpan().ContainsAnyExcept((byte)0) || !TryNumber(_header.AsSpan(124, 12), out var size))
         {
             _dataLeft = 0;
             return;
         }
+        var type = _header[156];
         _dataLeft = (size + Block - 1) / Block * Block;
-        if (type == (byte)'S')
+        // Only a header we rewrite must be proven a header (checksum); others TarReader checks itself.
+        if (type == (byte)'S' && ChecksumMatches(_header))
         {
             LastSparse = ReadOldGnuMap(size);
             _header[156] = (byte)'0';
