@@ -25,13 +25,18 @@ public static class Compression
         return CompressionKind.None;
     }
 
-    /// <summary>Reads the first bytes of <paramref name="raw"/>, detects its compression and returns the decoded stream.</summary>
-    public static Stream OpenDecoded(Stream raw, out CompressionKind kind)
+    /// <summary>
+    /// Reads the first bytes of <paramref name="raw"/>, detects its compression and returns the decoded stream.
+    /// When the blob is compressed, <paramref name="beforeDecoder"/> may wrap what the decoder reads
+    /// (a read-ahead stage, so reading and hashing the blob run beside the decoder, not in its way).
+    /// </summary>
+    public static Stream OpenDecoded(Stream raw, out CompressionKind kind, Func<Stream, Stream>? beforeDecoder = null)
     {
         var head = new byte[4];
         var got = raw.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         kind = Sniff(head.AsSpan(0, got));
-        var replayed = new PrefixedStream(head.AsMemory(0, got), raw);
+        var source = kind != CompressionKind.None && beforeDecoder is not null ? beforeDecoder(raw) : raw;
+        var replayed = new PrefixedStream(head.AsMemory(0, got), source);
         return kind switch
         {
             CompressionKind.Gzip => new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: false),

@@ -13,6 +13,8 @@ public sealed class LayerBlobStream : ReadOnlyStream
     private readonly AnalysisLimits _limits;
     private readonly ImageByteBudget _budget;
     private readonly HashingReadStream _compressed;
+    // What the decoder reads: the blob itself, or a read-ahead stage over it (only that stage's thread reads the blob then).
+    private Stream _decoderSource;
     private readonly Stream _decoded;
     private readonly HashingReadStream _uncompressed;
 
@@ -22,9 +24,11 @@ public sealed class LayerBlobStream : ReadOnlyStream
         _limits = limits;
         _budget = budget;
         _compressed = new HashingReadStream(raw);
+        _decoderSource = _compressed;
         try
         {
-            _decoded = Blobs.Compression.OpenDecoded(_compressed, out var kind);
+            // Three stages for a compressed layer: read + blob digest | decompress | diff-id digest + tar + content hashes.
+            _decoded = Blobs.Compression.OpenDecoded(_compressed, out var kind, blob => _decoderSource = new ReadAheadStream(blob));
             Compression = kind;
         }
         catch (IOException ex)
@@ -105,7 +109,7 @@ public sealed class LayerBlobStream : ReadOnlyStream
             {
             }
             // Bytes after the end of the compressed stream are part of the blob (and of its digest).
-            while (_compressed.Read(scratch, 0, scratch.Length) > 0)
+            while (_decoderSource.Read(scratch, 0, scratch.Length) > 0)
             {
             }
         }

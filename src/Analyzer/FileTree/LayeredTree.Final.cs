@@ -10,7 +10,10 @@ public sealed partial class LayeredTree
     {
         long finalBytes = 0;
         var fileCount = 0;
-        var contents = new List<int>(); // nodes of visible files with content; 4 bytes each
+        // Nodes of visible files with content, 4 bytes each; sized once so a million-file tree
+        // leaves no trail of outgrown copies at the memory peak.
+        var contents = new int[_last.Length];
+        var contentCount = 0;
         HashSet<long>? countedLinkTargets = null;
         for (var node = 1; node < _last.Length; node++)
         {
@@ -27,7 +30,7 @@ public sealed partial class LayeredTree
                 finalBytes += v.Size;
                 if (v.Size > 0)
                 {
-                    contents.Add(node);
+                    contents[contentCount++] = node;
                 }
             }
             else if (v.Kind == EntryKind.HardLink)
@@ -45,12 +48,12 @@ public sealed partial class LayeredTree
                 }
                 if (t.Size > 0)
                 {
-                    contents.Add(node);
+                    contents[contentCount++] = node;
                 }
             }
         }
 
-        var (duplicateBytes, duplicates) = FindDuplicates(contents);
+        var (duplicateBytes, duplicates) = FindDuplicates(contents, contentCount);
         return new FinalFilesystem
         {
             FinalBytes = finalBytes,
@@ -86,21 +89,20 @@ public sealed partial class LayeredTree
         return c == 0 ? a.CompareTo(b) : c;
     }
 
-    private (long Bytes, List<WasteItem> Items) FindDuplicates(List<int> candidates)
+    private (long Bytes, List<WasteItem> Items) FindDuplicates(int[] nodes, int count)
     {
         // Sort by 64 bits of the content hash as a primitive key (fast, 12 bytes a file), then order
         // each run of equal keys exactly; runs longer than one are (nearly always) real duplicates.
-        var nodes = candidates.ToArray();
-        var keys = new ulong[nodes.Length];
-        for (var i = 0; i < nodes.Length; i++)
+        var keys = new ulong[count];
+        for (var i = 0; i < count; i++)
         {
             keys[i] = (ulong)ContentOf(nodes[i]).Hash;
         }
-        Array.Sort(keys, nodes);
-        for (var run = 0; run < nodes.Length;)
+        Array.Sort(keys, nodes, 0, count);
+        for (var run = 0; run < count;)
         {
             var runEnd = run + 1;
-            while (runEnd < nodes.Length && keys[runEnd] == keys[run])
+            while (runEnd < count && keys[runEnd] == keys[run])
             {
                 runEnd++;
             }
@@ -114,16 +116,16 @@ public sealed partial class LayeredTree
         long bytes = 0;
         var items = new List<WasteItem>();
         var start = 0;
-        while (start < nodes.Length)
+        while (start < count)
         {
             var end = start + 1;
-            if (end < nodes.Length && (ulong)ContentOf(nodes[end]).Hash != (ulong)ContentOf(nodes[start]).Hash)
+            if (end < count && (ulong)ContentOf(nodes[end]).Hash != (ulong)ContentOf(nodes[start]).Hash)
             {
                 start = end;
                 continue;
             }
             var original = ContentOf(nodes[start]);
-            while (end < nodes.Length && ContentOf(nodes[end]) is var next && next.Hash == original.Hash && next.Size == original.Size)
+            while (end < count && ContentOf(nodes[end]) is var next && next.Hash == original.Hash && next.Size == original.Size)
             {
                 end++;
             }

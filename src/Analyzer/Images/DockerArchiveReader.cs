@@ -5,22 +5,19 @@ namespace LayerLens.Analyzer.Images;
 /// <summary>
 /// Reads a docker-archive (<c>docker save</c>): layer order comes from manifest.json, in either the
 /// classic shape (<c>&lt;id&gt;/layer.tar</c>) or the Docker 25+ shape (paths into <c>blobs/sha256</c>).
+/// An archive of several images (<c>docker save a b</c>) needs a choice: <c>docker-archive:PATH:NAME</c>
+/// (a tag of RepoTags) or <c>docker-archive:PATH:@INDEX</c>, as skopeo spells it.
 /// </summary>
 public static class DockerArchiveReader
 {
-    public static ResolvedImage Read(TarArchiveFiles files, AnalysisLimits limits, string reference)
+    public static ResolvedImage Read(TarArchiveFiles files, AnalysisLimits limits, string reference, string? choice = null)
     {
         var entries = JsonBlob.Read<List<DockerArchiveManifestEntry>>(files, "manifest.json", null, limits);
         if (entries.Count == 0)
         {
             throw new InvalidImageException($"{files.Name}: manifest.json lists no images");
         }
-        if (entries.Count > 1)
-        {
-            throw new InvalidImageException(
-                $"{files.Name}: holds {entries.Count} images ({string.Join(", ", entries.Select(e => e.RepoTags?.FirstOrDefault() ?? e.Config))}); save one image per archive");
-        }
-        var entry = entries[0];
+        var entry = Choose(files.Name, entries, choice);
         var where = $"{files.Name}: manifest.json";
         var configPath = entry.Config ?? throw new InvalidImageException($"{where}: no Config");
         if (!files.Exists(configPath))
@@ -61,6 +58,59 @@ public static class DockerArchiveReader
             Config = config,
             Layers = layers,
         };
+    }
+
+    private static DockerArchiveManifestEntry Choose(string archive, List<DockerArchiveManifestEntry> entries, string? choice)
+    {
+        if (choice is null)
+        {
+            if (entries.Count == 1)
+            {
+                return entries[0];
+            }
+            throw new InvalidImageException($"{archive}: holds {entries.Count} images; choose one with docker-archive:PATH:NAME or docker-archive:PATH:@INDEX ({Describe(entries)})");
+        }
+        if (choice.StartsWith('@'))
+        {
+            if (int.TryParse(choice[1..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) && index < entries.Count)
+            {
+                return entries[index];
+            }
+            throw new InvalidImageException($"{archive}: no image at index {choice}; it holds {entries.Count} ({Describe(entries)})");
+        }
+        var wanted = NormalizeName(choice);
+        var matches = entries.Where(e => e.RepoTags?.Any(t => NormalizeName(t) == wanted) == true).ToList();
+        return matches.Count switch
+        {
+            1 => matches[0],
+            0 => throw new InvalidImageException($"{archive}: no image tagged '{choice}' ({Describe(entries)})"),
+            // Two entries under one tag is a malformed archive; refuse rather than guess.
+            _ => throw new InvalidImageException($"{archive}: {matches.Count} images are tagged '{choice}'; choose by index ({Describe(entries)})"),
+        };
+    }
+
+    private static string Describe(List<DockerArchiveManifestEntry> entries) =>
+        string.Join("; ", entries.Select((e, i) => $"@{i}: " + (e.RepoTags is { Count: > 0 } tags ? string.Join(", ", tags) : "untagged")));
+
+    /// <summary>
+    /// One spelling per image name, as docker resolves them: <c>alpine</c> = <c>alpine:latest</c> =
+    /// <c>docker.io/library/alpine:latest</c>.
+    /// </summary>
+    internal static string NormalizeName(string name)
+    {
+        var lastSlash = name.LastIndexOf('/');
+        if (name.IndexOf(':', lastSlash + 1) < 0 && !name.Contains('@', StringComparison.Ordinal))
+        {
+            name += ":latest";
+        }
+        foreach (var prefix in (string[])["docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"])
+        {
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return name[prefix.Length..];
+            }
+        }
+        return name;
     }
 
     /// <summary><c>blobs/sha256/HEX</c> (Docker 25+) and <c>HEX.json</c> (classic config) name their digest.</summary>

@@ -50,13 +50,13 @@ public static class ImageOpener
                 {
                     throw new InvalidImageException($"{spec.Location}: no manifest.json; not a docker-archive");
                 }
-                return DockerArchiveReader.Read(files, options.Limits, spec.Original);
+                return DockerArchiveReader.Read(files, options.Limits, spec.Original, spec.Tag);
             }
             if (!files.Exists("index.json"))
             {
                 throw new InvalidImageException($"{spec.Location}: neither manifest.json nor index.json; not an image archive");
             }
-            return OciLayoutReader.Read(files, null, options.Platform, options.Limits, spec.Original);
+            return OciLayoutReader.Read(files, spec.Tag, options.Platform, options.Limits, spec.Original);
         }
         catch
         {

@@ -9,8 +9,9 @@ public enum ImageSourceKind
 }
 
 /// <summary>
-/// A parsed <c>&lt;source&gt;</c> argument: <c>docker-archive:PATH</c>, <c>oci:DIR[:TAG]</c>,
-/// <c>oci-archive:PATH</c>, <c>docker://REF</c>, or a bare path whose format is detected.
+/// A parsed <c>&lt;source&gt;</c> argument: <c>docker-archive:PATH[:NAME|:@INDEX]</c>, <c>oci:DIR[:TAG]</c>,
+/// <c>oci-archive:PATH[:TAG]</c>, <c>docker://REF</c>, or a bare path whose format is detected.
+/// For archives, <see cref="Tag"/> is the image chosen inside (skopeo's syntax).
 /// </summary>
 public sealed record ImageSourceSpec(ImageSourceKind Kind, string Location, string? Tag, string Original)
 {
@@ -26,11 +27,13 @@ public sealed record ImageSourceSpec(ImageSourceKind Kind, string Location, stri
         }
         if (source.StartsWith("docker-archive:", StringComparison.Ordinal))
         {
-            return new(ImageSourceKind.DockerArchive, StripArchiveSuffix(source["docker-archive:".Length..]), null, source);
+            var (path, choice) = SplitArchive(source["docker-archive:".Length..]);
+            return new(ImageSourceKind.DockerArchive, path, choice, source);
         }
         if (source.StartsWith("oci-archive:", StringComparison.Ordinal))
         {
-            return new(ImageSourceKind.OciArchive, StripArchiveSuffix(source["oci-archive:".Length..]), null, source);
+            var (path, tag) = SplitArchive(source["oci-archive:".Length..]);
+            return new(ImageSourceKind.OciArchive, path, tag, source);
         }
         if (source.StartsWith("oci:", StringComparison.Ordinal))
         {
@@ -46,15 +49,23 @@ public sealed record ImageSourceSpec(ImageSourceKind Kind, string Location, stri
         return Detect(source);
     }
 
-    // skopeo-style "archive:PATH:name" suffixes: keep the path when the whole string is not a file.
-    private static string StripArchiveSuffix(string location)
+    // skopeo-style "archive:PATH:NAME": the path is the shortest prefix that is a file (names such as
+    // "host:5000/app:1" hold colons of their own); the whole string when no prefix is.
+    private static (string Path, string? Choice) SplitArchive(string location)
     {
         if (File.Exists(location))
         {
-            return location;
+            return (location, null);
         }
-        var colon = location.LastIndexOf(':');
-        return colon > 0 && File.Exists(location[..colon]) ? location[..colon] : location;
+        for (var colon = location.IndexOf(':'); colon > 0; colon = location.IndexOf(':', colon + 1))
+        {
+            if (File.Exists(location[..colon]))
+            {
+                var choice = location[(colon + 1)..];
+                return (location[..colon], choice.Length == 0 ? null : choice);
+            }
+        }
+        return (location, null);
     }
 
     private static ImageSourceSpec Detect(string path)

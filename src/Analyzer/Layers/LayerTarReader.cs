@@ -23,13 +23,15 @@ public static class LayerTarReader
         var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
         var hasher = new XxHash128();
         string? current = null;
+        long sparseBytes = 0;
         try
         {
-            using var reader = new TarReader(content, leaveOpen: true);
+            var headers = new GnuSparseHeaderStream(content);
+            using var reader = new TarReader(headers, leaveOpen: true);
             TarEntry? entry;
             while ((entry = NextEntry(reader, layerName, current)) is not null)
             {
-                current = entry.Name;
+                current = SparseFiles.NameOf(entry);
                 if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
                 {
                     continue;
@@ -73,6 +75,18 @@ public static class LayerTarReader
                 }
 
                 var version = new FileVersion { Node = paths.Intern(path), Mode = (int)entry.Mode, Link = -1 };
+                if (SparseFiles.IsSparse(entry, headers.LastSparse))
+                {
+                    var where = $"{layerName}, entry '{current}'";
+                    var (realSize, hash) = SparseFiles.Hash(entry, headers.LastSparse, hasher, buffer, limits.MaxLayerUncompressedBytes - sparseBytes, where);
+                    sparseBytes += realSize;
+                    version.Kind = EntryKind.File;
+                    version.Size = realSize;
+                    version.Hash = hash;
+                    changes.SizeBytes += realSize;
+                    changes.Versions.Add(version);
+                    continue;
+                }
                 switch (entry.EntryType)
                 {
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
@@ -120,7 +134,7 @@ public static class LayerTarReader
         {
             return reader.GetNextEntry(copyData: false);
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException)
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
         {
             var where = previous is null ? "at the first entry" : $"after entry '{previous}'";
             throw new InvalidImageException($"{layerName}: corrupt tar header {where} ({ex.Message})", ex);

@@ -14,7 +14,7 @@ internal static class AnalyzeCommand
     {
         var source = new Argument<string>("source")
         {
-            Description = "docker-archive:PATH, oci:DIR[:TAG], oci-archive:PATH, docker://REF, or a path whose format is detected",
+            Description = "docker-archive:PATH[:NAME|:@INDEX], oci:DIR[:TAG], oci-archive:PATH[:TAG], docker://REF, or a path whose format is detected",
         };
         var platform = new Option<string?>("--platform") { Description = "os/arch[/variant] to pick from a multi-platform image" };
         var format = new Option<string>("--format") { Description = "report format", DefaultValueFactory = _ => "table" };

@@ -117,7 +117,7 @@ public sealed class FakeRegistryTests : IDisposable
     [Fact]
     public async Task A_stalled_blob_download_times_out_naming_the_blob()
     {
-        var layerDigest = _blobs.Keys.First(k => k != _manifestDigest && _blobs[k].Length > 500);
+        var layerDigest = LayerDigest;
         Behaviour = async (c, path) =>
         {
             if (path.EndsWith(layerDigest, StringComparison.Ordinal))
@@ -138,6 +138,96 @@ public sealed class FakeRegistryTests : IDisposable
         Assert.Contains(layerDigest, ex.Message);
         Assert.Contains("stalled", ex.Message);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(20));
+    }
+
+    private string LayerDigest => _blobs.Keys.First(k => k != _manifestDigest && _blobs[k].Length > 500);
+
+    /// <summary>Serves a blob honouring <c>Range: bytes=N-</c> (206), or the whole of it (200) when <paramref name="honourRange"/> is false.</summary>
+    private static async Task ServeRange(HttpListenerContext c, byte[] blob, bool honourRange, int cutAfter = -1)
+    {
+        long from = 0;
+        var range = c.Request.Headers["Range"];
+        if (honourRange && range is not null && range.StartsWith("bytes=", StringComparison.Ordinal) && range.EndsWith('-'))
+        {
+            from = long.Parse(range["bytes=".Length..^1], System.Globalization.CultureInfo.InvariantCulture);
+            c.Response.StatusCode = 206;
+            c.Response.AddHeader("Content-Range", $"bytes {from}-{blob.Length - 1}/{blob.Length}");
+        }
+        c.Response.ContentLength64 = blob.Length - from;
+        if (cutAfter < 0)
+        {
+            await c.Response.OutputStream.WriteAsync(blob.AsMemory((int)from));
+            return;
+        }
+        // Half the body, then the connection drops (after the client has had time to read what came).
+        await c.Response.OutputStream.WriteAsync(blob.AsMemory((int)from, cutAfter));
+        await c.Response.OutputStream.FlushAsync();
+        await Task.Delay(300);
+        c.Response.Abort();
+    }
+
+    private static string JsonReport(Analysis.ImageAnalysis analysis)
+    {
+        using var buffer = new MemoryStream();
+        new LayerLens.Analyzer.Reports.JsonReportWriter().Write(analysis, LayerLens.Analyzer.Reports.Verdicts.Verdict.None, buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_blob_download_cut_midway_resumes_and_gives_the_same_report(bool honourRange)
+    {
+        Behaviour = Honest;
+        Serve();
+        var expected = JsonReport(await AnalyzeAsync());
+
+        var layerDigest = LayerDigest;
+        var blob = _blobs[layerDigest];
+        var half = blob.Length / 2;
+        var blobRequests = new System.Collections.Concurrent.ConcurrentQueue<string?>();
+        Behaviour = async (c, path) =>
+        {
+            if (!path.EndsWith(layerDigest, StringComparison.Ordinal))
+            {
+                await Honest(c, path);
+                return;
+            }
+            blobRequests.Enqueue(c.Request.Headers["Range"]);
+            await ServeRange(c, blob, honourRange, cutAfter: blobRequests.Count == 1 ? half : -1);
+        };
+
+        var actual = JsonReport(await AnalyzeAsync());
+
+        Assert.Equal(expected, actual);
+        // The second request asked for the rest, from the first byte not yet received.
+        Assert.Equal(new[] { "", $"bytes={half}-" }, blobRequests.Select(r => r ?? "").ToArray());
+    }
+
+    [Fact]
+    public async Task A_registry_that_keeps_cutting_the_download_fails_naming_the_blob()
+    {
+        var layerDigest = LayerDigest;
+        var blob = _blobs[layerDigest];
+        var requests = 0;
+        Behaviour = async (c, path) =>
+        {
+            if (!path.EndsWith(layerDigest, StringComparison.Ordinal))
+            {
+                await Honest(c, path);
+                return;
+            }
+            Interlocked.Increment(ref requests);
+            // Every answer gives 10 more bytes and then drops the connection: progress, but never the end.
+            await ServeRange(c, blob, honourRange: true, cutAfter: 10);
+        };
+        Serve();
+
+        var ex = await Assert.ThrowsAsync<RegistryException>(() => AnalyzeAsync());
+
+        Assert.Contains(layerDigest, ex.Message);
+        Assert.Contains("gave up after 5 resumed downloads", ex.Message);
+        Assert.Equal(1 + 5, requests);
     }
 
     [Fact]

@@ -68,14 +68,39 @@ public sealed class RegistryClient : IDisposable
         return await ReadCappedAsync(response, maxBytes, $"blob {digest}", ct);
     }
 
-    /// <summary>Opens a blob for streaming; reads that stall longer than the timeout fail.</summary>
-    public async Task<Stream> OpenBlobAsync(string digest, CancellationToken ct)
+    /// <summary>
+    /// Opens a blob for streaming; reads that stall longer than the timeout fail, and a download cut
+    /// midway resumes from the next byte (<paramref name="expectedSize"/> from the manifest, or -1).
+    /// </summary>
+    public async Task<Stream> OpenBlobAsync(string digest, long expectedSize, CancellationToken ct)
     {
-        var response = await SendAsync(new Uri(_base, "blobs/" + digest), ["*/*"], ct);
+        var what = $"{_reference.Host}: blob {digest}";
+        var (first, _) = await OpenBlobAtAsync(digest, 0, what, ct);
+        return new ResumableBlobStream(first, (offset, token) => OpenBlobAtAsync(digest, offset, what, token), what, expectedSize, _options.MaxResumes, attempt => Backoff(attempt, null));
+    }
+
+    private async Task<(Stream Body, long Skip)> OpenBlobAtAsync(string digest, long offset, string what, CancellationToken ct)
+    {
+        var response = await SendAsync(new Uri(_base, "blobs/" + digest), ["*/*"], ct, offset > 0 ? offset : null);
         try
         {
+            long skip = 0;
+            if (offset > 0)
+            {
+                if (response.StatusCode == HttpStatusCode.PartialContent)
+                {
+                    if (response.Content.Headers.ContentRange is { } range && range.From != offset)
+                    {
+                        throw new RegistryException($"{what}: asked for bytes from {offset} but the registry sent {range}");
+                    }
+                }
+                else
+                {
+                    skip = offset; // the registry ignored the range: the whole blob again
+                }
+            }
             var body = await response.Content.ReadAsStreamAsync(ct);
-            return new TimeoutReadStream(body, _options.Timeout, $"{_reference.Host}: blob {digest}", response);
+            return (new TimeoutReadStream(body, _options.Timeout, what, response), skip);
         }
         catch
         {
@@ -105,7 +130,7 @@ public sealed class RegistryClient : IDisposable
         return buffer.ToArray();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri uri, string[] accept, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(Uri uri, string[] accept, CancellationToken ct, long? rangeFrom = null)
     {
         var authRetried = false;
         for (var attempt = 0; ; attempt++)
@@ -113,7 +138,7 @@ public sealed class RegistryClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await SendFollowingRedirectsAsync(uri, accept, ct);
+                response = await SendFollowingRedirectsAsync(uri, accept, rangeFrom, ct);
             }
             catch (Exception ex) when (ex is HttpRequestException or TimeoutException or IOException && !ct.IsCancellationRequested)
             {
@@ -167,7 +192,7 @@ public sealed class RegistryClient : IDisposable
         return delay > cap ? cap : delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Uri uri, string[] accept, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Uri uri, string[] accept, long? rangeFrom, CancellationToken ct)
     {
         var current = uri;
         for (var hop = 0; hop <= MaxRedirects; hop++)
@@ -176,6 +201,10 @@ public sealed class RegistryClient : IDisposable
             foreach (var type in accept)
             {
                 request.Headers.Accept.ParseAdd(type);
+            }
+            if (rangeFrom is { } from)
+            {
+                request.Headers.Range = new RangeHeaderValue(from, null);
             }
             // Credentials belong to the registry; a redirect to blob storage never sees them.
             if (_authorization is not null && current.Authority == _base.Authority)

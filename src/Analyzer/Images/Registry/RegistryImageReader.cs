@@ -51,14 +51,15 @@ public static class RegistryImageReader
             {
                 var layerDigest = descriptors[i].Digest ?? throw new InvalidImageException($"{what}: layer {i} has no digest");
                 Digests.ParseSha256(layerDigest, $"{what}: layer {i}");
+                var layerSize = descriptors[i].Size > 0 ? descriptors[i].Size : -1;
                 layers.Add(new LayerBlob
                 {
                     Index = i,
                     Digest = layerDigest,
                     DiffId = config.RootFs?.DiffIds is { } ids && i < ids.Count ? ids[i] : null,
                     MediaType = descriptors[i].MediaType,
-                    CompressedSize = descriptors[i].Size > 0 ? descriptors[i].Size : -1,
-                    Open = token => OpenLayerAsync(client, options.Registry.BlobCache, layerDigest, token),
+                    CompressedSize = layerSize,
+                    Open = token => OpenLayerAsync(client, options.Registry.BlobCache, layerDigest, layerSize, token),
                 });
             }
             return new ResolvedImage(client)
@@ -78,13 +79,13 @@ public static class RegistryImageReader
     }
 
     /// <summary>A kept copy when the cache has one; otherwise the download, kept as it is read.</summary>
-    private static async Task<Stream> OpenLayerAsync(RegistryClient client, IBlobCache? cache, string digest, CancellationToken ct)
+    private static async Task<Stream> OpenLayerAsync(RegistryClient client, IBlobCache? cache, string digest, long size, CancellationToken ct)
     {
         if (cache is null)
         {
-            return await client.OpenBlobAsync(digest, ct);
+            return await client.OpenBlobAsync(digest, size, ct);
         }
-        return cache.OpenCached(digest) ?? cache.Capture(digest, await client.OpenBlobAsync(digest, ct));
+        return cache.OpenCached(digest) ?? cache.Capture(digest, await client.OpenBlobAsync(digest, size, ct));
     }
 
     private static string Sha256(byte[] bytes) =>

@@ -28,5 +28,8 @@ public sealed record RegistryOptions
 
     public int MaxRetries { get; init; } = 4;
 
+    /// <summary>How many times one blob download cut midway is picked up again (Range: bytes=N-).</summary>
+    public int MaxResumes { get; init; } = 5;
+
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 }

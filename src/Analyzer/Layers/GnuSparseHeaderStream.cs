@@ -1,0 +1,175 @@
+using System.Buffers.Binary;
+using LayerLens.Analyzer.Blobs;
+
+namespace LayerLens.Analyzer.Layers;
+
+/// <summary>
+/// Sits between a layer tar and TarReader, following the tar's block structure. System.Formats.Tar
+/// refuses old GNU sparse ('S') entries outright, so each 'S' header is handed on as a regular file
+/// of its packed data (type '0', checksum recomputed) after its sparse map — from the header and
+/// from any extended sparse header blocks, which are taken out of the stream — is kept in
+/// <see cref="LastSparse"/> for the entry TarReader returns next. Everything else passes unchanged.
+/// </summary>
+internal sealed class GnuSparseHeaderStream : ReadOnlyStream
+{
+    private const int Block = 512;
+    private const int MaxExtensionBlocks = 100_000;
+    private readonly Stream _inner;
+    private readonly byte[] _header = new byte[Block];
+    private int _headerServed = Block;
+    private long _dataLeft;
+
+    public GnuSparseHeaderStream(Stream inner) => _inner = inner;
+
+    /// <summary>The map of the last header passed on when it was an old GNU sparse entry; null otherwise.</summary>
+    public SparseMap? LastSparse { get; private set; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+        if (_headerServed < Block)
+        {
+            var n = Math.Min(buffer.Length, Block - _headerServed);
+            _header.AsSpan(_headerServed, n).CopyTo(buffer);
+            _headerServed += n;
+            return n;
+        }
+        if (_dataLeft > 0)
+        {
+            var n = _inner.Read(buffer[..(int)Math.Min(buffer.Length, _dataLeft)]);
+            _dataLeft -= n;
+            return n;
+        }
+        // At a header boundary: take the whole block, look at it, then serve it.
+        var got = _inner.ReadAtLeast(_header, Block, throwOnEndOfStream: false);
+        if (got < Block)
+        {
+            // A truncated tar: hand over what there is and let TarReader report it.
+            _header.AsSpan(0, got).CopyTo(_header.AsSpan(Block - got));
+            _headerServed = Block - got;
+            return got == 0 ? 0 : Read(buffer);
+        }
+        Inspect();
+        _headerServed = 0;
+        return Read(buffer);
+    }
+
+    private void Inspect()
+    {
+        // End-of-archive blocks and headers TarReader will reject anyway (bad size) carry no data here.
+        if (!_header.AsSpan().ContainsAnyExcept((byte)0) || !TryNumber(_header.AsSpan(124, 12), out var size))
+        {
+            _dataLeft = 0;
+            return;
+        }
+        var type = _header[156];
+        _dataLeft = (size + Block - 1) / Block * Block;
+        // Only a header we rewrite must be proven a header (checksum); others TarReader checks itself.
+        if (type == (byte)'S' && ChecksumMatches(_header))
+        {
+            LastSparse = ReadOldGnuMap(size);
+            _header[156] = (byte)'0';
+            WriteChecksum(_header);
+        }
+        else if (type is not ((byte)'x' or (byte)'g' or (byte)'L' or (byte)'K'))
+        {
+            LastSparse = null; // metadata entries belong to the header after them
+        }
+    }
+
+    // Header: 4 × (offset[12], numbytes[12]) at 386, isextended at 482, realsize[12] at 483.
+    // Extension blocks: 21 × 24 bytes, isextended at 504.
+    private SparseMap ReadOldGnuMap(long packedSize)
+    {
+        var segments = new List<(long, long)>();
+        var valid = AddSegments(_header.AsSpan(386, 4 * 24), segments);
+        valid &= TryNumber(_header.AsSpan(483, 12), out var realSize);
+        var extended = _header[482] != 0;
+        var extension = new byte[Block];
+        for (var blocks = 0; extended; blocks++)
+        {
+            if (blocks == MaxExtensionBlocks || _inner.ReadAtLeast(extension, Block, throwOnEndOfStream: false) < Block)
+            {
+                return new SparseMap(realSize, segments, packedSize, "its extended sparse headers are truncated or too many");
+            }
+            valid &= AddSegments(extension.AsSpan(0, 21 * 24), segments);
+            extended = extension[504] != 0;
+        }
+        return new SparseMap(realSize, segments, packedSize, valid ? null : "malformed numbers in its sparse map");
+    }
+
+    private static bool AddSegments(ReadOnlySpan<byte> fields, List<(long, long)> segments)
+    {
+        for (var at = 0; at + 24 <= fields.Length && fields[at] != 0; at += 24)
+        {
+            if (!TryNumber(fields.Slice(at, 12), out var offset) || !TryNumber(fields.Slice(at + 12, 12), out var length))
+            {
+                return false;
+            }
+            segments.Add((offset, length));
+        }
+        return true;
+    }
+
+    /// <summary>Octal ASCII (NUL or space terminated), or base-256 when the first byte's high bit is set.</summary>
+    internal static bool TryNumber(ReadOnlySpan<byte> field, out long value)
+    {
+        value = 0;
+        if ((field[0] & 0x80) != 0)
+        {
+            if ((field[0] & 0x7F) != 0 || field.Length < 9 || field[1..^8].ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+            value = BinaryPrimitives.ReadInt64BigEndian(field[^8..]);
+            return value >= 0;
+        }
+        var i = 0;
+        while (i < field.Length && field[i] == (byte)' ')
+        {
+            i++;
+        }
+        for (; i < field.Length && field[i] is >= (byte)'0' and <= (byte)'7'; i++)
+        {
+            if (value > long.MaxValue >> 3)
+            {
+                return false;
+            }
+            value = value * 8 + (field[i] - '0');
+        }
+        return i == field.Length || field[i] is 0 or (byte)' ';
+    }
+
+    private static int Checksum(ReadOnlySpan<byte> header, bool signed = false)
+    {
+        var sum = 0;
+        for (var i = 0; i < Block; i++)
+        {
+            sum += i is >= 148 and < 156 ? ' ' : signed ? (sbyte)header[i] : header[i];
+        }
+        return sum;
+    }
+
+    // Some old tars summed signed bytes; both are accepted, as tar readers do.
+    private static bool ChecksumMatches(ReadOnlySpan<byte> header) =>
+        TryNumber(header.Slice(148, 8), out var stored) && (stored == Checksum(header) || stored == Checksum(header, signed: true));
+
+    private static void WriteChecksum(Span<byte> header)
+    {
+        var text = Convert.ToString(Checksum(header), 8).PadLeft(6, '0');
+        for (var i = 0; i < 6; i++)
+        {
+            header[148 + i] = (byte)text[i];
+        }
+        header[154] = 0;
+        header[155] = (byte)' ';
+    }
+}
+
+/// <summary>Where a sparse file's data segments sit in its real extent; <see cref="Error"/> when the map is unusable.</summary>
+internal sealed record SparseMap(long RealSize, List<(long Offset, long Length)> Segments, long DataBytes, string? Error);

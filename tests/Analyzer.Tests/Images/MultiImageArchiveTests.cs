@@ -1,0 +1,123 @@
+using System.Formats.Tar;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Tests.Images.Real;
+using LayerLens.Analyzer.Tests.Images.Synthetic;
+
+namespace LayerLens.Analyzer.Tests.Images;
+
+/// <summary>
+/// <c>docker save a b</c>: one archive, several images. Built here from a real buildah docker-archive
+/// and the hand-computed scenario image, merged the way docker writes them (one manifest.json entry
+/// per image, layers side by side).
+/// </summary>
+public sealed class MultiImageArchiveTests : IDisposable
+{
+    private const string WasteTag = "localhost:5000/team/waste:v1";
+    private const string ScenarioTag = "docker.io/library/scenario:latest";
+    private readonly TempDir _temp = new();
+
+    private async Task<string> CombinedArchiveAsync()
+    {
+        var real = (await RealImages.GetAsync())["docker-archive"].Path;
+        var scenario = Path.Combine(_temp.Path, "scenario.tar");
+        ScenarioImage.Create().WriteDockerArchiveClassic(scenario);
+        var combined = Path.Combine(_temp.Path, "both.tar");
+        Merge(combined, (real, WasteTag), (scenario, ScenarioTag));
+        return combined;
+    }
+
+    /// <summary>Copies every file of the inputs once and writes one manifest.json with an entry per image, retagged.</summary>
+    private static void Merge(string output, params (string Archive, string Tag)[] inputs)
+    {
+        var manifest = new JsonArray();
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        using var writer = new TarWriter(File.Create(output), TarEntryFormat.Pax);
+        foreach (var (archive, tag) in inputs)
+        {
+            using var reader = new TarReader(File.OpenRead(archive));
+            while (reader.GetNextEntry(copyData: true) is { } entry)
+            {
+                if (entry.Name == "manifest.json")
+                {
+                    var entries = JsonNode.Parse(entry.DataStream!)!.AsArray();
+                    var single = Assert.Single(entries)!.DeepClone();
+                    single["RepoTags"] = new JsonArray(tag);
+                    manifest.Add(single);
+                }
+                else if (entry.Name != "repositories" && written.Add(entry.Name))
+                {
+                    writer.WriteEntry(entry);
+                }
+            }
+        }
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest);
+        writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "manifest.json") { DataStream = new MemoryStream(bytes) });
+    }
+
+    [Fact]
+    public async Task Each_image_is_chosen_by_its_tag_and_gives_its_own_numbers()
+    {
+        var archive = await CombinedArchiveAsync();
+
+        var waste = await AnalyzeHelper.AnalyzeAsync($"docker-archive:{archive}:{WasteTag}");
+        // docker's spelling of the same name: docker.io/library/ and :latest implied.
+        var scenario = await AnalyzeHelper.AnalyzeAsync($"docker-archive:{archive}:scenario");
+
+        RealImageTests.AssertFirstPrinciples(waste);
+        Assert.Equal(ScenarioImage.SizeBytes, scenario.SizeBytes);
+        Assert.Equal(ScenarioImage.FinalBytes, scenario.FinalBytes);
+        Assert.Equal(ScenarioImage.WastedBytes, scenario.WastedBytes);
+        Assert.Equal(ScenarioImage.FileCount, scenario.FileCount);
+    }
+
+    [Fact]
+    public async Task An_image_can_be_chosen_by_its_index()
+    {
+        var archive = await CombinedArchiveAsync();
+
+        var second = await AnalyzeHelper.AnalyzeAsync($"docker-archive:{archive}:@1");
+
+        Assert.Equal(ScenarioImage.FinalBytes, second.FinalBytes);
+        Assert.Equal(3, second.Layers.Count);
+    }
+
+    [Fact]
+    public async Task Without_a_choice_the_error_lists_the_tags()
+    {
+        var archive = await CombinedArchiveAsync();
+
+        var ex = await Assert.ThrowsAsync<InvalidImageException>(() => AnalyzeHelper.AnalyzeAsync("docker-archive:" + archive));
+
+        Assert.Contains("holds 2 images", ex.Message);
+        Assert.Contains($"@0: {WasteTag}", ex.Message);
+        Assert.Contains($"@1: {ScenarioTag}", ex.Message);
+        Assert.Contains("docker-archive:PATH:NAME", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("team/waste:v1")]
+    [InlineData("@2")]
+    public async Task An_unknown_choice_is_refused_listing_the_tags(string choice)
+    {
+        var archive = await CombinedArchiveAsync();
+
+        var ex = await Assert.ThrowsAsync<InvalidImageException>(() => AnalyzeHelper.AnalyzeAsync($"docker-archive:{archive}:{choice}"));
+
+        Assert.Contains(archive, ex.Message);
+        Assert.Contains(WasteTag, ex.Message);
+        Assert.Contains(ScenarioTag, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("alpine", "docker.io/library/alpine:latest")]
+    [InlineData("user/app:1", "docker.io/user/app:1")]
+    [InlineData("localhost:5000/app", "localhost:5000/app:latest")]
+    public void Names_are_compared_as_docker_resolves_them(string a, string b)
+    {
+        Assert.Equal(DockerArchiveReader.NormalizeName(a), DockerArchiveReader.NormalizeName(b));
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
