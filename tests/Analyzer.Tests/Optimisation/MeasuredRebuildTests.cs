@@ -38,6 +38,11 @@ public abstract class MeasuredRebuildTests(BaseStore baseStore, ITestOutputHelpe
         var source = Assert.Single(measured.Scenarios, s => s.Name == "source-edit");
         output.WriteLine($"{fixture}: source-edit {source.OriginalSeconds:0.00} s -> {source.RecommendedSeconds:0.00} s; " +
             string.Join("; ", measured.Scenarios.Select(s => $"{s.Name} {s.OriginalSeconds:0.00} -> {s.RecommendedSeconds:0.00}")));
+        foreach (var s in measured.Scenarios)
+        {
+            output.WriteLine($"  {s.Name} original: " + string.Join(" | ", s.OriginalSteps.Select(x => $"{x.Line} {x.Instruction} {x.Seconds:0.00}{(x.Cached ? " cached" : "")}")));
+            output.WriteLine($"  {s.Name} recommended: " + string.Join(" | ", s.RecommendedSteps.Select(x => $"{x.Line} {x.Instruction} {x.Seconds:0.00}{(x.Cached ? " cached" : "")}")));
+        }
         Assert.True(source.RecommendedSeconds <= 0.5 * source.OriginalSeconds,
             $"{fixture}: source edit rebuild {source.OriginalSeconds:0.00} s -> {source.RecommendedSeconds:0.00} s is not a 50% cut");
         Assert.True(source.RecommendedCachedSteps > source.OriginalCachedSteps);
