@@ -20,10 +20,12 @@ public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout
     /// <summary>The store's root (images and layers), which a later experiment may copy as its seed.</summary>
     public string Root => Path.Combine(StoreDirectory, "root");
 
+    public string RunRoot => Path.Combine(StoreDirectory, "runroot");
+
     private IEnumerable<string> Global() =>
     [
         "--root", Root,
-        "--runroot", Path.Combine(StoreDirectory, "runroot"),
+        "--runroot", RunRoot,
         "--storage-driver", "vfs",
     ];
 
