@@ -88,7 +88,8 @@ public sealed class OptimisationResult
 
 /// <summary>
 /// Runs the rewrites on a Dockerfile's lossless syntax tree: apt merges, COPY --chown/--chmod, split of
-/// broad COPYs, then moves of volatile COPYs; then advice and the expected rebuild cost of both versions.
+/// broad COPYs, then moves of volatile COPYs (the last two only where the cost model expects a lower rebuild
+/// time); then advice and the expected rebuild cost of both versions.
 /// </summary>
 public static class Optimizer
 {
@@ -110,7 +111,12 @@ public static class Optimizer
             ApplyLog(durations, originalStages, buildLog);
         }
         var manifests = ManifestFiles(stages, context);
-        var plan = new RewritePlan { Document = document, Syntax = syntax, Stages = stages, Context = context };
+        var (events, weightSource) = ChangeEvents.From(context, manifests);
+        var stageNames = document.Stages.Select(s => s.Name).ToList();
+        var plan = new RewritePlan
+        {
+            Document = document, Syntax = syntax, Stages = stages, Context = context, Events = events, Durations = durations, StageNames = stageNames,
+        };
         MergeAptUpdate.Apply(plan);
         CopyOwnership.Apply(plan);
         SplitBroadCopy.Apply(plan);
@@ -118,7 +124,6 @@ public static class Optimizer
         Advice.Apply(plan);
         var rewritten = plan.Changes.Any(c => !c.IsAdvice);
         var recommended = rewritten ? syntax.Write() : text;
-        var (events, weightSource) = ChangeEvents.From(context, manifests);
         var result = new OptimisationResult
         {
             OriginalDockerfile = text,
@@ -134,7 +139,7 @@ public static class Optimizer
             Durations = durations,
             Merged = plan.MergedFrom,
             Events = events,
-            StageNames = [.. document.Stages.Select(s => s.Name)],
+            StageNames = stageNames,
             Context = context,
             Manifests = manifests,
         };

@@ -1,6 +1,7 @@
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Syntax;
 using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Dependencies;
 
 namespace LayerLens.Analyzer.Optimisation.Rewrites;
@@ -16,6 +17,13 @@ public sealed class RewritePlan
 
     public required BuildContext Context { get; init; }
 
+    /// <summary>The change events and step durations the cost model weighs orders with.</summary>
+    public required IReadOnlyList<ChangeEvent> Events { get; init; }
+
+    public required StepDurations Durations { get; init; }
+
+    public required IReadOnlyList<string?> StageNames { get; init; }
+
     public List<OptimisationChange> Changes { get; } = [];
 
     /// <summary>Steps created by merging others; the cost model adds up the originals' durations.</summary>
@@ -24,6 +32,20 @@ public sealed class RewritePlan
     public char Escape => Document.Result.EscapeToken;
 
     public string Newline => Syntax.Newline;
+
+    /// <summary>Expected rebuild seconds per change of the stages as they are now.</summary>
+    public double ExpectedCost() => ExpectedCost(Stages);
+
+    /// <summary>Expected rebuild seconds per change of a candidate order.</summary>
+    public double ExpectedCost(IReadOnlyList<List<Step>> stages) =>
+        RebuildCost.Expected(stages, Events, RebuildCost.Durations(Durations, Context, MergedFrom), StageNames);
+
+    /// <summary>The expected cost with one stage replaced by a candidate order of its steps.</summary>
+    public double ExpectedCostWith(int stageIndex, List<Step> candidate) =>
+        ExpectedCost([.. Stages.Select((s, i) => i == stageIndex ? candidate : s)]);
+
+    /// <summary>A change is proposed only when it lowers the expected rebuild by more than rounding noise.</summary>
+    public static bool Lowers(double candidate, double current) => candidate < current - 1e-6;
 
     /// <summary>True when <paramref name="mover"/> may be placed after every step in <paramref name="others"/>.</summary>
     public static bool CommutesWithAll(InstructionEffect mover, IEnumerable<Step> others, out Step? blocker, out string reason)
