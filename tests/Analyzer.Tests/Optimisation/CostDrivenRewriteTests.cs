@@ -101,4 +101,21 @@ public sealed class CostDrivenRewriteTests
             Assert.Equal(expected.GetProperty(total).GetDouble(), items.Sum(i => i.GetProperty("seconds").GetDouble()), 2);
         }
     }
+
+    [Fact]
+    public void A_generated_dockerfile_with_hundreds_of_movable_copies_finishes_in_bounded_time()
+    {
+        using var dir = new TempDir();
+        var text = new System.Text.StringBuilder("FROM scratch\n");
+        for (var i = 0; i < 300; i++)
+        {
+            Fixtures.Write(dir, $"d{i % 200}/f", "x");
+            text.Append(CultureInfo.InvariantCulture, $"COPY d{i % 200}/f /x{i}\nRUN echo {i} > /y{i}\n");
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = Optimize(dir, text.ToString(), "");
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"took {clock.Elapsed}");
+        Assert.Equal(601, DockerfileDocument.Parse(result.RecommendedDockerfile).Instructions.Count);
+    }
 }

@@ -31,16 +31,13 @@ public static class MoveVolatileCopies
                 var current = plan.ExpectedCost();
                 var lastRun = -1;
                 var best = current;
-                for (var k = i + 1; k <= reach; k++)
+                var runs = Enumerable.Range(i + 1, reach - i).Where(k => stage[k].Keyword == "RUN").Reverse().Take(RewritePlan.MaxCandidates).Order();
+                foreach (var k in runs)
                 {
-                    if (stage[k].Keyword != "RUN")
-                    {
-                        continue;
-                    }
                     var candidate = new List<Step>(stage);
                     candidate.RemoveAt(i);
                     candidate.Insert(k, copy);
-                    // Ties keep the shorter move.
+                    // Nearest first, so ties keep the shorter move.
                     var cost = plan.ExpectedCostWith(stageIndex, candidate);
                     if (RewritePlan.Lowers(cost, best))
                     {
