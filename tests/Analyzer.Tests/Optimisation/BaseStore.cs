@@ -46,6 +46,12 @@ public sealed class BaseStore : IAsyncLifetime
         Assert.True(named.Success, named.LogTail);
     }
 
+    /// <summary>Writes the named base image as an OCI layout directory.</summary>
+    public async Task ExportNamedBaseAsync(string directory)
+    {
+        await _builder!.PushOciAsync(NamedBase, directory, CancellationToken.None);
+    }
+
     /// <summary>Measures a fixture project the first time a test asks for it; later tests get the same result.</summary>
     public Task<MeasuredFixture> MeasureOnce(string key, Action<TempDir> make, string dockerfile, Func<MeasureOptions, MeasureOptions> options) =>
         _measured.GetOrAdd(key, _ => new Lazy<Task<MeasuredFixture>>(async () =>

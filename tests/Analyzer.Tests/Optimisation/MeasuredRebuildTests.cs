@@ -135,6 +135,30 @@ public sealed class PlainRebuildTests(BaseStore baseStore, ITestOutputHelper out
             o => o with { BaseStore = Store.StoreSpec, Scenarios = SourceEditOnly });
 
     [Fact]
+    public async Task A_base_image_given_as_an_oci_layout_is_seeded_from_it()
+    {
+        using var dir = new TempDir();
+        Fixtures.Plain(dir);
+        var oci = dir.File("base-oci");
+        await Store.ExportNamedBaseAsync(oci);
+        using var empty = new TempDir();
+        var result = Fixtures.Optimize(dir, "FROM registry.example.com/team/base:1\nWORKDIR /srv\nCOPY site ./site\nRUN mkdir -p /opt/toolchain && sleep 1\nCMD [\"cat\", \"/" + BaseStore.NamedBaseFile + "\"]\n");
+        Assert.True(result.HasRewrites);
+
+        // The store holds nothing: only the OCI layout given for the name can provide the base.
+        var measured = await RebuildMeasurement.MeasureAsync(result, new MeasureOptions
+        {
+            Runs = 1,
+            Scenarios = new HashSet<string>(),
+            BaseStore = $"vfs@{empty.File("root")}+{empty.File("run")}",
+            BaseImages = new Dictionary<string, string> { ["registry.example.com/team/base:1"] = "oci:" + oci + ":image" },
+        }, CancellationToken.None);
+
+        Assert.Empty(measured.Failures);
+        Assert.True(measured.Equivalent, string.Join("\n", measured.Differences));
+    }
+
+    [Fact]
     public async Task A_base_image_that_no_local_store_holds_fails_naming_it_and_its_line()
     {
         using var dir = new TempDir();
