@@ -45,7 +45,8 @@ public static class BaseImages
             {
                 stageNames.Add(instruction.Args[2].Value);
             }
-            if (name.Equals("scratch", StringComparison.OrdinalIgnoreCase) || isStage || int.TryParse(name, out _) || found.Any(f => f.Name == name))
+            // An ARG without a value leaves no name: the build itself reports that.
+            if (name.Length == 0 || name.Equals("scratch", StringComparison.OrdinalIgnoreCase) || isStage || found.Any(f => f.Name == name))
             {
                 return;
             }
