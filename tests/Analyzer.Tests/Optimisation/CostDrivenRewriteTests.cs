@@ -107,15 +107,15 @@ public sealed class CostDrivenRewriteTests
     {
         using var dir = new TempDir();
         var text = new System.Text.StringBuilder("FROM scratch\n");
-        for (var i = 0; i < 300; i++)
+        for (var i = 0; i < 120; i++)
         {
-            Fixtures.Write(dir, $"d{i % 200}/f", "x");
-            text.Append(CultureInfo.InvariantCulture, $"COPY d{i % 200}/f /x{i}\nRUN echo {i} > /y{i}\n");
+            Fixtures.Write(dir, $"d{i}/f", "x");
+            text.Append(CultureInfo.InvariantCulture, $"COPY d{i}/f /x{i}\nRUN echo {i} > /y{i}\n");
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = Optimize(dir, text.ToString(), "");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"took {clock.Elapsed}");
-        Assert.Equal(601, DockerfileDocument.Parse(result.RecommendedDockerfile).Instructions.Count);
+        Assert.Equal(241, DockerfileDocument.Parse(result.RecommendedDockerfile).Instructions.Count);
     }
 }
