@@ -8,6 +8,9 @@ using LayerLens.Analyzer.Optimisation.Rewrites;
 
 namespace LayerLens.Analyzer.Optimisation;
 
+/// <summary>One step's expected seconds per rebuild under the cost model.</summary>
+public sealed record ExpectedStep(int Line, string Instruction, double Seconds);
+
 /// <summary>What the optimiser recommends for one Dockerfile, before any measurement.</summary>
 public sealed class OptimisationResult
 {
@@ -22,6 +25,11 @@ public sealed class OptimisationResult
     public required double ExpectedOriginalSeconds { get; set; }
 
     public required double ExpectedRecommendedSeconds { get; set; }
+
+    /// <summary>Each step's expected seconds per rebuild (cost model), with its line in that Dockerfile; they add up to the totals.</summary>
+    public IReadOnlyList<ExpectedStep> ExpectedOriginalSteps { get; private set; } = [];
+
+    public IReadOnlyList<ExpectedStep> ExpectedRecommendedSteps { get; private set; } = [];
 
     public required string WeightSource { get; init; }
 
@@ -54,13 +62,34 @@ public sealed class OptimisationResult
         var recommended = RebuildCost.Durations(Durations, Context, Merged);
         ExpectedOriginalSeconds = RebuildCost.Expected(OriginalStages, Events, original, StageNames);
         ExpectedRecommendedSeconds = RebuildCost.Expected(RecommendedStages, Events, recommended, StageNames);
+        ExpectedOriginalSteps = StepShares(OriginalStages, original, OriginalDockerfile);
+        ExpectedRecommendedSteps = StepShares(RecommendedStages, recommended, RecommendedDockerfile);
         DurationSource = Durations.Source;
+    }
+
+    private List<ExpectedStep> StepShares(IReadOnlyList<List<Step>> stages, Func<Step, double> duration, string dockerfile)
+    {
+        var shares = RebuildCost.PerStep(stages, Events, duration, StageNames);
+        var lines = InstructionLines.Of(dockerfile);
+        var steps = new List<ExpectedStep>();
+        for (var s = 0; s < stages.Count; s++)
+        {
+            for (var i = 0; i < stages[s].Count; i++)
+            {
+                // Positions match the text's instructions; the step's own line is the fallback.
+                var at = InstructionLines.At(lines, s, i);
+                var step = stages[s][i];
+                steps.Add(new ExpectedStep(at?.Line ?? step.Line, at?.Text ?? InstructionLines.OneLine(step.Instruction?.Original ?? step.Keyword), shares[s][i]));
+            }
+        }
+        return steps;
     }
 }
 
 /// <summary>
 /// Runs the rewrites on a Dockerfile's lossless syntax tree: apt merges, COPY --chown/--chmod, split of
-/// broad COPYs, then moves of volatile COPYs; then advice and the expected rebuild cost of both versions.
+/// broad COPYs, then moves of volatile COPYs (the last two only where the cost model expects a lower rebuild
+/// time); then advice and the expected rebuild cost of both versions.
 /// </summary>
 public static class Optimizer
 {
@@ -82,7 +111,12 @@ public static class Optimizer
             ApplyLog(durations, originalStages, buildLog);
         }
         var manifests = ManifestFiles(stages, context);
-        var plan = new RewritePlan { Document = document, Syntax = syntax, Stages = stages, Context = context };
+        var (events, weightSource) = ChangeEvents.From(context, manifests);
+        var stageNames = document.Stages.Select(s => s.Name).ToList();
+        var plan = new RewritePlan
+        {
+            Document = document, Syntax = syntax, Stages = stages, Context = context, Events = events, Durations = durations, StageNames = stageNames,
+        };
         MergeAptUpdate.Apply(plan);
         CopyOwnership.Apply(plan);
         SplitBroadCopy.Apply(plan);
@@ -90,7 +124,6 @@ public static class Optimizer
         Advice.Apply(plan);
         var rewritten = plan.Changes.Any(c => !c.IsAdvice);
         var recommended = rewritten ? syntax.Write() : text;
-        var (events, weightSource) = ChangeEvents.From(context, manifests);
         var result = new OptimisationResult
         {
             OriginalDockerfile = text,
@@ -106,7 +139,7 @@ public static class Optimizer
             Durations = durations,
             Merged = plan.MergedFrom,
             Events = events,
-            StageNames = [.. document.Stages.Select(s => s.Name)],
+            StageNames = stageNames,
             Context = context,
             Manifests = manifests,
         };

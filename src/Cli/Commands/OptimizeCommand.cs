@@ -28,19 +28,44 @@ internal static class OptimizeCommand
         var output = new Option<string?>("--output", "-o") { Description = "write the report to FILE instead of stdout" };
         var buildLog = new Option<string?>("--build-log") { Description = "BuildKit --progress=plain or rawjson log with step durations" };
         var image = new Option<string?>("--image") { Description = "an image built from this Dockerfile (docker-archive:, oci:, oci-archive:, docker://): step durations from its history timestamps" };
+        var bases = new Option<string[]>("--base")
+        {
+            Description = "with --measure: a base image as NAME=SOURCE, SOURCE a local image (oci:DIR, docker-archive:PATH, oci-archive:PATH, containers-storage:REF); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var baseStore = new Option<string?>("--base-store") { Description = "with --measure: the containers store to find other base images in, as [DRIVER@]ROOT[+RUNROOT] (default: the host's)" };
         var timeout = new Option<int>("--timeout") { Description = "seconds allowed per build when measuring", DefaultValueFactory = _ => 900 };
         var command = new Command("optimize", "Reorder a Dockerfile for the layer cache, with expected and measured rebuild savings")
         {
-            file, context, measure, runs, format, output, buildLog, image, timeout,
+            file, context, measure, runs, format, output, buildLog, image, timeout, bases, baseStore,
         };
         command.SetAction(async (parse, cancellationToken) => await RunAsync(
             parse.GetValue(file)!, parse.GetValue(context), parse.GetValue(measure), parse.GetValue(runs), parse.GetValue(format)!,
-            parse.GetValue(output), parse.GetValue(buildLog), parse.GetValue(image), parse.GetValue(timeout), cancellationToken));
+            parse.GetValue(output), parse.GetValue(buildLog), parse.GetValue(image), parse.GetValue(timeout),
+            parse.GetValue(bases) ?? [], parse.GetValue(baseStore), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string path, string? contextDir, bool measure, int runs, string format, string? output, string? buildLog, string? imageSource, int timeout, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string path, string? contextDir, bool measure, int runs, string format, string? output, string? buildLog, string? imageSource, int timeout,
+        string[] bases, string? baseStore, CancellationToken cancellationToken)
     {
+        var baseImages = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var b in bases)
+        {
+            var eq = b.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == b.Length - 1)
+            {
+                Console.Error.WriteLine($"layerlens: --base {b}: expected NAME=SOURCE, e.g. --base debian:12=oci:/images/debian");
+                return ExitCodes.BadInput;
+            }
+            var source = b[(eq + 1)..];
+            if (!BaseImages.LocalTransports.Any(t => source.StartsWith(t, StringComparison.Ordinal)))
+            {
+                Console.Error.WriteLine($"layerlens: --base {b}: SOURCE must be a local image ({string.Join(", ", BaseImages.LocalTransports)}); measurement never pulls from a registry");
+                return ExitCodes.BadInput;
+            }
+            baseImages[b[..eq]] = source;
+        }
         if (runs is < 1 or > 50)
         {
             Console.Error.WriteLine("layerlens: --runs must be between 1 and 50");
@@ -92,6 +117,8 @@ internal static class OptimizeCommand
                 Runs = runs,
                 BuildTimeout = TimeSpan.FromSeconds(Math.Clamp(timeout, 10, 24 * 3600)),
                 Progress = line => Console.Error.WriteLine("layerlens: " + line),
+                BaseImages = baseImages,
+                BaseStore = baseStore,
             }, cancellationToken);
         }
         var report = OptimizeReport.Write(format, result, measured);

@@ -87,5 +87,11 @@ internal static class Fixtures
         Common(dir, "site", ".html");
     }
 
-    public static readonly string PlainBad = Base + $"WORKDIR /srv\nCOPY site ./site\n# an expensive toolchain setup that never looks at the site\nRUN mkdir -p /opt/toolchain && sleep {InstallSleepSeconds} && echo ready > /opt/toolchain/state\nCMD [\"ls\", \"/srv/site\"]\n";
+    // Declared first: static fields initialise in text order.
+    private static readonly string PlainSteps = $"WORKDIR /srv\nCOPY site ./site\n# an expensive toolchain setup that never looks at the site\nRUN mkdir -p /opt/toolchain && sleep {InstallSleepSeconds} && echo ready > /opt/toolchain/state\nCMD [\"ls\", \"/srv/site\"]\n";
+
+    public static readonly string PlainBad = Base + PlainSteps;
+
+    /// <summary>The plain project on a named base image that is not FROM scratch (see <see cref="BaseStore.NamedBase"/>).</summary>
+    public static readonly string PlainOnNamedBase = "FROM " + BaseStore.NamedBase + "\n" + PlainSteps;
 }

@@ -7,6 +7,27 @@ namespace LayerLens.Analyzer.Tests.Optimisation;
 [Collection(RealBuilds.Name)]
 public sealed class WrongReorderingTests(BaseStore baseStore)
 {
+    /// <summary>The honest result with another Dockerfile put in as its recommendation.</summary>
+    internal static OptimisationResult Inject(OptimisationResult honest, string recommended) => new()
+    {
+        OriginalDockerfile = honest.OriginalDockerfile,
+        RecommendedDockerfile = recommended,
+        Changes = [new("move-copy", 4, "deliberately wrong")],
+        Diff = "",
+        ExpectedOriginalSeconds = 0,
+        ExpectedRecommendedSeconds = 0,
+        WeightSource = honest.WeightSource,
+        DurationSource = honest.DurationSource,
+        OriginalStages = honest.OriginalStages,
+        RecommendedStages = honest.RecommendedStages,
+        Durations = honest.Durations,
+        Merged = honest.Merged,
+        Events = honest.Events,
+        StageNames = honest.StageNames,
+        Context = honest.Context,
+        Manifests = honest.Manifests,
+    };
+
     [Fact]
     public async Task A_wrong_reordering_is_caught_by_the_equivalence_check()
     {
@@ -18,25 +39,7 @@ public sealed class WrongReorderingTests(BaseStore baseStore)
         var wrong = Fixtures.Base + "RUN mkdir -p /etc && echo mode=tuned >> /etc/app.conf\nCOPY app.conf /etc/app.conf\n";
         var honest = Fixtures.Optimize(dir, original);
         Assert.False(honest.HasRewrites);
-        var injected = new OptimisationResult
-        {
-            OriginalDockerfile = honest.OriginalDockerfile,
-            RecommendedDockerfile = wrong,
-            Changes = [new("move-copy", 4, "deliberately wrong")],
-            Diff = "",
-            ExpectedOriginalSeconds = 0,
-            ExpectedRecommendedSeconds = 0,
-            WeightSource = honest.WeightSource,
-            DurationSource = honest.DurationSource,
-            OriginalStages = honest.OriginalStages,
-            RecommendedStages = honest.RecommendedStages,
-            Durations = honest.Durations,
-            Merged = honest.Merged,
-            Events = honest.Events,
-            StageNames = honest.StageNames,
-            Context = honest.Context,
-            Manifests = honest.Manifests,
-        };
+        var injected = Inject(honest, wrong);
 
         // Equivalence needs only the first builds: no rebuild scenario.
         var measured = await RebuildMeasurement.MeasureAsync(injected, MeasuredRebuildTests.OneRun(baseStore) with { Scenarios = new HashSet<string>() }, CancellationToken.None);

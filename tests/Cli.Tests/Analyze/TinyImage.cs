@@ -12,7 +12,8 @@ namespace LayerLens.Cli.Tests.Analyze;
 /// </summary>
 public static class TinyImage
 {
-    public static void Write(string dir, string? extraEntry = null)
+    /// <param name="history">The config's history entries (default: one per layer, without timestamps).</param>
+    public static void Write(string dir, string? extraEntry = null, JsonArray? history = null)
     {
         var a = Bytes(1000, 1);
         var layer0 = Tar(t =>
@@ -45,7 +46,7 @@ public static class TinyImage
             ["os"] = "linux",
             ["config"] = new JsonObject { ["Env"] = new JsonArray("PATH=/bin") },
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = diffIds },
-            ["history"] = new JsonArray(
+            ["history"] = history ?? new JsonArray(
                 new JsonObject { ["created_by"] = "COPY a b /" },
                 new JsonObject { ["created_by"] = "RUN rm a && make c" }),
         }.ToJsonString());

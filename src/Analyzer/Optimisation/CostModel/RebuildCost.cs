@@ -20,7 +20,48 @@ public static class RebuildCost
         return events.Sum(e => e.Weight * ForEvent(stages, e, duration, stageNames)) / total;
     }
 
+    /// <summary>
+    /// Each step's share of the expected rebuild: its duration times the weighted share of change events that
+    /// rebuild it. Per stage, in step order; the shares add up to <see cref="Expected"/>.
+    /// </summary>
+    public static List<List<double>> PerStep(IReadOnlyList<List<Step>> stages, IReadOnlyList<ChangeEvent> events, Func<Step, double> duration, IReadOnlyList<string?> stageNames)
+    {
+        var shares = stages.Select(s => s.Select(_ => 0.0).ToList()).ToList();
+        var total = events.Sum(e => e.Weight);
+        if (total <= 0)
+        {
+            return shares;
+        }
+        foreach (var change in events)
+        {
+            var firstMiss = FirstMisses(stages, change, stageNames);
+            for (var s = 0; s < stages.Count; s++)
+            {
+                for (var i = firstMiss[s]; i < stages[s].Count; i++)
+                {
+                    shares[s][i] += change.Weight / total * duration(stages[s][i]);
+                }
+            }
+        }
+        return shares;
+    }
+
     public static double ForEvent(IReadOnlyList<List<Step>> stages, ChangeEvent change, Func<Step, double> duration, IReadOnlyList<string?> stageNames)
+    {
+        var firstMiss = FirstMisses(stages, change, stageNames);
+        double seconds = 0;
+        for (var s = 0; s < stages.Count; s++)
+        {
+            for (var i = firstMiss[s]; i < stages[s].Count; i++)
+            {
+                seconds += duration(stages[s][i]);
+            }
+        }
+        return seconds;
+    }
+
+    /// <summary>Per stage, the index of the first step the change rebuilds (int.MaxValue: none).</summary>
+    private static int[] FirstMisses(IReadOnlyList<List<Step>> stages, ChangeEvent change, IReadOnlyList<string?> stageNames)
     {
         var firstMiss = new int[stages.Count];
         for (var s = 0; s < stages.Count; s++)
@@ -41,15 +82,7 @@ public static class RebuildCost
                 }
             }
         }
-        double seconds = 0;
-        for (var s = 0; s < stages.Count; s++)
-        {
-            for (var i = firstMiss[s]; i < stages[s].Count; i++)
-            {
-                seconds += duration(stages[s][i]);
-            }
-        }
-        return seconds;
+        return firstMiss;
     }
 
     private static bool DependsOnRebuilt(Step step, int stageIndex, int[] firstMiss, IReadOnlyList<string?> names, bool isFrom)

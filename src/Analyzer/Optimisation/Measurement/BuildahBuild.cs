@@ -11,7 +11,7 @@ public sealed record BuildOutcome(bool Success, double Seconds, IReadOnlyList<Bu
 
 /// <summary>
 /// buildah in its own store (root, runroot) per experiment: vfs storage, chroot isolation, layer cache on,
-/// network namespace unshared so a RUN cannot reach anything.
+/// network namespace unshared so a RUN cannot reach anything, and never a pull: base images are seeded beforehand.
 /// </summary>
 public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout, string? seedStore = null)
 {
@@ -20,10 +20,12 @@ public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout
     /// <summary>The store's root (images and layers), which a later experiment may copy as its seed.</summary>
     public string Root => Path.Combine(StoreDirectory, "root");
 
+    public string RunRoot => Path.Combine(StoreDirectory, "runroot");
+
     private IEnumerable<string> Global() =>
     [
         "--root", Root,
-        "--runroot", Path.Combine(StoreDirectory, "runroot"),
+        "--runroot", RunRoot,
         "--storage-driver", "vfs",
     ];
 
@@ -41,7 +43,7 @@ public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout
         }
         var iid = Path.Combine(StoreDirectory, tag + ".iid");
         File.Delete(iid);
-        string[] args = ["-n", "buildah", .. Global(), "bud", "--isolation", "chroot", "--layers", "--iidfile", iid, "-f", dockerfile, "-t", tag, contextDirectory];
+        string[] args = ["-n", "buildah", .. Global(), "bud", "--pull=never", "--isolation", "chroot", "--layers", "--iidfile", iid, "-f", dockerfile, "-t", tag, contextDirectory];
         var output = await TimedProcess.RunAsync("unshare", args, timeout, cancellationToken);
         var steps = ParseSteps(output);
         var success = output.ExitCode == 0 && File.Exists(iid);

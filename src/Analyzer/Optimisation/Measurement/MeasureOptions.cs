@@ -20,6 +20,15 @@ public sealed record MeasureOptions
     /// </summary>
     public string? SeedStore { get; init; }
 
+    /// <summary>
+    /// Base images by the name a FROM line uses, as local skopeo sources (oci:DIR, docker-archive:PATH,
+    /// oci-archive:PATH, containers-storage:...). Bases not listed are looked up in <see cref="BaseStore"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? BaseImages { get; init; }
+
+    /// <summary>The containers store to find base images in, as <c>[DRIVER@]ROOT[+RUNROOT]</c>; null for the host's default store.</summary>
+    public string? BaseStore { get; init; }
+
     /// <summary>Parent of the experiment directories (default: the system temp directory).</summary>
     public string? WorkDirectory { get; init; }
 

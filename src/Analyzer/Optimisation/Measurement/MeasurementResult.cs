@@ -1,7 +1,15 @@
 namespace LayerLens.Analyzer.Optimisation.Measurement;
 
-/// <summary>Median rebuild seconds of one scenario for both Dockerfiles.</summary>
-public sealed record ScenarioResult(string Name, double OriginalSeconds, double RecommendedSeconds, int Runs, int OriginalCachedSteps, int RecommendedCachedSteps);
+/// <summary>One step of a scenario's rebuild: its line and text in that Dockerfile, median seconds over the runs, and whether the median run served it from the cache.</summary>
+public sealed record MeasuredStep(int Line, string Instruction, double Seconds, bool Cached);
+
+/// <summary>Median rebuild seconds of one scenario for both Dockerfiles, with per-step times.</summary>
+public sealed record ScenarioResult(string Name, double OriginalSeconds, double RecommendedSeconds, int Runs, int OriginalCachedSteps, int RecommendedCachedSteps)
+{
+    public IReadOnlyList<MeasuredStep> OriginalSteps { get; init; } = [];
+
+    public IReadOnlyList<MeasuredStep> RecommendedSteps { get; init; } = [];
+}
 
 /// <summary>What <c>--measure</c> found: scenario medians, equivalence and failures.</summary>
 public sealed class MeasurementResult

@@ -9,7 +9,7 @@ namespace LayerLens.Analyzer.Optimisation.Measurement;
 /// </summary>
 public static class RebuildMeasurement
 {
-    private sealed record Variant(string Name, string Dockerfile, IReadOnlyList<List<Dependencies.Step>> Stages);
+    private sealed record Variant(string Name, string Dockerfile, IReadOnlyList<List<Dependencies.Step>> Stages, IReadOnlyList<IReadOnlyList<Dependencies.InstructionLine>> Lines);
 
     public static async Task<MeasurementResult> MeasureAsync(OptimisationResult result, MeasureOptions options, CancellationToken cancellationToken)
     {
@@ -24,8 +24,8 @@ public static class RebuildMeasurement
         {
             var variants = new[]
             {
-                new Variant("original", Path.Combine(root, "original.Dockerfile"), result.OriginalStages),
-                new Variant("recommended", Path.Combine(root, "recommended.Dockerfile"), result.RecommendedStages),
+                new Variant("original", Path.Combine(root, "original.Dockerfile"), result.OriginalStages, Dependencies.InstructionLines.Of(result.OriginalDockerfile)),
+                new Variant("recommended", Path.Combine(root, "recommended.Dockerfile"), result.RecommendedStages, Dependencies.InstructionLines.Of(result.RecommendedDockerfile)),
             };
             await File.WriteAllTextAsync(variants[0].Dockerfile, result.OriginalDockerfile, cancellationToken);
             await File.WriteAllTextAsync(variants[1].Dockerfile, result.RecommendedDockerfile, cancellationToken);
@@ -39,7 +39,14 @@ public static class RebuildMeasurement
             {
                 measured.Notes.Add("no dependency manifest in the context: manifest-edit not measured");
             }
-            var samples = new Dictionary<(string Scenario, string Variant), List<(double Seconds, int Cached)>>();
+            var seed = await SeedBasesAsync(result, root, options, measured, cancellationToken);
+            if (measured.Failures.Count > 0)
+            {
+                measured.Equivalent = false;
+                return measured;
+            }
+            options = options with { SeedStore = seed };
+            var samples = new Dictionary<(string Scenario, string Variant), List<BuildOutcome>>();
             var cold = new Dictionary<string, BuildOutcome>();
             for (var run = 1; run <= Math.Max(1, options.Runs); run++)
             {
@@ -59,7 +66,11 @@ public static class RebuildMeasurement
                 if (samples.TryGetValue((scenario, "original"), out var a) && samples.TryGetValue((scenario, "recommended"), out var b))
                 {
                     measured.Scenarios.Add(new ScenarioResult(scenario, Median(a.Select(x => x.Seconds)), Median(b.Select(x => x.Seconds)), a.Count,
-                        (int)Median(a.Select(x => (double)x.Cached)), (int)Median(b.Select(x => (double)x.Cached))));
+                        (int)Median(a.Select(x => (double)x.Steps.Count(s => s.Cached))), (int)Median(b.Select(x => (double)x.Steps.Count(s => s.Cached))))
+                    {
+                        OriginalSteps = StepMedians(a, variants[0].Lines),
+                        RecommendedSteps = StepMedians(b, variants[1].Lines),
+                    });
                 }
             }
             options.Progress?.Invoke("comparing the two images");
@@ -84,9 +95,39 @@ public static class RebuildMeasurement
         }
     }
 
+    /// <summary>
+    /// With base images to seed, one seed store for every experiment: the given seed's copy plus the bases, so each
+    /// experiment's <c>cp -a</c> brings them without network. Returns the seed store root to use.
+    /// </summary>
+    private static async Task<string?> SeedBasesAsync(OptimisationResult result, string root, MeasureOptions options, MeasurementResult measured, CancellationToken cancellationToken)
+    {
+        var bases = BaseImages.External(result.OriginalDockerfile)
+            .Concat(BaseImages.External(result.RecommendedDockerfile))
+            .DistinctBy(b => b.Name)
+            .ToList();
+        if (bases.Count == 0)
+        {
+            return options.SeedStore;
+        }
+        var seedRoot = Path.Combine(root, "seed", "root");
+        var seedRunRoot = Path.Combine(root, "seed", "runroot");
+        Directory.CreateDirectory(Path.GetDirectoryName(seedRoot)!);
+        if (options.SeedStore is not null)
+        {
+            var copy = await TimedProcess.RunAsync("cp", ["-a", options.SeedStore, seedRoot], options.BuildTimeout, cancellationToken);
+            if (copy.ExitCode != 0)
+            {
+                measured.Failures.Add("copying the seed store failed: " + copy.Tail());
+                return null;
+            }
+        }
+        measured.Failures.AddRange(await BaseImages.SeedAsync(bases, seedRoot, seedRunRoot, options, cancellationToken));
+        return seedRoot;
+    }
+
     private static async Task<bool> RunExperimentAsync(
         OptimisationResult result, Variant variant, int run, string root, string? source, string? manifest, MeasureOptions options,
-        Dictionary<(string, string), List<(double, int)>> samples, Dictionary<string, BuildOutcome> cold, MeasurementResult measured, CancellationToken cancellationToken)
+        Dictionary<(string, string), List<BuildOutcome>> samples, Dictionary<string, BuildOutcome> cold, MeasurementResult measured, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(root, $"run{run}-{variant.Name}");
         var context = Path.Combine(dir, "context");
@@ -117,7 +158,7 @@ public static class RebuildMeasurement
                 {
                     samples[key] = list = [];
                 }
-                list.Add((outcome.Seconds, outcome.Steps.Count(s => s.Cached)));
+                list.Add(outcome);
             }
             var first = await Build("initial build");
             if (first is null)
@@ -186,6 +227,27 @@ public static class RebuildMeasurement
         }
         result.Durations.Source = "measured";
         result.Recost();
+    }
+
+    /// <summary>
+    /// Per step (by stage and position), the median seconds over the runs; cached as in the median run (the run
+    /// whose total is the median, the lower one for an even count). Lines and text come from the Dockerfile built.
+    /// </summary>
+    public static List<MeasuredStep> StepMedians(IReadOnlyList<BuildOutcome> runs, IReadOnlyList<IReadOnlyList<Dependencies.InstructionLine>> lines)
+    {
+        if (runs.Count == 0)
+        {
+            return [];
+        }
+        var medianRun = runs.OrderBy(r => r.Seconds).ElementAt((runs.Count - 1) / 2);
+        var steps = new List<MeasuredStep>();
+        foreach (var step in medianRun.Steps)
+        {
+            var seconds = Median(runs.Select(r => r.Steps.FirstOrDefault(s => s.Stage == step.Stage && s.Index == step.Index)).OfType<BuiltStep>().Select(s => s.Seconds));
+            var at = Dependencies.InstructionLines.At(lines, step.Stage, step.Index);
+            steps.Add(new MeasuredStep(at?.Line ?? 0, at?.Text ?? step.Text, seconds, step.Cached));
+        }
+        return steps;
     }
 
     public static double Median(IEnumerable<double> values)

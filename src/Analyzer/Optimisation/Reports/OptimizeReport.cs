@@ -58,6 +58,8 @@ public static class OptimizeReport
             w.WriteNumber("recommendedSeconds", Round(result.ExpectedRecommendedSeconds));
             w.WriteString("weights", result.WeightSource);
             w.WriteString("durations", result.DurationSource);
+            WriteSteps(w, "originalSteps", result.ExpectedOriginalSteps.Select(s => (s.Line, s.Instruction, s.Seconds, (bool?)null)));
+            WriteSteps(w, "recommendedSteps", result.ExpectedRecommendedSteps.Select(s => (s.Line, s.Instruction, s.Seconds, (bool?)null)));
             w.WriteEndObject();
             if (measured is not null)
             {
@@ -72,6 +74,8 @@ public static class OptimizeReport
                     w.WriteNumber("runs", s.Runs);
                     w.WriteNumber("originalCachedSteps", s.OriginalCachedSteps);
                     w.WriteNumber("recommendedCachedSteps", s.RecommendedCachedSteps);
+                    WriteSteps(w, "originalSteps", s.OriginalSteps.Select(x => (x.Line, x.Instruction, x.Seconds, (bool?)x.Cached)));
+                    WriteSteps(w, "recommendedSteps", s.RecommendedSteps.Select(x => (x.Line, x.Instruction, x.Seconds, (bool?)x.Cached)));
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -84,6 +88,25 @@ public static class OptimizeReport
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    /// <summary>Per-step seconds for the web's stacked chart: line, instruction, seconds, and cached for measured steps.</summary>
+    private static void WriteSteps(Utf8JsonWriter w, string name, IEnumerable<(int Line, string Instruction, double Seconds, bool? Cached)> steps)
+    {
+        w.WriteStartArray(name);
+        foreach (var (line, instruction, seconds, cached) in steps)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("line", line);
+            w.WriteString("instruction", instruction);
+            w.WriteNumber("seconds", Round(seconds));
+            if (cached is { } c)
+            {
+                w.WriteBoolean("cached", c);
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 
     private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)

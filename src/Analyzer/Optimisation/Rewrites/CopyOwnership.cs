@@ -7,6 +7,8 @@ namespace LayerLens.Analyzer.Optimisation.Rewrites;
 /// Rewrite 4: <c>COPY</c> followed by a RUN that only chowns (or chmods) exactly what it copied becomes
 /// <c>COPY --chown</c> (<c>--chmod</c>): one layer instead of two copies of every byte. Only when nothing
 /// earlier in the stage created the destination (chown -R would also change a pre-existing directory).
+/// chmod qualifies for one copied file (any mode the file ends with), or recursively for a copied tree with
+/// mode 0755 (see <see cref="IsDirectoryMode"/>).
 /// </summary>
 public static class CopyOwnership
 {
@@ -46,6 +48,11 @@ public static class CopyOwnership
                 {
                     flag = "--chmod=" + Convert.ToString(mode, 8).PadLeft(4, '0');
                 }
+                else if (command.Name == "chmod" && copy.Instruction.FlagValue("chmod") is null && recursive && !singleFile && target.Path == dest
+                    && IsDirectoryMode(operands[0].Value) && files.Values.All(f => plan.Context.Get(f) is { IsSymlink: false }))
+                {
+                    flag = "--chmod=0755";
+                }
                 if (flag is null)
                 {
                     continue;
@@ -61,6 +68,15 @@ public static class CopyOwnership
             }
         }
     }
+
+    /// <summary>
+    /// <c>chmod -R MODE DEST</c> of a tree the COPY just created equals <c>COPY --chmod=MODE</c> only when MODE
+    /// is 0755: --chmod sets every copied file and directory, but the destination directory itself is created
+    /// 0755 by the builder and keeps that mode, while chmod -R changes it too (seen with buildah; BuildKit
+    /// applies the mode to the copied entries). Symbolic modes depend on each file's mode and never qualify.
+    /// </summary>
+    private static bool IsDirectoryMode(string spec) =>
+        spec.Length is >= 3 and <= 4 && spec.All(c => c is >= '0' and <= '7') && Convert.ToInt32(spec, 8) == 0x1ED;
 
     /// <summary>The file mode after a chmod argument (octal, or symbolic like +x, u+x, a+rx, go-w).</summary>
     public static int? NewMode(UnixFileMode current, string spec)

@@ -3,15 +3,19 @@ using LayerLens.Analyzer.Optimisation.Dependencies;
 namespace LayerLens.Analyzer.Optimisation.Rewrites;
 
 /// <summary>
-/// Rewrite 1: a COPY/ADD of context files moves below the RUN steps after it that provably neither read
-/// what it writes nor write what it reads, so an edit to those files no longer re-runs them.
+/// Rewrite 1: a COPY/ADD of context files moves below RUN steps after it that provably neither read what it
+/// writes nor write what it reads, so an edit to those files no longer re-runs them. Of the valid places
+/// (after each such RUN), the cost model picks the one with the lowest expected rebuild time, and the COPY
+/// moves only when that is lower than where it is: passing a cheap RUN can cost more than it saves when
+/// the COPY then re-runs after edits to files copied by the steps it passed.
 /// </summary>
 public static class MoveVolatileCopies
 {
     public static void Apply(RewritePlan plan)
     {
-        foreach (var stage in plan.Stages)
+        for (var stageIndex = 0; stageIndex < plan.Stages.Count; stageIndex++)
         {
+            var stage = plan.Stages[stageIndex];
             for (var i = stage.Count - 2; i >= 1; i--)
             {
                 var copy = stage[i];
@@ -24,11 +28,20 @@ public static class MoveVolatileCopies
                 {
                     reach++;
                 }
+                var current = plan.ExpectedCost();
                 var lastRun = -1;
-                for (var k = i + 1; k <= reach; k++)
+                var best = current;
+                var runs = Enumerable.Range(i + 1, reach - i).Where(k => stage[k].Keyword == "RUN").Reverse().Take(RewritePlan.MaxCandidates).Order();
+                foreach (var k in runs)
                 {
-                    if (stage[k].Keyword == "RUN")
+                    var candidate = new List<Step>(stage);
+                    candidate.RemoveAt(i);
+                    candidate.Insert(k, copy);
+                    // Nearest first, so ties keep the shorter move.
+                    var cost = plan.ExpectedCostWith(stageIndex, candidate);
+                    if (RewritePlan.Lowers(cost, best))
                     {
+                        best = cost;
                         lastRun = k;
                     }
                 }

@@ -5,14 +5,16 @@ namespace LayerLens.Analyzer.Optimisation.Rewrites;
 /// <summary>
 /// Rewrite 2: <c>COPY . dest</c> followed by a dependency install becomes "COPY the manifests, install,
 /// COPY the rest", when the manifests exist in the context and the install provably reads nothing else
-/// of what the broad COPY brings.
+/// of what the broad COPY brings, and only when the cost model expects the split to lower the rebuild time
+/// (the extra COPY costs time on every manifest edit; a cheap install is not worth it).
 /// </summary>
 public static class SplitBroadCopy
 {
     public static void Apply(RewritePlan plan)
     {
-        foreach (var stage in plan.Stages)
+        for (var stageIndex = 0; stageIndex < plan.Stages.Count; stageIndex++)
         {
+            var stage = plan.Stages[stageIndex];
             for (var i = 1; i < stage.Count; i++)
             {
                 var broad = stage[i];
@@ -53,13 +55,22 @@ public static class SplitBroadCopy
                 {
                     continue;
                 }
-                var inserted = plan.Syntax.InsertBefore(broad.Block, text);
                 foreach (var w in broad.Effect.Writes.Where(w => !w.Tree))
                 {
                     manifestEffect.Writes.Add(w);
                 }
                 manifestEffect.ContextFiles.UnionWith(manifests.Values);
                 manifestEffect.StateReads.UnionWith(broad.Effect.StateReads);
+                // Cost the split before making it; the manifest COPY's block is the broad one until it exists.
+                var candidate = new List<Step>(stage);
+                candidate.RemoveAt(i);
+                candidate.Insert(i, new Step { Block = broad.Block, Effect = manifestEffect, StageIndex = broad.StageIndex, Keyword = "COPY", Cwd = broad.Cwd });
+                candidate.Insert(installAt + 1, broad);
+                if (!RewritePlan.Lowers(plan.ExpectedCostWith(stageIndex, candidate), plan.ExpectedCost()))
+                {
+                    continue;
+                }
+                var inserted = plan.Syntax.InsertBefore(broad.Block, text);
                 var manifestStep = new Step { Block = inserted, Effect = manifestEffect, StageIndex = broad.StageIndex, Keyword = "COPY", Cwd = broad.Cwd };
                 plan.Syntax.MoveAfter(broad.Block, install.Block);
                 stage.RemoveAt(i);
