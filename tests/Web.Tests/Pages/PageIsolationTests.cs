@@ -44,7 +44,10 @@ public sealed class PageIsolationTests : MudComponentTest
             db.SaveChanges();
             (_foreignA, _foreignB) = (a.Id, b.Id);
         }
-        Context.Services.AddSingleton(new DataLayout(new ResolvedSettings(Path.GetTempPath(), DatabaseProvider.Sqlite, "", JobStorageProvider.Embedded, "", false)));
+        var layout = new DataLayout(new ResolvedSettings(Path.GetTempPath(), DatabaseProvider.Sqlite, "", JobStorageProvider.Embedded, "", false));
+        Context.Services.AddSingleton(layout);
+        Context.Services.AddSingleton(new LayerLens.Web.Analyses.ReportCache(layout));
+        Context.Services.AddSingleton(new LayerLens.Web.Jobs.AnalysisNotifier { FallbackPollInterval = TimeSpan.FromHours(1) });
         Context.Services.AddSingleton<Hangfire.IBackgroundJobClient, NoJobs>();
         Context.Services.AddSingleton<LayerLens.Web.Jobs.JobCancellations>();
         Context.Services.AddSingleton<LayerLens.Web.Jobs.AnalysisQueue>();
