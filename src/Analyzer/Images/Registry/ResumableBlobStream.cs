@@ -9,7 +9,7 @@ namespace LayerLens.Analyzer.Images.Registry;
 /// 200 is read again from the start and the first N bytes are skipped. Bounded by
 /// <see cref="RegistryOptions.MaxResumes"/>; a blob that keeps failing fails, naming it.
 /// </summary>
-internal sealed class ResumableBlobStream : ReadOnlyStream
+internal sealed class ResumableBlobStream : AsyncReadOnlyStream
 {
     /// <summary>Opens the body from an offset; <c>Skip</c> is how many bytes of it come before that offset (200 instead of 206).</summary>
     internal delegate Task<(Stream Body, long Skip)> Reopen(long offset, CancellationToken ct);
@@ -35,27 +35,6 @@ internal sealed class ResumableBlobStream : ReadOnlyStream
 
     /// <summary>How many times the download was picked up again after a failure.</summary>
     public int Resumes => _resumes;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
-        try
-        {
-            var n = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
-            rented.AsSpan(0, n).CopyTo(buffer);
-            return n;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {

@@ -2,7 +2,7 @@ using LayerLens.Analyzer.Blobs;
 namespace LayerLens.Analyzer.Images.Registry;
 
 /// <summary>A network body whose every read must make progress within the timeout (stalled registries fail, not hang).</summary>
-internal sealed class TimeoutReadStream : ReadOnlyStream
+internal sealed class TimeoutReadStream : AsyncReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly TimeSpan _timeout;
@@ -15,23 +15,6 @@ internal sealed class TimeoutReadStream : ReadOnlyStream
         _timeout = timeout;
         _what = what;
         _owner = owner;
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override int Read(Span<byte> buffer)
-    {
-        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
-        try
-        {
-            var n = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
-            rented.AsSpan(0, n).CopyTo(buffer);
-            return n;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -54,7 +37,6 @@ internal sealed class TimeoutReadStream : ReadOnlyStream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
 
     protected override void Dispose(bool disposing)
     {
