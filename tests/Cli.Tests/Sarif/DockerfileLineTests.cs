@@ -1,16 +1,42 @@
 using System.Text.Json;
 using LayerLens.Cli.Tests.Analyze;
-using LayerLens.Cli.Tests.Submit;
 using LayerLens.TestInfrastructure.Images;
+using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.WebApp;
 
 namespace LayerLens.Cli.Tests.Sarif;
+
+/// <summary>The service in a process, allowed to pull from a loopback registry, and that registry.</summary>
+public sealed class ServiceAndRegistryFixture : IAsyncLifetime
+{
+    public WebAppProcess App { get; private set; } = null!;
+
+    public RegistryServer Registry { get; private set; } = null!;
+
+    public string Server => App.BaseAddress.ToString();
+
+    public async Task InitializeAsync()
+    {
+        Registry = await RegistryServer.StartAsync();
+        App = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Security__AllowPrivateNetworkTargets"] = "true",
+            ["LayerLens__Registries__Insecure__0"] = Registry.Address,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Registry.DisposeAsync();
+    }
+}
 
 /// <summary>
 /// A real buildah image whose RUN step deletes a file an earlier COPY shipped: with the Dockerfile given, the SARIF
 /// result for those dead bytes sits on that RUN line — from <c>analyze</c> and from the service via <c>submit</c>.
 /// </summary>
-public sealed class DockerfileLineTests(ServiceFixture service) : IClassFixture<ServiceFixture>
+public sealed class DockerfileLineTests(ServiceAndRegistryFixture service) : IClassFixture<ServiceAndRegistryFixture>
 {
     private const int BigBytes = 256 * 1024;
 
@@ -39,8 +65,9 @@ public sealed class DockerfileLineTests(ServiceFixture service) : IClassFixture<
         return root;
     }
 
-    private static async Task<string> ImageAsync() =>
-        (await ImageFactory.Shared.ExportAsync(Recipe, new ImageExportOptions { Format = ImageFormat.DockerArchive })).Path;
+    private static async Task<string> ImageAsync() => (await ExportAsync()).Path;
+
+    private static Task<ImageExport> ExportAsync() => ImageFactory.Shared.ExportAsync(Recipe, new ImageExportOptions { Format = ImageFormat.DockerArchive });
 
     private static void AssertDeletedBytesOnTheRunLine(string sarifText)
     {
@@ -86,5 +113,37 @@ public sealed class DockerfileLineTests(ServiceFixture service) : IClassFixture<
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         AssertDeletedBytesOnTheRunLine(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Submit_of_a_registry_reference_with_an_existing_dockerfile_path_gives_the_same_line_from_the_service()
+    {
+        var reference = await service.Registry.PushAsync(await ExportAsync(), "sarif/lines", "v1");
+        var checkout = Checkout();
+
+        var result = await LayerLensProcess.RunAsync(checkout, null,
+            "submit", "docker://" + reference, "--server", service.Server, "--token", WebAppProcess.ApiKey,
+            "--dockerfile-path", "deploy/Dockerfile", "--format", "sarif", "--wait");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        AssertDeletedBytesOnTheRunLine(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Submit_with_a_dockerfile_path_that_does_not_exist_here_still_names_it_at_line_1()
+    {
+        var result = await LayerLensProcess.RunAsync(Checkout(), null,
+            "submit", "docker-archive:" + await ImageAsync(), "--server", service.Server, "--token", WebAppProcess.ApiKey,
+            "--dockerfile-path", "elsewhere/Dockerfile", "--format", "sarif", "--wait");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var results = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
+        Assert.NotEmpty(results);
+        Assert.All(results, r =>
+        {
+            var location = r.GetProperty("locations")[0].GetProperty("physicalLocation");
+            Assert.Equal("elsewhere/Dockerfile", location.GetProperty("artifactLocation").GetProperty("uri").GetString());
+            Assert.Equal(1, location.GetProperty("region").GetProperty("startLine").GetInt32());
+        });
     }
 }
