@@ -10,6 +10,8 @@ namespace LayerLens.Cli.Commands;
 /// <summary><c>layerlens analyze &lt;source&gt;</c>: read an image, report its waste, and judge it in CI.</summary>
 internal static class AnalyzeCommand
 {
+    private const int MaxDockerfileBytes = 1024 * 1024;
+
     public static Command Create()
     {
         var source = new Argument<string>("source")
@@ -24,10 +26,11 @@ internal static class AnalyzeCommand
         var ciConfig = new Option<string?>("--ci-config") { Description = "CI rules file (.dive-ci or layerlens.yaml shape)" };
         var creds = new Option<string?>("--creds") { Description = "registry credentials user:password" };
         var insecure = new Option<bool>("--insecure") { Description = "allow plain-HTTP registries on loopback addresses" };
+        var dockerfile = new Option<string?>("--dockerfile") { Description = "the Dockerfile the image was built from: SARIF results point at the instruction that caused the waste" };
 
         var command = new Command("analyze", "Analyse a container image: sizes, wasted bytes, duplicates, junk, per layer.");
         command.Arguments.Add(source);
-        foreach (var option in new Option[] { platform, format, output, ci, ciConfig, creds, insecure })
+        foreach (var option in new Option[] { platform, format, output, ci, ciConfig, creds, insecure, dockerfile })
         {
             command.Options.Add(option);
         }
@@ -42,13 +45,14 @@ internal static class AnalyzeCommand
                 parse.GetValue(ci) || string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase),
                 parse.GetValue(ciConfig),
                 parse.GetValue(creds),
-                parse.GetValue(insecure));
+                parse.GetValue(insecure),
+                parse.GetValue(dockerfile));
             return await RunAsync(request, cancellationToken);
         });
         return command;
     }
 
-    private sealed record AnalyzeRequest(string Source, string? Platform, string Format, string? Output, bool Ci, string? CiConfig, string? Creds, bool Insecure);
+    private sealed record AnalyzeRequest(string Source, string? Platform, string Format, string? Output, bool Ci, string? CiConfig, string? Creds, bool Insecure, string? Dockerfile);
 
     private static async Task<int> RunAsync(AnalyzeRequest request, CancellationToken cancellationToken)
     {
@@ -56,6 +60,7 @@ internal static class AnalyzeCommand
         {
             // Read the CI rules first: a broken rules file should fail before a long analysis.
             var rules = request.Ci || request.CiConfig is not null ? CiRules.Load(request.CiConfig, Directory.GetCurrentDirectory()) : null;
+            var dockerfile = request.Dockerfile is null ? null : LoadDockerfile(request.Dockerfile);
             var options = new ImageOpenOptions
             {
                 Platform = request.Platform is null ? null : Platform.Parse(request.Platform),
@@ -70,7 +75,7 @@ internal static class AnalyzeCommand
             }
 
             var verdict = rules?.Evaluate(analysis) ?? Verdict.None;
-            var writer = ReportFormats.For(request.Format);
+            var writer = request.Format == "sarif" && dockerfile is not null ? new SarifReportWriter(dockerfile) : ReportFormats.For(request.Format);
             if (request.Output is { } file)
             {
                 await using var stream = File.Create(file);
@@ -88,5 +93,19 @@ internal static class AnalyzeCommand
             await Console.Error.WriteLineAsync($"layerlens: {ex.Message}");
             return ExitCodes.BadInput;
         }
+    }
+
+    /// <summary>SARIF names the file as given (repository-relative in CI, '/' separators for code scanning).</summary>
+    private static SarifDockerfile LoadDockerfile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ArgumentException($"--dockerfile {path}: no such file");
+        }
+        if (new FileInfo(path).Length > MaxDockerfileBytes)
+        {
+            throw new ArgumentException($"--dockerfile {path}: larger than {MaxDockerfileBytes:N0} bytes");
+        }
+        return new SarifDockerfile(path.Replace('\\', '/'), File.ReadAllText(path));
     }
 }

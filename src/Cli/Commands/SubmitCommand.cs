@@ -17,6 +17,7 @@ internal static class SubmitCommand
 {
     private static readonly string[] Formats = ["json", "sarif", "markdown", "junit"];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const int MaxDockerfileBytes = 1024 * 1024;
 
     public static Command Create()
     {
@@ -25,7 +26,7 @@ internal static class SubmitCommand
         var token = new Option<string?>("--token") { Description = "API key (default: the LAYERLENS_TOKEN environment variable)" };
         var project = new Option<string?>("--project") { Description = "project name (its policy applies)" };
         var context = new Option<string?>("--context") { Description = "build context directory of a Dockerfile" };
-        var dockerfilePath = new Option<string?>("--dockerfile-path") { Description = "the Dockerfile's path in the repository, for SARIF locations" };
+        var dockerfilePath = new Option<string?>("--dockerfile-path") { Description = "the Dockerfile's path in the repository, for SARIF locations; when it exists here, an image's SARIF results land on the causing instruction's line" };
         var format = new Option<string>("--format") { Description = "report format: json, sarif, markdown or junit", DefaultValueFactory = _ => "markdown" };
         format.AcceptOnlyFromAmong(Formats);
         var output = new Option<string?>("--output") { Description = "write the report here instead of stdout" };
@@ -122,7 +123,7 @@ internal static class SubmitCommand
         var source = request.Source;
         if (source.StartsWith("docker://", StringComparison.Ordinal))
         {
-            message.Content = JsonContent.Create(new { image = source["docker://".Length..], ciConfig }, options: Json);
+            message.Content = JsonContent.Create(new { image = source["docker://".Length..], ciConfig, dockerfile = DockerfileText(request.DockerfilePath) }, options: Json);
             return message;
         }
         var (kind, location) = source switch
@@ -162,16 +163,27 @@ internal static class SubmitCommand
                 }
                 message.Content = new DirectoryTarContent(location);
                 break;
+            case "file" when !File.Exists(location):
+                throw new SubmitFailure(ExitCodes.BadInput, $"{location}: no such file");
             default:
-                if (!File.Exists(location))
-                {
-                    throw new SubmitFailure(ExitCodes.BadInput, $"{location}: no such file");
-                }
                 message.Content = new StreamContent(File.OpenRead(location), 1 << 20);
                 message.Content.Headers.ContentLength = new FileInfo(location).Length;
                 break;
         }
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        if (DockerfileText(request.DockerfilePath) is { } text)
+        {
+            // The image streams as one part after the (bounded) Dockerfile text; the service never holds it in memory.
+            var image = message.Content;
+            var form = new MultipartFormDataContent { { new StringContent(text), "dockerfile", "Dockerfile" } };
+            if (ciConfig is not null)
+            {
+                form.Add(new StringContent(ciConfig), "ciconfig");
+            }
+            form.Add(image, "image", "image.tar");
+            message.Content = form;
+            return message;
+        }
         if (ciConfig is not null)
         {
             message.Headers.Add("X-LayerLens-CI-Config", Convert.ToBase64String(Encoding.UTF8.GetBytes(ciConfig)));
@@ -195,6 +207,21 @@ internal static class SubmitCommand
         var head = new byte[512];
         var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         return read < 262 || Encoding.ASCII.GetString(head, 257, 5) != "ustar" && head[0] != 0x1f;
+    }
+
+    /// <summary>The Dockerfile an image was built from, when its repository path exists here and is not too large to send.</summary>
+    private static string? DockerfileText(string? path)
+    {
+        if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
+        {
+            return null;
+        }
+        if (new FileInfo(path).Length > MaxDockerfileBytes)
+        {
+            Console.Error.WriteLine($"layerlens: {path} is larger than {MaxDockerfileBytes:N0} bytes; SARIF results will point at its line 1");
+            return null;
+        }
+        return File.ReadAllText(path);
     }
 
     private static string? ReadCiConfig(string? explicitFile)

@@ -60,8 +60,13 @@ public sealed class Analysis : IWorkspaceOwned
     /// <summary>sha256 of the uploaded input in the blob store (image tarball or Dockerfile).</summary>
     public string? InputDigest { get; set; }
 
-    /// <summary>Optional build context and build log blobs of a Dockerfile review.</summary>
+    /// <summary>
+    /// Dockerfile review: the optional build context blob. Image analysis: the optional blob of the Dockerfile's
+    /// text the CI sent with the image, so SARIF results point at the instruction that caused the waste.
+    /// </summary>
     public string? ContextDigest { get; set; }
+
+    /// <summary>Dockerfile review: the optional build log blob.</summary>
 
     public string? BuildLogDigest { get; set; }
 

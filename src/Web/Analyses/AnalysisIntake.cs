@@ -114,13 +114,19 @@ public sealed class AnalysisIntake(
     public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken)
     {
         var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
+        return await FromStoredUploadAsync(blob.Digest, name, project, ci, cancellationToken);
+    }
+
+    /// <summary>Queues the analysis of an image tarball already streamed into the blob store (a multipart 'image' part).</summary>
+    public async Task<Analysis> FromStoredUploadAsync(string digest, string? name, string? project, CiRequest ci, CancellationToken cancellationToken)
+    {
         var analysis = new Analysis
         {
             Kind = AnalysisKind.Image,
             SourceKind = SourceKind.Upload,
-            SourceReference = Clip(string.IsNullOrWhiteSpace(name) ? $"upload {blob.Digest[7..19]}.tar" : name.Trim(), 2048),
+            SourceReference = Clip(string.IsNullOrWhiteSpace(name) ? $"upload {digest[7..19]}.tar" : name.Trim(), 2048),
             Name = string.IsNullOrWhiteSpace(name) ? null : Clip(name.Trim(), 512),
-            InputDigest = blob.Digest,
+            InputDigest = digest,
             ProgressPhase = "queued",
         };
         return await SaveAndQueueAsync(analysis, project, ci, cancellationToken);
@@ -192,6 +198,10 @@ public sealed class AnalysisIntake(
         }
         analysis.CiConfig = string.IsNullOrWhiteSpace(ci.CiConfig) ? null : ci.CiConfig;
         analysis.DockerfilePath = ci.DockerfilePath is { Length: > 0 } path ? Clip(path.Trim().TrimStart('/'), 1024) : null;
+        if (analysis.Kind == AnalysisKind.Image && !string.IsNullOrWhiteSpace(ci.DockerfileText))
+        {
+            analysis.ContextDigest = await StoreDockerfileTextAsync(ci.DockerfileText, cancellationToken);
+        }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!string.IsNullOrWhiteSpace(project))
         {
@@ -201,6 +211,17 @@ public sealed class AnalysisIntake(
         await db.SaveChangesAsync(cancellationToken);
         queue.Enqueue(analysis.Id);
         return analysis;
+    }
+
+    /// <summary>The Dockerfile an image was built from goes to the blob store (bounded like a reviewed Dockerfile).</summary>
+    private async Task<string> StoreDockerfileTextAsync(string text, CancellationToken cancellationToken)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        if (bytes.Length > DockerfileMultipart.MaxDockerfileBytes)
+        {
+            throw new IntakeException($"the Dockerfile text is larger than {DockerfileMultipart.MaxDockerfileBytes:N0} bytes");
+        }
+        return (await blobs.WriteAsync(new MemoryStream(bytes, writable: false), DockerfileMultipart.MaxDockerfileBytes, cancellationToken)).Digest;
     }
 
     private static async Task<Guid> ProjectIdAsync(AppDbContext db, string name, CancellationToken cancellationToken)

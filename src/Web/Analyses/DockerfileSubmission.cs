@@ -16,4 +16,7 @@ public sealed record DockerfileSubmission(
 {
     /// <summary>CI extras: the Dockerfile's repository path and an uploaded CI configuration.</summary>
     public CiRequest Ci { get; init; } = CiRequest.None;
+
+    /// <summary>Set when the multipart body carried an 'image' tarball: an image analysis, the Dockerfile only for SARIF.</summary>
+    public string? ImageDigest { get; init; }
 }

@@ -17,12 +17,13 @@ namespace LayerLens.Web.Api;
 public static class AnalysesEndpoints
 {
     private static readonly string[] ReportFormats = ["json", "sarif", "markdown", "junit"];
+    private const long MaxJsonBytes = 64 * 1024 + 6L * DockerfileMultipart.MaxDockerfileBytes;
 
     public static IEndpointRouteBuilder MapAnalysesApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/analyses").WithTags("Analyses").DisableAntiforgery();
         api.MapPost("", CreateAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
-            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=), JSON {\"image\", \"platform\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'measure', 'runs' for a Dockerfile review")
+            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=; or multipart/form-data 'image' with the optional 'dockerfile' it was built from, for SARIF lines), JSON {\"image\", \"platform\", \"dockerfile\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'measure', 'runs' for a Dockerfile review")
             .Produces<AnalysisAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -54,13 +55,15 @@ public static class AnalysesEndpoints
                 case "multipart/form-data":
                     LiftBodyLimit(http, maxUpload);
                     var submission = await DockerfileMultipart.ReadAsync(http.Request, blobs, maxUpload, name, project, ct);
-                    return Accepted(await intake.FromDockerfileAsync(submission, ct));
+                    return Accepted(submission.ImageDigest is { } image
+                        ? await intake.FromStoredUploadAsync(image, submission.Name, submission.Project, submission.Ci, ct)
+                        : await intake.FromDockerfileAsync(submission, ct));
                 case "application/json":
                     var request = await ReadJsonAsync(http, ct);
                     var analysis = await intake.FromRegistryAsync(
                         new RegistryAnalysis(request.Image, request.Platform, request.Name ?? name, request.Project ?? project, request.Credentials?.Username, request.Credentials?.Password),
                         ct,
-                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http)));
+                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http), request.Dockerfile));
                     return Accepted(analysis);
                 default:
                     return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
@@ -125,9 +128,10 @@ public static class AnalysesEndpoints
 
     private static async Task<RegistryAnalysisRequest> ReadJsonAsync(HttpContext http, CancellationToken ct)
     {
-        if (http.Request.ContentLength > 64 * 1024)
+        // Room for a Dockerfile's text (≤ 1 MiB, up to 6 characters per byte once JSON-escaped) besides the reference.
+        if (http.Request.ContentLength > MaxJsonBytes)
         {
-            throw new IntakeException("the JSON body is larger than 64 KiB");
+            throw new IntakeException($"the JSON body is larger than {MaxJsonBytes:N0} bytes");
         }
         try
         {

@@ -101,6 +101,9 @@ public sealed record RegistryAnalysisRequest(string? Image, string? Platform, st
     public string? DockerfilePath { get; init; }
 
     public string? CiConfig { get; init; }
+
+    /// <summary>The Dockerfile's text (≤ 1 MiB), so SARIF results land on the instruction that caused the waste.</summary>
+    public string? Dockerfile { get; init; }
 }
 
 public sealed record RegistryCredentialsRequest(string Username, string Password);

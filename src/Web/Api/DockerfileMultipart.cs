@@ -11,13 +11,15 @@ namespace LayerLens.Web.Api;
 
 /// <summary>
 /// Reads a <c>multipart/form-data</c> Dockerfile review section by section: the Dockerfile into memory (it is
-/// bounded), the context and build log straight into the blob store, never buffering them.
+/// bounded), the context and build log straight into the blob store, never buffering them. With an 'image' part
+/// (a tarball, streamed into the blob store too) it is an image analysis instead, and the optional 'dockerfile'
+/// is the text the image was built from, used to put SARIF results on the causing instruction's line.
 /// </summary>
 public static class DockerfileMultipart
 {
     public const int MaxDockerfileBytes = 1024 * 1024;
     private const int MaxFieldBytes = 4096;
-    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath"];
+    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image"];
 
     public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
     {
@@ -29,7 +31,7 @@ public static class DockerfileMultipart
         var reader = new MultipartReader(boundary, request.Body);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         byte[]? dockerfile = null;
-        string? fileName = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
+        string? fileName = null, image = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
         MultipartSection? section;
         try
         {
@@ -48,7 +50,7 @@ public static class DockerfileMultipart
             var part = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!Parts.Contains(part))
             {
-                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath'");
+                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile'");
             }
             if (!seen.Add(part))
             {
@@ -60,6 +62,9 @@ public static class DockerfileMultipart
                     dockerfile = await ReadBoundedAsync(section.Body, MaxDockerfileBytes, "dockerfile", ct);
                     var given = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
                     fileName = string.IsNullOrWhiteSpace(given) ? null : Path.GetFileName(given.Replace('\\', '/'));
+                    break;
+                case "image":
+                    image = (await blobs.WriteAsync(section.Body, maxUploadBytes, ct)).Digest;
                     break;
                 case "context":
                     context = (await blobs.WriteAsync(section.Body, maxUploadBytes, ct)).Digest;
@@ -96,6 +101,10 @@ public static class DockerfileMultipart
             }
             section = await reader.ReadNextSectionAsync(ct);
         }
+        if (image is not null)
+        {
+            return ImageSubmission(image, dockerfile, context ?? buildLog ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig));
+        }
         if (dockerfile is null)
         {
             throw new IntakeException("the multipart body has no 'dockerfile' part; send the Dockerfile as a part named 'dockerfile'");
@@ -103,6 +112,21 @@ public static class DockerfileMultipart
         return new DockerfileSubmission(dockerfile, fileName, context, buildLog, name, project, ParseFlag(measure ?? request.Query["measure"]), ParseRuns(runs ?? request.Query["runs"]))
         {
             Ci = new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig),
+        };
+    }
+
+    /// <summary>An image upload: a build context, build log or measurement belongs to a Dockerfile review only.</summary>
+    private static DockerfileSubmission ImageSubmission(string image, byte[]? dockerfile, string? reviewOnly, string? name, string? project, CiRequest ci)
+    {
+        if (reviewOnly is not null)
+        {
+            throw new IntakeException("'context', 'buildlog', 'measure' and 'runs' belong to a Dockerfile review, not to an 'image' upload");
+        }
+        var text = dockerfile is null ? null : System.Text.Encoding.UTF8.GetString(dockerfile);
+        return new DockerfileSubmission([], null, null, null, name, project, false, null)
+        {
+            ImageDigest = image,
+            Ci = ci with { DockerfileText = text },
         };
     }
 

@@ -209,8 +209,10 @@ public sealed class AnalysisJob(
         {
             await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
             await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-            // SARIF points at the Dockerfile the CI named (its text is not uploaded with an image: line 1).
-            var writer = format == "sarif" && analysis.DockerfilePath is { } dockerfile ? new SarifReportWriter(new SarifDockerfile(dockerfile)) : ReportFormats.For(format);
+            // SARIF points at the Dockerfile the CI named: at the causing instruction's line when its text came along, else line 1.
+            var writer = format == "sarif" && analysis.DockerfilePath is { } dockerfile
+                ? new SarifReportWriter(new SarifDockerfile(dockerfile, await DockerfileTextAsync(analysis, ct)))
+                : ReportFormats.For(format);
             writer.Write(named, verdict, gzip);
             WriteLinkBack(format, analysis.Id, gzip);
         }
@@ -246,6 +248,13 @@ public sealed class AnalysisJob(
         var lint = review.Lint.Passed || policy.Rules.Any(r => r.Rule == "maxLintSeverity") ? Verdict.None
             : new Verdict([new RuleResult("failureThreshold", false, "", review.Lint.FailureThreshold?.ToName() ?? "", "lint findings at or above the failure threshold")]);
         return (review, ServicePolicy.Combine(lint, policy));
+    }
+
+    /// <summary>The Dockerfile text an image's CI sent (bounded at intake); gone with retention, SARIF falls back to line 1.</summary>
+    private async Task<string?> DockerfileTextAsync(Analysis analysis, CancellationToken ct)
+    {
+        var path = analysis.ContextDigest is { } digest ? blobs.PathOf(digest) : null;
+        return path is not null && File.Exists(path) ? await File.ReadAllTextAsync(path, ct) : null;
     }
 
     /// <summary>Markdown is for PR comments: it ends with a link back to the analysis page.</summary>

@@ -160,8 +160,12 @@ public sealed class DockerfileReviewApiTests(ApiApp api) : IClassFixture<ApiApp>
         var (response, body) = await PostAsync(Form(null, null, ("name", "x")));
         AssertProblem(response, body, "no 'dockerfile' part");
 
-        (response, body) = await PostAsync(Form(BadlyOrdered, null, ("image", "x")));
-        AssertProblem(response, body, "unknown part 'image'");
+        (response, body) = await PostAsync(Form(BadlyOrdered, null, ("notes", "x")));
+        AssertProblem(response, body, "unknown part 'notes'");
+
+        // 'image' makes it an image upload, where review-only parts make no sense.
+        (response, body) = await PostAsync(Form(BadlyOrdered, null, ("image", "x"), ("measure", "true")));
+        AssertProblem(response, body, "belong to a Dockerfile review");
 
         (response, body) = await PostAsync(Form(BadlyOrdered, (Encoding.UTF8.GetBytes("notes " + new string('-', 2000)), "context.tar")));
         AssertProblem(response, body, "not a tar, tar.gz or zip archive");
