@@ -97,6 +97,8 @@ public sealed class CacheCleanupTests
     [InlineData("RUN mkdir -p /srv/build && echo data > /srv/build/blob\nRUN rm -rf /srv/build\n")]
     // The creator ends in a shell comment that would swallow the appended command.
     [InlineData("RUN mkdir -p /tmp/build && echo data > /tmp/build/blob # scratch\nRUN rm -rf /tmp/build\n")]
+    // An earlier cleanup of the same place deleted, it did not create.
+    [InlineData("RUN rm -rf /tmp/build\nRUN rm -rf /tmp/build/*\n")]
     // Files from the base image: nothing in this stage created them.
     [InlineData("RUN rm -rf /var/cache/apk/*\n")]
     public void Cleanup_stays_where_it_is_when_the_model_cannot_prove_the_merge_safe(string steps)
@@ -116,5 +118,7 @@ public sealed class CacheCleanupTests
         Assert.True(advice.IsAdvice);
         Assert.Equal(5, advice.Line);
         Assert.Contains("COPY at line 4", advice.Message, StringComparison.Ordinal);
+        // The example names context files (what .dockerignore matches), not image paths.
+        Assert.StartsWith("# .dockerignore\nsite/module", advice.Example, StringComparison.Ordinal);
     }
 }

@@ -11,6 +11,9 @@ namespace LayerLens.Analyzer.Optimisation.Rewrites;
 /// </summary>
 public static class MergeCacheCleanup
 {
+    /// <summary>Steps searched back for the creator: enough for real stages, linear for generated files with thousands of cleanups.</summary>
+    public const int MaxLookBack = 256;
+
     public static void Apply(RewritePlan plan)
     {
         foreach (var stage in plan.Stages)
@@ -27,7 +30,7 @@ public static class MergeCacheCleanup
                 {
                     plan.Changes.Add(new OptimisationChange("cleanup-copy", cleanupStep.Line,
                         $"line {cleanupStep.Line} deletes files the {creator.Keyword} at line {creator.Line} put in the image: they stay in that layer. Keep them out of the {creator.Keyword} (.dockerignore or a narrower source) or delete them in a build stage",
-                        IsAdvice: true, Example: "# .dockerignore\n" + string.Join('\n', cleanup.Paths.Select(p => p.Path.TrimStart('/') + "/"))));
+                        IsAdvice: true, Example: IgnoreExample(creator, cleanup)));
                     continue;
                 }
                 if (!CanAppendTo(creator, cleanup, plan.Escape))
@@ -38,12 +41,24 @@ public static class MergeCacheCleanup
                 creator.Block.LeadingComments += cleanupStep.Block.LeadingComments;
                 plan.Syntax.Remove(cleanupStep.Block);
                 stage.RemoveAt(j);
+                // The merged step touches what the cleanup touches, not the "anything" an unmodelled tool command would make it.
+                cleanupStep.Effect = cleanup.Effect;
                 MergeAptUpdate.Merge(plan, creator, cleanupStep);
-                var layer = stage.Take(at + 1).Count(s => s.Keyword is "RUN" or "COPY" or "ADD");
+                // Counted in the original file: earlier merges have already shortened this stage's step list.
+                var layer = plan.Document.Stages[creator.StageIndex].Instructions.Count(i => i.StartLine <= creator.Line && i.Keyword is "RUN" or "COPY" or "ADD");
                 plan.Changes.Add(new OptimisationChange("merge-cleanup", cleanupStep.Line,
                     $"cleanup merged into the RUN at line {creator.Line}: the files were shipped in layer {layer} of this stage (line {creator.Line}) and deleted in a later layer (line {cleanupStep.Line}): the bytes stay in the image"));
             }
         }
+    }
+
+    /// <summary>The context files the COPY put where the cleanup deletes, as .dockerignore lines (null when not known, e.g. COPY --from).</summary>
+    private static string? IgnoreExample(Step copy, CacheCleanup cleanup)
+    {
+        var sources = copy.Copy?.Files is { } files
+            ? files.Where(f => cleanup.Paths.Any(p => p.Overlaps(new PathAccess(f.Key)))).Select(f => f.Value).Take(5).ToList()
+            : copy.Copy?.Sources.ToList();
+        return sources is { Count: > 0 } ? "# .dockerignore\n" + string.Join('\n', sources) : null;
     }
 
     /// <summary>
@@ -52,12 +67,13 @@ public static class MergeCacheCleanup
     /// </summary>
     private static int? FindCreator(List<Step> stage, int cleanupIndex, CacheCleanup cleanup)
     {
-        for (var k = cleanupIndex - 1; k >= 1; k--)
+        for (var k = cleanupIndex - 1; k >= Math.Max(1, cleanupIndex - MaxLookBack); k--)
         {
             var step = stage[k];
             if (step.Effect.Writes.Any(w => w.Tree && cleanup.Paths.Any(p => p.Overlaps(w))))
             {
-                return k;
+                // Another cleanup only deleted there: it created nothing to merge into.
+                return CacheCleanup.Of(step) is null ? k : null;
             }
             if (InstructionEffect.Conflicts(cleanup.Effect, step.Effect, out _))
             {
