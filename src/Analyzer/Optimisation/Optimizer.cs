@@ -118,6 +118,7 @@ public static class Optimizer
             Document = document, Syntax = syntax, Stages = stages, Context = context, Events = events, Durations = durations, StageNames = stageNames,
         };
         MergeAptUpdate.Apply(plan);
+        MergeCacheCleanup.Apply(plan);
         CopyOwnership.Apply(plan);
         SplitBroadCopy.Apply(plan);
         MoveVolatileCopies.Apply(plan);

@@ -47,7 +47,7 @@ public static class MergeAptUpdate
         }
     }
 
-    private static void Merge(RewritePlan plan, Step into, Step from)
+    internal static void Merge(RewritePlan plan, Step into, Step from)
     {
         var list = plan.MergedFrom.TryGetValue(into, out var l) ? l : plan.MergedFrom[into] = [];
         list.Add(from);
