@@ -81,9 +81,11 @@ public sealed class MemberAccessFlowTests(BrowserFixture fixture) : IClassFixtur
             await owner.GetByLabel("Email of an existing account").FillAsync(MemberEmail);
             await owner.Locator(".mud-select").First.ClickAsync();
             await owner.Locator(".mud-popover-open").GetByText("viewer", new() { Exact = true }).ClickAsync();
+            // Add only once the circuit has the choice (under load the popover's click can land late).
+            await Assertions.Expect(owner.Locator(".mud-select").First.Locator("input").First).ToHaveValueAsync("Viewer", new() { Timeout = 15_000 });
             await owner.GetByTestId("member-add").ClickAsync();
             var row = owner.GetByTestId("members-table").Locator("tr", new() { HasText = MemberEmail });
-            await Assertions.Expect(row).ToContainTextAsync("viewer");
+            await Assertions.Expect(row).ToContainTextAsync("viewer", new() { Timeout = 15_000 });
             Assert.Equal(HttpStatusCode.Forbidden, await WriteAsync(member, id, token!));
             Assert.Equal(HttpStatusCode.OK, await ReadAsync(member, id));
 
