@@ -35,6 +35,11 @@ public sealed class InvitationService(
         {
             throw new ArgumentException("the role is viewer, member or owner");
         }
+        // Like a key, an invitation hands out at most what the inviting credential holds.
+        if (ApiScopes.ForRole(role).FirstOrDefault(s => !workspace.Has(s)) is { } beyond)
+        {
+            throw new ArgumentException($"you cannot invite as {Name(role)}: your credential does not have '{beyond}'");
+        }
         var token = TokenPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var invitation = new Invitation
         {

@@ -107,6 +107,24 @@ public sealed class ApiKeysApiTests(TwoWorkspacesApp app) : IClassFixture<TwoWor
     }
 
     [Fact]
+    public async Task A_key_that_manages_members_cannot_invite_a_role_above_its_own_scopes()
+    {
+        using var limited = await app.Alpha.PostAsJsonAsync(U("api/v1/keys"), new { name = "inviter", scopes = new[] { "members:manage", "analyses:read", "analyses:write" } });
+        var secret = (await limited.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString();
+        using var inviter = app.App.CreateClient(secret);
+        using (var owner = await inviter.PostAsJsonAsync(U("api/v1/invitations"), new { email = "new-owner@alpha.test", role = "owner" }))
+        {
+            // An owner holds keys:manage and webhooks:manage, which this key does not.
+            Assert.Equal(HttpStatusCode.BadRequest, owner.StatusCode);
+            Assert.Contains("owner", (await owner.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+        using (var member = await inviter.PostAsJsonAsync(U("api/v1/invitations"), new { email = "new-member@alpha.test", role = "member" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, member.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_keys_endpoints()
     {
         var doc = await app.Alpha.GetFromJsonAsync<JsonElement>(U("openapi/v1.json"));

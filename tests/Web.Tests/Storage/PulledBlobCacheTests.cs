@@ -18,8 +18,8 @@ public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixtu
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-pulled-").FullName;
 
-    /// <summary>Counts the registry requests for each blob, as the registry would see them.</summary>
-    private sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    /// <summary>Records the registry requests ("METHOD path"), as the registry would see them.</summary>
+    private sealed class CountingHandler(string? denyBlobsBut = null) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
     {
         public List<string> Paths { get; } = [];
 
@@ -27,7 +27,13 @@ public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixtu
         {
             lock (Paths)
             {
-                Paths.Add(request.RequestUri!.AbsolutePath);
+                Paths.Add(request.Method.Method + " " + request.RequestUri!.AbsolutePath);
+            }
+            // A registry that does not grant this client the blobs. Simulated here: the real registry
+            // will not hold a manifest whose blobs its repository lacks, which is what a forged one is.
+            if (denyBlobsBut is not null && request.RequestUri!.AbsolutePath.Contains("/blobs/", StringComparison.Ordinal) && !request.RequestUri.AbsolutePath.EndsWith(denyBlobsBut, StringComparison.Ordinal))
+            {
+                return Task.FromResult(new HttpResponseMessage(System.Net.HttpStatusCode.NotFound));
             }
             return base.SendAsync(request, cancellationToken);
         }
@@ -46,9 +52,9 @@ public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixtu
         return reference;
     }
 
-    private async Task<(ImageAnalysis Analysis, List<string> Requests)> AnalyseAsync(string reference, BlobStore store)
+    private async Task<(ImageAnalysis Analysis, List<string> Requests)> AnalyseAsync(string reference, BlobStore store, CountingHandler? handler = null)
     {
-        var counting = new CountingHandler();
+        var counting = handler ?? new CountingHandler();
         var options = new ImageOpenOptions
         {
             Registry = new AnalyzerRegistryOptions
@@ -72,7 +78,7 @@ public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixtu
         var (first, firstRequests) = await AnalyseAsync(reference, store);
         var layers = first.Layers.Select(l => l.Digest!).ToList();
         Assert.Equal(2, layers.Count);
-        Assert.All(layers, d => Assert.Single(firstRequests, p => p.EndsWith("/blobs/" + d, StringComparison.Ordinal)));
+        Assert.All(layers, d => Assert.Single(firstRequests, p => p == $"GET /v2/cache/app/blobs/{d}"));
         foreach (var digest in layers)
         {
             // Kept under its digest, and the content really has that digest.
@@ -82,9 +88,35 @@ public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixtu
 
         var (second, secondRequests) = await AnalyseAsync(reference, store);
 
-        Assert.DoesNotContain(secondRequests, p => layers.Any(d => p.EndsWith("/blobs/" + d, StringComparison.Ordinal)));
+        // No layer is downloaded again; the registry is only asked (HEAD) whether it grants each one.
+        Assert.DoesNotContain(secondRequests, p => layers.Any(d => p == $"GET /v2/cache/app/blobs/{d}"));
+        Assert.All(layers, d => Assert.Single(secondRequests, p => p == $"HEAD /v2/cache/app/blobs/{d}"));
         Assert.Equal((first.SizeBytes, first.FinalBytes, first.WastedBytes), (second.SizeBytes, second.FinalBytes, second.WastedBytes));
         Assert.Equal(300_000, second.WastedBytes); // big.bin, deleted by layer 1
+    }
+
+    [Fact]
+    public async Task A_kept_layer_is_not_served_when_the_registry_does_not_grant_it()
+    {
+        var reference = await PushAsync();
+        var store = new BlobStore(Path.Combine(_dir, "data3"));
+        var (first, _) = await AnalyseAsync(reference, store);
+        Assert.All(first.Layers, l => Assert.True(File.Exists(store.PathOf(l.Digest!))));
+
+        // Same layers kept, but this client is refused them: the analysis fails instead of reading the copy.
+        string configDigest;
+        using (var plain = await ImageOpener.OpenAsync("docker://" + reference, new ImageOpenOptions
+        {
+            Registry = new AnalyzerRegistryOptions { PlainHttpHosts = [registry.Address], MaxRetries = 0 },
+        }))
+        {
+            configDigest = plain.ConfigDigest!;
+        }
+        var denying = new CountingHandler(denyBlobsBut: "/blobs/" + configDigest);
+        var refused = await Assert.ThrowsAsync<LayerLens.Analyzer.Images.Registry.RegistryException>(() => AnalyseAsync(reference, store, denying));
+        Assert.Contains("HEAD", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("404", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(denying.Paths, p => p.StartsWith("GET ", StringComparison.Ordinal) && first.Layers.Any(l => p.EndsWith(l.Digest!, StringComparison.Ordinal)));
     }
 
     [Fact]

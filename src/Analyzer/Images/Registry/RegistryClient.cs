@@ -79,6 +79,15 @@ public sealed class RegistryClient : IDisposable
         return new ResumableBlobStream(first, (offset, token) => OpenBlobAtAsync(digest, offset, what, token), what, expectedSize, _options.MaxResumes, attempt => Backoff(attempt, null));
     }
 
+    /// <summary>
+    /// Asks the registry, with this client's credentials, whether it would serve a blob (HEAD, no body).
+    /// A copy kept from another pull proves the content, not that this client may read it.
+    /// </summary>
+    public async Task EnsureBlobAccessAsync(string digest, CancellationToken ct)
+    {
+        using var response = await SendAsync(new Uri(_base, "blobs/" + digest), ["*/*"], ct, method: HttpMethod.Head);
+    }
+
     private async Task<(Stream Body, long Skip)> OpenBlobAtAsync(string digest, long offset, string what, CancellationToken ct)
     {
         var response = await SendAsync(new Uri(_base, "blobs/" + digest), ["*/*"], ct, offset > 0 ? offset : null);
@@ -130,7 +139,7 @@ public sealed class RegistryClient : IDisposable
         return buffer.ToArray();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri uri, string[] accept, CancellationToken ct, long? rangeFrom = null)
+    private async Task<HttpResponseMessage> SendAsync(Uri uri, string[] accept, CancellationToken ct, long? rangeFrom = null, HttpMethod? method = null)
     {
         var authRetried = false;
         for (var attempt = 0; ; attempt++)
@@ -138,7 +147,7 @@ public sealed class RegistryClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                response = await SendFollowingRedirectsAsync(uri, accept, rangeFrom, ct);
+                response = await SendFollowingRedirectsAsync(uri, accept, rangeFrom, method ?? HttpMethod.Get, ct);
             }
             catch (Exception ex) when (ex is HttpRequestException or TimeoutException or IOException && !ct.IsCancellationRequested)
             {
@@ -177,7 +186,7 @@ public sealed class RegistryClient : IDisposable
                     404 => " (not found)",
                     _ => "",
                 };
-                throw new RegistryException($"{_reference}: GET {uri.AbsolutePath} answered {status}{hint}");
+                throw new RegistryException($"{_reference}: {(method ?? HttpMethod.Get).Method} {uri.AbsolutePath} answered {status}{hint}");
             }
             return response;
         }
@@ -192,12 +201,12 @@ public sealed class RegistryClient : IDisposable
         return delay > cap ? cap : delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Uri uri, string[] accept, long? rangeFrom, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Uri uri, string[] accept, long? rangeFrom, HttpMethod method, CancellationToken ct)
     {
         var current = uri;
         for (var hop = 0; hop <= MaxRedirects; hop++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, current);
+            using var request = new HttpRequestMessage(method, current);
             foreach (var type in accept)
             {
                 request.Headers.Accept.ParseAdd(type);
@@ -224,6 +233,12 @@ public sealed class RegistryClient : IDisposable
             }
             if ((int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
             {
+                if (method == HttpMethod.Head && current.Authority == _base.Authority)
+                {
+                    // The registry hands the blob to storage: it grants access (URLs signed for GET refuse HEAD).
+                    response.Dispose();
+                    return new HttpResponseMessage(HttpStatusCode.OK);
+                }
                 response.Dispose();
                 current = location.IsAbsoluteUri ? location : new Uri(current, location);
                 if (current.Scheme != Uri.UriSchemeHttps && !(current.Scheme == Uri.UriSchemeHttp && (_options.Insecure && IsLoopback(current.Authority) || PlainHttpAllowed(current.Authority))))

@@ -78,14 +78,29 @@ public static class RegistryImageReader
         }
     }
 
-    /// <summary>A kept copy when the cache has one; otherwise the download, kept as it is read.</summary>
+    /// <summary>A kept copy when the cache has one and the registry grants the blob; otherwise the download, kept as it is read.</summary>
     private static async Task<Stream> OpenLayerAsync(RegistryClient client, IBlobCache? cache, string digest, long size, CancellationToken ct)
     {
         if (cache is null)
         {
             return await client.OpenBlobAsync(digest, size, ct);
         }
-        return cache.OpenCached(digest) ?? cache.Capture(digest, await client.OpenBlobAsync(digest, size, ct));
+        if (cache.OpenCached(digest) is { } kept)
+        {
+            // Kept from any earlier pull (another workspace's, another registry's): served only when
+            // this registry, with these credentials, would serve it too.
+            try
+            {
+                await client.EnsureBlobAccessAsync(digest, ct);
+            }
+            catch
+            {
+                await kept.DisposeAsync();
+                throw;
+            }
+            return kept;
+        }
+        return cache.Capture(digest, await client.OpenBlobAsync(digest, size, ct));
     }
 
     private static string Sha256(byte[] bytes) =>
