@@ -79,7 +79,7 @@ public sealed class OptimisationResult
                 // Positions match the text's instructions; the step's own line is the fallback.
                 var at = InstructionLines.At(lines, s, i);
                 var step = stages[s][i];
-                steps.Add(new ExpectedStep(at?.Line ?? step.Line, at?.Text ?? InstructionLines.OneLine(step.Instruction?.Original ?? step.Keyword), shares[s][i]));
+                steps.Add(new ExpectedStep(at?.Line ?? step.Line, at?.Text ?? InstructionText.OneLine(step.Instruction?.Original ?? step.Keyword), shares[s][i]));
             }
         }
         return steps;
@@ -173,8 +173,8 @@ public static class Optimizer
             {
                 continue;
             }
-            var original = Normalize(instruction.Original);
-            var hit = remaining.FindIndex(l => Normalize(BuildLogDurations.InstructionText(l.Name)) == original);
+            var original = InstructionText.OneLine(instruction.Original);
+            var hit = remaining.FindIndex(l => InstructionText.OneLine(BuildLogDurations.InstructionText(l.Name)) == original);
             if (hit >= 0)
             {
                 durations.Set(step, remaining[hit].Seconds);
@@ -183,6 +183,4 @@ public static class Optimizer
         }
         durations.Source = "build log";
     }
-
-    private static string Normalize(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -44,13 +44,13 @@ public sealed class SarifDockerfile
         {
             return 1;
         }
-        var text = Normalize(createdBy);
+        var text = InstructionText.OneLine(createdBy);
         for (var i = _finalStage.Count - 1; i >= 0; i--)
         {
             var instruction = _finalStage[i];
             var wanted = instruction.Keyword == "RUN"
-                ? Normalize(instruction.ArgumentText)
-                : Normalize(instruction.Keyword + " " + instruction.ArgumentText);
+                ? InstructionText.OneLine(instruction.ArgumentText)
+                : InstructionText.OneLine(instruction.Keyword + " " + instruction.ArgumentText);
             if (wanted.Length > 0 && text.Contains(wanted, StringComparison.Ordinal))
             {
                 return instruction.StartLine;
@@ -58,6 +58,4 @@ public sealed class SarifDockerfile
         }
         return 1;
     }
-
-    private static string Normalize(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -79,9 +79,9 @@ public sealed class BlobStore
         var path = PathOf(digest);
         try
         {
-            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
+            // Touched before it is opened, so a failure here leaves no open handle behind.
             File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
-            return stream;
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -68,7 +68,7 @@ public sealed class CacheCleanupTests
         Assert.Equal(original.Count - 1, recommended.Count);
         // The cleanup now ends the RUN that created the files, once.
         var creator = Assert.Single(recommended, i => i.ArgumentText.Contains("mkdir", StringComparison.Ordinal));
-        Assert.EndsWith(" && " + cleanup, Analyzer.Optimisation.Dependencies.InstructionLines.OneLine(creator.ArgumentText), StringComparison.Ordinal);
+        Assert.EndsWith(" && " + cleanup, LayerLens.Analyzer.Dockerfiles.Model.InstructionText.OneLine(creator.ArgumentText), StringComparison.Ordinal);
         Assert.Single(recommended, i => i.ArgumentText.Contains(cleanup, StringComparison.Ordinal));
     }
 

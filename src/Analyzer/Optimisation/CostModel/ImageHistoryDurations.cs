@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Dockerfiles.Model;
 using System.Globalization;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Optimisation.Dependencies;
@@ -60,14 +61,12 @@ public static class ImageHistoryDurations
     /// </summary>
     private static bool Matches(Step step, string createdBy)
     {
-        var text = Normalize(createdBy);
+        var text = InstructionText.OneLine(createdBy);
         return step.Keyword == "RUN"
-            ? text.Contains(Normalize(step.Instruction!.ArgumentText), StringComparison.Ordinal)
+            ? text.Contains(InstructionText.OneLine(step.Instruction!.ArgumentText), StringComparison.Ordinal)
             : text.Contains(step.Keyword, StringComparison.OrdinalIgnoreCase);
     }
 
     private static DateTimeOffset? Created(HistoryEntry entry) =>
         DateTimeOffset.TryParse(entry.Created, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
-
-    private static string Normalize(string s) => string.Join(' ', s.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

@@ -14,12 +14,9 @@ public static class InstructionLines
     public static IReadOnlyList<IReadOnlyList<InstructionLine>> Of(string dockerfile)
     {
         var document = DockerfileDocument.Parse(dockerfile);
-        return [.. document.Stages.Select(s => (IReadOnlyList<InstructionLine>)[.. s.Instructions.Select(i => new InstructionLine(i.StartLine, OneLine(i.Original)))])];
+        return [.. document.Stages.Select(s => (IReadOnlyList<InstructionLine>)[.. s.Instructions.Select(i => new InstructionLine(i.StartLine, InstructionText.OneLine(i.Original)))])];
     }
 
     public static InstructionLine? At(IReadOnlyList<IReadOnlyList<InstructionLine>> lines, int stage, int index) =>
         stage < lines.Count && index < lines[stage].Count ? lines[stage][index] : null;
-
-    /// <summary>Joins continuation lines and collapses runs of white space.</summary>
-    public static string OneLine(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }
