@@ -16,7 +16,10 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
     /// <summary>SHA-256 (hex) of a key: keys are random, so the hash is both the stored secret and the lookup index.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
-    public static string NewKey() => KeyPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
+    public static string NewKey() => NewSecret(KeyPrefix);
+
+    /// <summary>A random 256-bit secret, base64url without padding, after a prefix that says what it is.</summary>
+    public static string NewSecret(string prefix) => prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>The shown part of a key after creation: its first characters only.</summary>
     public static string Display(string key) => key.Length <= 12 ? key[..Math.Min(4, key.Length)] + "…" : key[..12] + "…";

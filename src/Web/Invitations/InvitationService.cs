@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using LayerLens.Data;
 using LayerLens.Data.Model.Workspaces;
 using LayerLens.Data.Tenancy;
@@ -40,7 +39,7 @@ public sealed class InvitationService(
         {
             throw new ArgumentException($"you cannot invite as {Name(role)}: your credential does not have '{beyond}'");
         }
-        var token = TokenPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = ApiKeyService.NewSecret(TokenPrefix);
         var invitation = new Invitation
         {
             WorkspaceId = id,

@@ -27,6 +27,4 @@ public sealed class Invitation : IWorkspaceOwned
     public string? AcceptedByUserId { get; set; }
 
     public DateTime? RevokedAtUtc { get; set; }
-
-    public bool IsOpen(DateTime now) => AcceptedAtUtc is null && RevokedAtUtc is null && ExpiresAtUtc > now;
 }
