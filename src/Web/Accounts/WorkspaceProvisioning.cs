@@ -3,6 +3,7 @@ using LayerLens.Data.Model.Audit;
 using LayerLens.Data.Model.Workspaces;
 using LayerLens.Data.Tenancy;
 using LayerLens.Web.ApiKeys;
+using LayerLens.Web.RegistryHooks;
 using LayerLens.Web.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -102,26 +103,20 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
         {
             // "notification-host=pull-host"; configuration keys cannot hold the ':' of host:port, so a list of pairs.
             var parts = entry.Split('=', 2, StringSplitOptions.TrimEntries);
-            string from, to;
             try
             {
-                from = RegistryHooks.RegistryHostMappings.Normalize(parts[0], "notification host");
-                to = RegistryHooks.RegistryHostMappings.Normalize(parts.Length == 2 ? parts[1] : null, "pull host");
+                var (mapping, changed) = await RegistryHostMappings.UpsertAsync(db, workspace.Id, parts[0], parts.Length == 2 ? parts[1] : null, cancellationToken);
+                if (changed)
+                {
+                    // As the API records a mapping, but only when configuration changed it, not on every start.
+                    db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = "bootstrap", Action = "registry-host.mapped", Detail = $"{mapping.NotificationHost} → {mapping.PullHost}" });
+                    await db.SaveChangesAsync(cancellationToken);
+                }
             }
             catch (ArgumentException ex)
             {
                 throw new InvalidOperationException($"LayerLens:Bootstrap:Workspaces '{spec.Name}': RegistryHosts entry '{entry}': {ex.Message} (write notification-host=pull-host)", ex);
             }
-            var mapping = await db.RegistryHostMappings.SingleOrDefaultAsync(m => m.WorkspaceId == workspace.Id && m.NotificationHost == from, cancellationToken);
-            if (mapping is null)
-            {
-                db.RegistryHostMappings.Add(new LayerLens.Data.Model.RegistryHooks.RegistryHostMapping { WorkspaceId = workspace.Id, NotificationHost = from, PullHost = to });
-            }
-            else
-            {
-                mapping.PullHost = to;
-            }
-            await db.SaveChangesAsync(cancellationToken);
         }
         if (!string.IsNullOrEmpty(spec.ApiKey))
         {

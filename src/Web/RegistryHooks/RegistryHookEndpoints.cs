@@ -58,6 +58,7 @@ public static class RegistryHookEndpoints
         }
         var started = new List<Guid>();
         var duplicates = 0;
+        Func<string, string>? pullHostOf = null; // the workspace's host mapping, read at the first push that needs it
         foreach (var e in envelope?.Events ?? [])
         {
             if (e.Action != "push" || e.Target is not { Digest: { Length: > 0 } digest, Repository: { Length: > 0 } repository, Url: { Length: > 0 } url }
@@ -67,7 +68,8 @@ public static class RegistryHookEndpoints
                 continue; // layer blobs, pulls, deletes
             }
             // The registry names itself as it knows itself; the workspace may map that to a host this server can reach.
-            var name = $"{await hosts.ResolveAsync(target.Authority, ct)}/{repository}";
+            pullHostOf ??= await hosts.LoadResolverAsync(ct);
+            var name = $"{pullHostOf(target.Authority)}/{repository}";
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var push = new RegistryPush { Repository = name, Digest = digest };
             db.RegistryPushes.Add(push);

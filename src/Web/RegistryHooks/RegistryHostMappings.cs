@@ -19,26 +19,46 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
         return await db.RegistryHostMappings.AsNoTracking().OrderBy(m => m.NotificationHost).ToListAsync(cancellationToken);
     }
 
-    /// <summary>The host to pull from for a notification naming <paramref name="notificationHost"/> (itself when unmapped).</summary>
-    public async Task<string> ResolveAsync(string notificationHost, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The workspace's mappings, read once: a notification envelope carries many events and each resolves its
+    /// host through this map. Lookups are case-insensitive; an unmapped host maps to itself.
+    /// </summary>
+    public async Task<Func<string, string>> LoadResolverAsync(CancellationToken cancellationToken = default)
     {
-        var key = notificationHost.ToLowerInvariant();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.RegistryHostMappings.AsNoTracking().Where(m => m.NotificationHost == key).Select(m => m.PullHost)
-            .FirstOrDefaultAsync(cancellationToken) ?? notificationHost;
+        var map = await db.RegistryHostMappings.AsNoTracking()
+            .ToDictionaryAsync(m => m.NotificationHost, m => m.PullHost, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        return host => map.GetValueOrDefault(host, host);
     }
 
     /// <summary>Adds or replaces the mapping of one notification host.</summary>
     public async Task<RegistryHostMapping> SetAsync(string? notificationHost, string? pullHost, CancellationToken cancellationToken = default)
     {
         RequireOwner();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var (mapping, _) = await UpsertAsync(db, workspace.WorkspaceId!.Value, notificationHost, pullHost, cancellationToken);
+        await audit.WriteAsync("registry-host.mapped", $"{mapping.NotificationHost} → {mapping.PullHost}", cancellationToken);
+        return mapping;
+    }
+
+    /// <summary>
+    /// The one upsert of a mapping, for the API and for bootstrap configuration: both hosts normalised
+    /// (<see cref="ArgumentException"/> when one is not host[:port]), the workspace's row for the notification host
+    /// added or its pull host replaced, and saved. Changed is false when the row already said the same.
+    /// </summary>
+    public static async Task<(RegistryHostMapping Mapping, bool Changed)> UpsertAsync(AppDbContext db, Guid workspaceId,
+        string? notificationHost, string? pullHost, CancellationToken cancellationToken = default)
+    {
         var from = Normalize(notificationHost, "notification host");
         var to = Normalize(pullHost, "pull host");
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var mapping = await db.RegistryHostMappings.SingleOrDefaultAsync(m => m.NotificationHost == from, cancellationToken);
+        var mapping = await db.RegistryHostMappings.SingleOrDefaultAsync(m => m.WorkspaceId == workspaceId && m.NotificationHost == from, cancellationToken);
+        if (mapping?.PullHost == to)
+        {
+            return (mapping, false);
+        }
         if (mapping is null)
         {
-            mapping = new RegistryHostMapping { NotificationHost = from, PullHost = to };
+            mapping = new RegistryHostMapping { WorkspaceId = workspaceId, NotificationHost = from, PullHost = to };
             db.RegistryHostMappings.Add(mapping);
         }
         else
@@ -46,8 +66,7 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
             mapping.PullHost = to;
         }
         await db.SaveChangesAsync(cancellationToken);
-        await audit.WriteAsync("registry-host.mapped", $"{from} → {to}", cancellationToken);
-        return mapping;
+        return (mapping, true);
     }
 
     public async Task<bool> RemoveAsync(Guid id, CancellationToken cancellationToken = default)

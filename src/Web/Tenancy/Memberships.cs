@@ -8,8 +8,8 @@ namespace LayerLens.Web.Tenancy;
 /// <summary>
 /// A signed-in user's workspaces and the one they act in: the workspace they last chose in the switcher
 /// (<see cref="AppUser.CurrentWorkspaceId"/>) while they are still a member of it, else the first they joined.
-/// Read from the database on every request, so a removed member or a changed role takes effect at once and no
-/// cookie content can name a workspace the user does not belong to.
+/// Read from the database once per request (through <see cref="ScopeMemberships"/>), so a removed member or a
+/// changed role takes effect at once and no cookie content can name a workspace the user does not belong to.
 /// </summary>
 public sealed class Memberships(SystemDbContextFactory system)
 {

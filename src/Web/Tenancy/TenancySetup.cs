@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.StaticAssets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace LayerLens.Web.Tenancy;
@@ -23,6 +24,7 @@ public static class TenancySetup
     {
         services.AddScoped<WorkspaceContext>();
         services.AddSingleton<Memberships>();
+        services.AddScoped<ScopeMemberships>();
         services.AddScoped<IWorkspaceScope>(sp => sp.GetRequiredService<WorkspaceContext>());
         services.AddScoped<CircuitHandler, WorkspaceCircuitHandler>();
         services.AddScoped<ApiKeyService>();
@@ -96,13 +98,19 @@ public static class TenancySetup
     /// <summary>
     /// After authentication: the request's workspace comes from its principal. An API key is bound to its
     /// workspace; a signed-in user acts in their chosen workspace, checked against their memberships now.
+    /// Static assets (css, scripts, fonts, the framework's files) read no workspace data, so they skip the lookup.
     /// </summary>
     public static IApplicationBuilder UseWorkspaceScope(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<StaticAssetDescriptor>() is not null)
+        {
+            await next(context);
+            return;
+        }
         if (context.User.Identity?.IsAuthenticated == true && !context.User.HasClaim(c => c.Type == LayerLensClaims.ApiKey)
             && context.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } userId)
         {
-            var resolved = await context.RequestServices.GetRequiredService<Memberships>().ResolveAsync(userId, context.RequestAborted);
+            var resolved = await context.RequestServices.GetRequiredService<ScopeMemberships>().ResolveAsync(userId, context.RequestAborted);
             context.User = Memberships.WithWorkspace(context.User, resolved.Current);
         }
         context.RequestServices.GetRequiredService<WorkspaceContext>().SetFrom(context.User);
