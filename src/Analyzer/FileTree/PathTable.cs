@@ -160,7 +160,6 @@ public sealed class PathTable
             Array.Resize(ref _name, size);
             Array.Resize(ref _firstChild, size);
             Array.Resize(ref _nextSibling, size);
-            OutgrownArrays.Released(node * 16L);
         }
         _parent[node] = parent;
         _name[node] = nameId;
@@ -192,8 +191,6 @@ public sealed class PathTable
             }
             slots[slot] = id + 1;
         }
-        var outgrown = _slots.Length * 4L;
         _slots = slots;
-        OutgrownArrays.Released(outgrown);
     }
 }

@@ -27,7 +27,7 @@ public static class LayerTarReader
         try
         {
             var headers = new GnuSparseHeaderStream(content);
-            using var reader = new TarReader(headers, leaveOpen: true);
+            using var reader = new TarEntrySource(headers);
             TarEntry? entry;
             while ((entry = NextEntry(reader, layerName, current)) is not null)
             {
@@ -128,11 +128,11 @@ public static class LayerTarReader
         return changes;
     }
 
-    private static TarEntry? NextEntry(TarReader reader, string layerName, string? previous)
+    private static TarEntry? NextEntry(TarEntrySource reader, string layerName, string? previous)
     {
         try
         {
-            return reader.GetNextEntry(copyData: false);
+            return reader.Next();
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
         {
