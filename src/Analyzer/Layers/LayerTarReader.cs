@@ -74,12 +74,13 @@ public static class LayerTarReader
                     continue;
                 }
 
-                var version = new FileVersion { Node = paths.Intern(path), Mode = (int)entry.Mode, Link = -1 };
+                var version = new FileVersion { Node = paths.Intern(path), Link = -1 };
                 if (SparseFiles.IsSparse(entry, headers.LastSparse))
                 {
                     var where = $"{layerName}, entry '{current}'";
                     var (realSize, hash) = SparseFiles.Hash(entry, headers.LastSparse, hasher, buffer, limits.MaxLayerUncompressedBytes - sparseBytes, where);
                     sparseBytes += realSize;
+                    CheckSize(realSize, layerName, current);
                     version.Kind = EntryKind.File;
                     version.Size = realSize;
                     version.Hash = hash;
@@ -91,6 +92,7 @@ public static class LayerTarReader
                 {
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         version.Kind = EntryKind.File;
+                        CheckSize(entry.Length, layerName, current);
                         version.Size = entry.Length;
                         version.Hash = HashContent(entry.DataStream, hasher, buffer, layerName, current);
                         changes.SizeBytes += entry.Length;
@@ -126,6 +128,14 @@ public static class LayerTarReader
             ArrayPool<byte>.Shared.Return(buffer);
         }
         return changes;
+    }
+
+    private static void CheckSize(long size, string layerName, string entry)
+    {
+        if (size is < 0 or > FileVersion.MaxSize)
+        {
+            throw new InvalidImageException($"{layerName}, entry '{entry}': a size of {size} bytes is beyond what any image can hold");
+        }
     }
 
     private static TarEntry? NextEntry(TarEntrySource reader, string layerName, string? previous)
