@@ -11,20 +11,6 @@ namespace LayerLens.Analyzer.Analysis;
 /// </summary>
 public static class ImageAnalyzer
 {
-    /// <summary>
-    /// Between phases of a big image, the garbage of the previous phase (tar entry objects, arrays
-    /// outgrown while the tables filled) is still committed; collecting it keeps peak memory near
-    /// what the tree itself needs.
-    /// </summary>
-    private static void CompactIfLarge(PathTable paths)
-    {
-        if (paths.Count > 200_000)
-        {
-            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        }
-    }
-
     public static async Task<ImageAnalysis> AnalyzeAsync(
         ResolvedImage image,
         AnalysisLimits? limits = null,
@@ -58,9 +44,7 @@ public static class ImageAnalyzer
             progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.UnreportedBytes), total));
         });
 
-        CompactIfLarge(paths);
         var tree = LayeredTree.Merge(paths, changes);
-        CompactIfLarge(paths);
         var final = tree.Final(JunkRules.Default);
         var createdBy = HistoryMapper.CreatedBy(image.Config, count);
 

@@ -10,9 +10,6 @@ public sealed partial class LayeredTree
     {
         long finalBytes = 0;
         var fileCount = 0;
-        // Nodes of visible files with content, 4 bytes each; sized once so a million-file tree
-        // leaves no trail of outgrown copies at the memory peak.
-        var contents = new int[_last.Length];
         var contentCount = 0;
         HashSet<long>? countedLinkTargets = null;
         for (var node = 1; node < _last.Length; node++)
@@ -30,7 +27,7 @@ public sealed partial class LayeredTree
                 finalBytes += v.Size;
                 if (v.Size > 0)
                 {
-                    contents[contentCount++] = node;
+                    contentCount++;
                 }
             }
             else if (v.Kind == EntryKind.HardLink)
@@ -48,12 +45,12 @@ public sealed partial class LayeredTree
                 }
                 if (t.Size > 0)
                 {
-                    contents[contentCount++] = node;
+                    contentCount++;
                 }
             }
         }
 
-        var (duplicateBytes, duplicates) = FindDuplicates(contents, contentCount);
+        var (duplicateBytes, duplicates) = FindDuplicates(contentCount);
         return new FinalFilesystem
         {
             FinalBytes = finalBytes,
@@ -89,43 +86,67 @@ public sealed partial class LayeredTree
         return c == 0 ? a.CompareTo(b) : c;
     }
 
-    private (long Bytes, List<WasteItem> Items) FindDuplicates(int[] nodes, int count)
+    /// <summary>Whether visible <paramref name="node"/> shows content of at least one byte (itself or through a hard link).</summary>
+    private bool ShowsContent(int node)
     {
-        // Sort by 64 bits of the content hash as a primitive key (fast, 12 bytes a file), then order
-        // each run of equal keys exactly; runs longer than one are (nearly always) real duplicates.
-        var keys = new ulong[count];
-        for (var i = 0; i < count; i++)
+        var last = _last[node];
+        if (last < 0 || _events[last].Version < 0)
         {
-            keys[i] = (ulong)ContentOf(nodes[i]).Hash;
+            return false;
         }
-        Array.Sort(keys, nodes, 0, count);
+        var e = _events[last];
+        ref var v = ref VersionAt(e);
+        if (v.Kind == EntryKind.File)
+        {
+            return v.Size > 0;
+        }
+        return v.Kind == EntryKind.HardLink
+            && _hardLinkTargets.TryGetValue(Key(e.Layer, e.Version), out var target)
+            && _layers[(int)(target >> 32)].Versions[(int)target].Size > 0;
+    }
+
+    private (long Bytes, List<WasteItem> Items) FindDuplicates(int count)
+    {
+        // One 8-byte key per file with content: 32 bits of its content hash above its node, sorted
+        // as a primitive (fast, and no second array); each run of equal hash bits is then ordered
+        // exactly, so runs longer than one are (nearly always) real duplicates.
+        var keys = new ulong[count];
+        var n = 0;
+        for (var node = 1; node < _last.Length; node++)
+        {
+            if (ShowsContent(node))
+            {
+                keys[n++] = ((ulong)(uint)ContentOf(node).Hash << 32) | (uint)node;
+            }
+        }
+        Array.Sort(keys);
+        var exact = Comparer<ulong>.Create((a, b) => CompareContent((int)a, (int)b));
         for (var run = 0; run < count;)
         {
             var runEnd = run + 1;
-            while (runEnd < count && keys[runEnd] == keys[run])
+            while (runEnd < count && keys[runEnd] >> 32 == keys[run] >> 32)
             {
                 runEnd++;
             }
             if (runEnd - run > 1)
             {
-                Array.Sort(nodes, run, runEnd - run, Comparer<int>.Create(CompareContent));
+                Array.Sort(keys, run, runEnd - run, exact);
             }
             run = runEnd;
         }
-        keys = null;
         long bytes = 0;
         var items = new List<WasteItem>();
         var start = 0;
         while (start < count)
         {
             var end = start + 1;
-            if (end < count && (ulong)ContentOf(nodes[end]).Hash != (ulong)ContentOf(nodes[start]).Hash)
+            if (end < count && keys[end] >> 32 != keys[start] >> 32)
             {
                 start = end;
                 continue;
             }
-            var original = ContentOf(nodes[start]);
-            while (end < count && ContentOf(nodes[end]) is var next && next.Hash == original.Hash && next.Size == original.Size)
+            var original = ContentOf((int)keys[start]);
+            while (end < count && ContentOf((int)keys[end]) is var next && next.Hash == original.Hash && next.Size == original.Size)
             {
                 end++;
             }
@@ -134,7 +155,7 @@ public sealed partial class LayeredTree
             var previousIdentity = original.Identity;
             for (var i = start + 1; i < end; i++)
             {
-                var copy = ContentOf(nodes[i]);
+                var copy = ContentOf((int)keys[i]);
                 if (copy.Identity == previousIdentity)
                 {
                     continue;
@@ -143,11 +164,11 @@ public sealed partial class LayeredTree
                 bytes += copy.Size;
                 var layer = (int)(copy.Identity >> 32);
                 perLayer ??= [];
-                perLayer[layer] = perLayer.TryGetValue(layer, out var agg) ? (agg.Bytes + copy.Size, agg.Files + 1, agg.FirstNode) : (copy.Size, 1, nodes[i]);
+                perLayer[layer] = perLayer.TryGetValue(layer, out var agg) ? (agg.Bytes + copy.Size, agg.Files + 1, agg.FirstNode) : (copy.Size, 1, (int)keys[i]);
             }
             if (perLayer is not null)
             {
-                var originalPath = Paths.PathOf(nodes[start]);
+                var originalPath = Paths.PathOf((int)keys[start]);
                 foreach (var (layer, agg) in perLayer)
                 {
                     items.Add(new WasteItem(WasteKind.Duplicate, Paths.PathOf(agg.FirstNode), agg.Bytes, layer, layer, agg.Files) { OriginalPath = originalPath });

@@ -17,11 +17,11 @@ public sealed partial class LayeredTree
 
     private readonly IReadOnlyList<LayerChangeSet> _layers;
     private readonly int[] _last;
-    private Event[] _events;
-    private int _eventCount;
+    private readonly ChunkedList<Event> _events = new();
     private readonly Dictionary<long, long> _hardLinkTargets = [];
     private readonly WasteAccumulator _waste = new();
-    private int[]? _touched;
+    /// <summary>Nodes the layer being merged has written, one bit each (cleared per layer).</summary>
+    private ulong[]? _touched;
     private readonly Stack<int> _stack = new();
 
     [Flags]
@@ -50,13 +50,7 @@ public sealed partial class LayeredTree
         _layers = layers;
         _last = new int[paths.Count];
         Array.Fill(_last, -1);
-        _touched = new int[paths.Count];
-        var versions = 0;
-        foreach (var layer in layers)
-        {
-            versions += layer.Versions.Count;
-        }
-        _events = new Event[Math.Max(16, versions + versions / 8)];
+        _touched = new ulong[(paths.Count + 63) / 64];
         Stats = layers.Select(_ => new LayerStats()).ToArray();
     }
 
@@ -76,7 +70,7 @@ public sealed partial class LayeredTree
             {
                 versions += layer.Versions.CapacityBytes;
             }
-            return Paths.MemoryBytes + versions + (long)_events.Length * Marshal.SizeOf<Event>() + (long)_last.Length * 4;
+            return Paths.MemoryBytes + versions + _events.CapacityBytes + (long)_last.Length * 4;
         }
     }
 
@@ -102,8 +96,8 @@ public sealed partial class LayeredTree
     {
         var changes = _layers[layer];
         var stats = Stats[layer];
-        var stamp = layer + 1;
         var touched = _touched!;
+        Array.Clear(touched);
 
         // Opaque markers and whiteouts act on the layers below, so they go before this layer's entries.
         foreach (var dir in changes.OpaqueDirectories)
@@ -134,10 +128,9 @@ public sealed partial class LayeredTree
             if (last >= 0 && _events[last].Layer == layer && _events[last].Version != Removed)
             {
                 ref var current = ref _events[last];
-                if (current.Version == ImplicitDirectory && touched[node] != stamp)
+                if (current.Version == ImplicitDirectory && !Touch(touched, node))
                 {
                     // First explicit write of a directory an earlier entry of this layer implied.
-                    touched[node] = stamp;
                     var existed = (current.Flags & EventFlags.ExistedBelow) != 0;
                     current.Flags = existed ? EventFlags.Modified : EventFlags.Added;
                     if (existed) { stats.Modified++; } else { stats.Added++; }
@@ -157,9 +150,8 @@ public sealed partial class LayeredTree
             {
                 Shadow(node, last, ref version, layer);
             }
-            if (touched[node] != stamp)
+            if (!Touch(touched, node))
             {
-                touched[node] = stamp;
                 if (present) { stats.Modified++; } else { stats.Added++; }
             }
             Append(node, layer, i, present ? EventFlags.Modified : EventFlags.Added);
@@ -271,16 +263,22 @@ public sealed partial class LayeredTree
         }
     }
 
+    /// <summary>Marks <paramref name="node"/> written by this layer; whether it already was.</summary>
+    private static bool Touch(ulong[] touched, int node)
+    {
+        ref var word = ref touched[node >> 6];
+        var bit = 1UL << (node & 63);
+        var was = (word & bit) != 0;
+        word |= bit;
+        return was;
+    }
+
     private static long Key(int layer, int index) => ((long)layer << 32) | (uint)index;
 
     private void Append(int node, int layer, int version, EventFlags flags)
     {
-        if (_eventCount == _events.Length)
-        {
-            Array.Resize(ref _events, _events.Length * 2);
-        }
-        _events[_eventCount] = new Event { Version = version, Prev = _last[node], Layer = (short)layer, Flags = flags };
-        _last[node] = _eventCount++;
+        _events.Add(new Event { Version = version, Prev = _last[node], Layer = (short)layer, Flags = flags });
+        _last[node] = _events.Count - 1;
     }
 
     private bool IsPresent(int node) => node == PathTable.Root || _last[node] >= 0 && _events[_last[node]].Version != Removed;

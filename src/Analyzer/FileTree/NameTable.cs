@@ -57,7 +57,6 @@ internal sealed class NameTable
         {
             Array.Resize(ref _offsets, _offsets.Length * 2);
             Array.Resize(ref _lengths, _lengths.Length * 2);
-            OutgrownArrays.Released(newId * 6L);
         }
         _offsets[newId] = Append(bytes);
         _lengths[newId] = (ushort)length;
@@ -115,8 +114,6 @@ internal sealed class NameTable
             }
             slots[slot] = id + 1;
         }
-        var outgrown = _slots.Length * 4L;
         _slots = slots;
-        OutgrownArrays.Released(outgrown);
     }
 }

@@ -1,38 +1,44 @@
 using System.Text;
+using LayerLens.Analyzer.Layers;
 
 namespace LayerLens.Analyzer.FileTree;
 
 /// <summary>
-/// Every path seen in any layer, as a node id. Nodes are struct-of-arrays (parent, name, first
-/// child, next sibling) with an open-addressing (parent, name) → node index: about 28 bytes per
-/// node plus its name. Node 0 is the root. Interning is thread-safe so layers can be read in parallel.
+/// Every path seen in any layer, as a node id. Nodes are 20-byte records (parent, name, first
+/// child, next sibling, next in its hash bucket) in fixed-size chunks, so the table never copies
+/// itself as it grows, with a chained (parent, name) → node index whose bucket array is the only
+/// thing that doubles: about 24 bytes per node plus its name. Node 0 is the root. Interning is
+/// thread-safe so layers can be read in parallel.
 /// </summary>
 public sealed class PathTable
 {
     public const int Root = 0;
     public const int None = -1;
 
+    private struct Node
+    {
+        public int Parent;
+        public int Name;
+        public int FirstChild;
+        public int NextSibling;
+        public int NextInBucket;
+    }
+
     private readonly object _lock = new();
     private readonly NameTable _names = new();
-    private int[] _parent = new int[1024];
-    private int[] _name = new int[1024];
-    private int[] _firstChild = new int[1024];
-    private int[] _nextSibling = new int[1024];
-    private int[] _slots = new int[2048];
+    private readonly ChunkedList<Node> _nodes = new();
+    private int[] _buckets = new int[1024];
     private int _count;
 
     public PathTable()
     {
-        _parent[0] = None;
-        _name[0] = _names.GetOrAdd("");
-        _firstChild[0] = None;
-        _nextSibling[0] = None;
+        _nodes.Add(new Node { Parent = None, Name = _names.GetOrAdd(""), FirstChild = None, NextSibling = None, NextInBucket = None });
         _count = 1;
     }
 
     public int Count => Volatile.Read(ref _count);
 
-    public long MemoryBytes => _names.MemoryBytes + (long)_parent.Length * 16 + (long)_slots.Length * 4;
+    public long MemoryBytes => _names.MemoryBytes + _nodes.CapacityBytes + (long)_buckets.Length * 4;
 
     /// <summary>The node of a normalised path ("" is the root), created with its ancestors if new.</summary>
     public int Intern(ReadOnlySpan<char> path)
@@ -65,9 +71,9 @@ public sealed class PathTable
                     continue;
                 }
                 var child = None;
-                for (var c = _firstChild[node]; c != None; c = _nextSibling[c])
+                for (var c = _nodes[node].FirstChild; c != None; c = _nodes[c].NextSibling)
                 {
-                    if (NameEquals(_name[c], segment))
+                    if (NameEquals(_nodes[c].Name, segment))
                     {
                         child = c;
                         break;
@@ -95,17 +101,17 @@ public sealed class PathTable
         return chars[..n].SequenceEqual(segment);
     }
 
-    public int Parent(int node) => _parent[node];
+    public int Parent(int node) => _nodes[node].Parent;
 
-    public int FirstChild(int node) => _firstChild[node];
+    public int FirstChild(int node) => _nodes[node].FirstChild;
 
-    public int NextSibling(int node) => _nextSibling[node];
+    public int NextSibling(int node) => _nodes[node].NextSibling;
 
     public string Name(int node)
     {
         lock (_lock)
         {
-            return _names.GetString(_name[node]);
+            return _names.GetString(_nodes[node].Name);
         }
     }
 
@@ -116,7 +122,7 @@ public sealed class PathTable
             return "";
         }
         var parts = new List<int>();
-        for (var n = node; n != Root; n = _parent[n])
+        for (var n = node; n != Root; n = _nodes[n].Parent)
         {
             parts.Add(n);
         }
@@ -129,7 +135,7 @@ public sealed class PathTable
                 {
                     sb.Append('/');
                 }
-                sb.Append(_names.GetString(_name[parts[i]]));
+                sb.Append(_names.GetString(_nodes[parts[i]].Name));
             }
         }
         return sb.ToString();
@@ -137,63 +143,42 @@ public sealed class PathTable
 
     private int GetOrAddChild(int parent, int nameId)
     {
-        var mask = _slots.Length - 1;
-        var slot = Slot(parent, nameId, mask);
-        while (true)
+        var bucket = Bucket(parent, nameId, _buckets.Length - 1);
+        for (var id = _buckets[bucket] - 1; id != None; id = _nodes[id].NextInBucket)
         {
-            var id = _slots[slot] - 1;
-            if (id < 0)
-            {
-                break;
-            }
-            if (_parent[id] == parent && _name[id] == nameId)
+            ref var n = ref _nodes[id];
+            if (n.Parent == parent && n.Name == nameId)
             {
                 return id;
             }
-            slot = (slot + 1) & mask;
         }
         var node = _count;
-        if (node == _parent.Length)
-        {
-            var size = node * 2;
-            Array.Resize(ref _parent, size);
-            Array.Resize(ref _name, size);
-            Array.Resize(ref _firstChild, size);
-            Array.Resize(ref _nextSibling, size);
-            OutgrownArrays.Released(node * 16L);
-        }
-        _parent[node] = parent;
-        _name[node] = nameId;
-        _firstChild[node] = None;
-        _nextSibling[node] = _firstChild[parent];
-        _firstChild[parent] = node;
-        _slots[slot] = node + 1;
+        _nodes.Add(new Node { Parent = parent, Name = nameId, FirstChild = None, NextSibling = _nodes[parent].FirstChild, NextInBucket = _buckets[bucket] - 1 });
+        _nodes[parent].FirstChild = node; // after Add: growing the first chunk moves the records
+        _buckets[bucket] = node + 1;
         Volatile.Write(ref _count, node + 1);
-        if (_count * 4 > _slots.Length * 3)
+        if (_count > _buckets.Length)
         {
             Rehash();
         }
         return node;
     }
 
-    private static int Slot(int parent, int nameId, int mask) =>
+    private static int Bucket(int parent, int nameId, int mask) =>
         (int)((uint)HashCode.Combine(parent, nameId) & (uint)mask);
 
+    /// <summary>Doubles the bucket array and relinks every node; the node records stay where they are.</summary>
     private void Rehash()
     {
-        var slots = new int[_slots.Length * 2];
-        var mask = slots.Length - 1;
+        var buckets = new int[_buckets.Length * 2];
+        var mask = buckets.Length - 1;
         for (var id = 1; id < _count; id++)
         {
-            var slot = Slot(_parent[id], _name[id], mask);
-            while (slots[slot] != 0)
-            {
-                slot = (slot + 1) & mask;
-            }
-            slots[slot] = id + 1;
+            ref var n = ref _nodes[id];
+            var bucket = Bucket(n.Parent, n.Name, mask);
+            n.NextInBucket = buckets[bucket] - 1;
+            buckets[bucket] = id + 1;
         }
-        var outgrown = _slots.Length * 4L;
-        _slots = slots;
-        OutgrownArrays.Released(outgrown);
+        _buckets = buckets;
     }
 }

@@ -10,11 +10,13 @@ public sealed class ChunkedList<T> where T : struct
     private const int Shift = 14;
     private const int ChunkSize = 1 << Shift;
     private const int Mask = ChunkSize - 1;
-    private readonly List<T[]> _chunks = [new T[16]];
+    private T[][] _chunks = [new T[16]];
+    private int _chunkCount = 1;
+    private int _capacity = 16;
 
     public int Count { get; private set; }
 
-    public long CapacityBytes => _chunks.Sum(c => (long)c.Length) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
+    public long CapacityBytes => (long)_capacity * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 
     public ref T this[int index]
     {
@@ -24,24 +26,34 @@ public sealed class ChunkedList<T> where T : struct
             {
                 throw new ArgumentOutOfRangeException(nameof(index));
             }
-            return ref _chunks.Count == 1 ? ref _chunks[0][index] : ref _chunks[index >> Shift][index & Mask];
+            // While there is one chunk every index is below the chunk size, so this also covers it.
+            return ref _chunks[index >> Shift][index & Mask];
         }
     }
 
     public void Add(in T item)
     {
-        var first = _chunks[0];
-        if (_chunks.Count == 1 && Count == first.Length && first.Length < ChunkSize)
+        if (Count == _capacity)
         {
-            Array.Resize(ref first, Math.Min(first.Length * 2, ChunkSize));
-            _chunks[0] = first;
+            Grow();
         }
-        else if (Count == (long)_chunks.Count * ChunkSize)
-        {
-            _chunks.Add(new T[ChunkSize]);
-        }
-        var chunk = _chunks.Count == 1 ? first : _chunks[Count >> Shift];
-        chunk[_chunks.Count == 1 ? Count : Count & Mask] = item;
+        _chunks[Count >> Shift][Count & Mask] = item;
         Count++;
+    }
+
+    private void Grow()
+    {
+        if (_chunkCount == 1 && _capacity < ChunkSize)
+        {
+            Array.Resize(ref _chunks[0], Math.Min(_capacity * 2, ChunkSize));
+            _capacity = _chunks[0].Length;
+            return;
+        }
+        if (_chunkCount == _chunks.Length)
+        {
+            Array.Resize(ref _chunks, _chunkCount * 2);
+        }
+        _chunks[_chunkCount++] = new T[ChunkSize];
+        _capacity += ChunkSize;
     }
 }

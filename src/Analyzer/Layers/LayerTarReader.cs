@@ -27,7 +27,7 @@ public static class LayerTarReader
         try
         {
             var headers = new GnuSparseHeaderStream(content);
-            using var reader = new TarReader(headers, leaveOpen: true);
+            using var reader = new TarEntrySource(headers);
             TarEntry? entry;
             while ((entry = NextEntry(reader, layerName, current)) is not null)
             {
@@ -74,12 +74,13 @@ public static class LayerTarReader
                     continue;
                 }
 
-                var version = new FileVersion { Node = paths.Intern(path), Mode = (int)entry.Mode, Link = -1 };
+                var version = new FileVersion { Node = paths.Intern(path), Link = -1 };
                 if (SparseFiles.IsSparse(entry, headers.LastSparse))
                 {
                     var where = $"{layerName}, entry '{current}'";
                     var (realSize, hash) = SparseFiles.Hash(entry, headers.LastSparse, hasher, buffer, limits.MaxLayerUncompressedBytes - sparseBytes, where);
                     sparseBytes += realSize;
+                    CheckSize(realSize, layerName, current);
                     version.Kind = EntryKind.File;
                     version.Size = realSize;
                     version.Hash = hash;
@@ -91,6 +92,7 @@ public static class LayerTarReader
                 {
                     case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                         version.Kind = EntryKind.File;
+                        CheckSize(entry.Length, layerName, current);
                         version.Size = entry.Length;
                         version.Hash = HashContent(entry.DataStream, hasher, buffer, layerName, current);
                         changes.SizeBytes += entry.Length;
@@ -128,11 +130,19 @@ public static class LayerTarReader
         return changes;
     }
 
-    private static TarEntry? NextEntry(TarReader reader, string layerName, string? previous)
+    private static void CheckSize(long size, string layerName, string entry)
+    {
+        if (size is < 0 or > FileVersion.MaxSize)
+        {
+            throw new InvalidImageException($"{layerName}, entry '{entry}': a size of {size} bytes is beyond what any image can hold");
+        }
+    }
+
+    private static TarEntry? NextEntry(TarEntrySource reader, string layerName, string? previous)
     {
         try
         {
-            return reader.GetNextEntry(copyData: false);
+            return reader.Next();
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
         {

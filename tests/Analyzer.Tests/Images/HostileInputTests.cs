@@ -153,6 +153,34 @@ public class HostileInputTests
     }
 
     [Fact]
+    public async Task A_file_claiming_more_bytes_than_any_image_holds_names_the_entry()
+    {
+        // A ustar header whose size field is base-256 (the GNU extension for sizes beyond octal):
+        // 2^60 bytes, followed by no data at all.
+        var header = new byte[512];
+        Encoding.ASCII.GetBytes("huge").CopyTo(header, 0);
+        Encoding.ASCII.GetBytes("0000644\0").CopyTo(header, 100);
+        Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 108);
+        Encoding.ASCII.GetBytes("0000000\0").CopyTo(header, 116);
+        header[124] = 0x80;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(header.AsSpan(128), 1L << 60);
+        Encoding.ASCII.GetBytes("00000000000\0").CopyTo(header, 136);
+        header[156] = (byte)'0';
+        Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(header, 257);
+        "        "u8.CopyTo(header.AsSpan(148));
+        var sum = header.Sum(b => (int)b);
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(header, 148);
+        using var temp = new TempDir();
+        new SyntheticImage([.. new LayerTarBuilder(System.Formats.Tar.TarEntryFormat.Ustar).File("ok", "x").Build()[..1024], .. header, .. new byte[1024]])
+            .WriteOciLayout(temp.File("oci"));
+
+        var ex = await FailsAsync("oci:" + temp.File("oci"));
+
+        Assert.Contains("layer 0", ex.Message);
+        Assert.Contains("'huge'", ex.Message);
+    }
+
+    [Fact]
     public async Task Decompression_bomb_hits_the_per_layer_limit()
     {
         using var temp = new TempDir();
