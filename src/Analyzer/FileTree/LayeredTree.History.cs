@@ -17,45 +17,73 @@ public sealed partial class LayeredTree
     /// </summary>
     public IReadOnlyList<PathEvent> HistoryOf(int node)
     {
-        var chain = new List<int>();
+        var result = new List<PathEvent>();
+        HistoryOf(node, result);
+        return result;
+    }
+
+    /// <summary>
+    /// <see cref="HistoryOf(int)"/> into a caller's list (cleared first), so a walk over every node
+    /// reuses one buffer instead of allocating two lists per node.
+    /// </summary>
+    public void HistoryOf(int node, List<PathEvent> into)
+    {
+        into.Clear();
+        // The chain runs newest first: collect it backwards, with a removal as a placeholder whose
+        // kind and size come from the version before it once the list is in order.
         for (var i = _last[node]; i >= 0; i = _events[i].Prev)
         {
-            chain.Add(i);
-        }
-        chain.Reverse();
-        var result = new List<PathEvent>(chain.Count);
-        PathEvent? previous = null;
-        foreach (var i in chain)
-        {
             var e = _events[i];
-            if (e.Version == Removed)
+            into.Add(e.Version == Removed ? new PathEvent(e.Layer, ChangeStatus.Removed, default, 0, false, null, -1) : Resolve(e));
+        }
+        into.Reverse();
+        var kept = 0;
+        PathEvent? previous = null;
+        for (var k = 0; k < into.Count; k++)
+        {
+            var current = into[k];
+            if (current.Status == ChangeStatus.Removed)
             {
+                // A removal of nothing earlier in this chain (a whiteout of a path no layer had) is no change.
                 if (previous is { } p)
                 {
-                    result.Add(p with { Layer = e.Layer, Status = ChangeStatus.Removed });
+                    into[kept++] = p with { Layer = current.Layer, Status = ChangeStatus.Removed };
                 }
                 continue;
             }
-            var status = (e.Flags & EventFlags.Added) != 0 ? ChangeStatus.Added : ChangeStatus.Modified;
-            PathEvent current;
-            if (e.Version == ImplicitDirectory)
-            {
-                current = new PathEvent(e.Layer, status, EntryKind.Directory, 0, true, null, e.Layer);
-            }
-            else
-            {
-                var v = VersionAt(e);
-                var link = v.Kind switch
-                {
-                    EntryKind.Symlink => _layers[e.Layer].SymlinkTargets[v.Link],
-                    EntryKind.HardLink => Paths.PathOf(v.Link),
-                    _ => null,
-                };
-                current = new PathEvent(e.Layer, status, v.Kind, v.Size, false, link, e.Layer);
-            }
-            result.Add(current);
+            into[kept++] = current;
             previous = current;
         }
-        return result;
+        into.RemoveRange(kept, into.Count - kept);
+    }
+
+    /// <summary>Whether <paramref name="node"/> was ever present: what <see cref="HistoryOf(int)"/> would list something for, without building it.</summary>
+    public bool HasHistory(int node)
+    {
+        for (var i = _last[node]; i >= 0; i = _events[i].Prev)
+        {
+            if (_events[i].Version != Removed)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private PathEvent Resolve(Event e)
+    {
+        var status = (e.Flags & EventFlags.Added) != 0 ? ChangeStatus.Added : ChangeStatus.Modified;
+        if (e.Version == ImplicitDirectory)
+        {
+            return new PathEvent(e.Layer, status, EntryKind.Directory, 0, true, null, e.Layer);
+        }
+        var v = VersionAt(e);
+        var link = v.Kind switch
+        {
+            EntryKind.Symlink => _layers[e.Layer].SymlinkTargets[v.Link],
+            EntryKind.HardLink => Paths.PathOf(v.Link),
+            _ => null,
+        };
+        return new PathEvent(e.Layer, status, v.Kind, v.Size, false, link, e.Layer);
     }
 }

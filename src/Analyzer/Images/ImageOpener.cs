@@ -13,9 +13,12 @@ public sealed record ImageOpenOptions
 /// <summary>Turns a source argument into a <see cref="ResolvedImage"/>.</summary>
 public static class ImageOpener
 {
-    public static Task<ResolvedImage> OpenAsync(string source, ImageOpenOptions options, CancellationToken cancellationToken = default)
+    public static Task<ResolvedImage> OpenAsync(string source, ImageOpenOptions options, CancellationToken cancellationToken = default) =>
+        OpenAsync(ImageSourceSpec.Parse(source), options, cancellationToken);
+
+    /// <summary>An already parsed (or built) source, e.g. a stored upload with the image chosen inside it.</summary>
+    public static Task<ResolvedImage> OpenAsync(ImageSourceSpec spec, ImageOpenOptions options, CancellationToken cancellationToken = default)
     {
-        var spec = ImageSourceSpec.Parse(source);
         switch (spec.Kind)
         {
             case ImageSourceKind.OciLayout:

@@ -86,6 +86,13 @@ public sealed record ImageSourceSpec(ImageSourceKind Kind, string Location, stri
         return new(ImageSourceKind.DockerArchive, path, null, path) { Detected = true };
     }
 
+    /// <summary>
+    /// An archive whose kind is decided from its contents, with <paramref name="choice"/> the image inside it:
+    /// a docker-archive's NAME or @INDEX when it has manifest.json, else an OCI archive's tag.
+    /// </summary>
+    public static ImageSourceSpec DetectedArchive(string path, string? choice, string original) =>
+        new(ImageSourceKind.DockerArchive, path, choice, original) { Detected = true };
+
     /// <summary>True when the kind of a bare-path archive is still to be decided from its contents.</summary>
     public bool Detected { get; init; }
 }

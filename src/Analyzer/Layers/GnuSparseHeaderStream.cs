@@ -8,7 +8,10 @@ namespace LayerLens.Analyzer.Layers;
 /// refuses old GNU sparse ('S') entries outright, so each 'S' header is handed on as a regular file
 /// of its packed data (type '0', checksum recomputed) after its sparse map — from the header and
 /// from any extended sparse header blocks, which are taken out of the stream — is kept in
-/// <see cref="LastSparse"/> for the entry TarReader returns next. Everything else passes unchanged.
+/// <see cref="LastSparse"/> for the entry TarReader returns next. TarReader also refuses a PAX header
+/// that repeats an attribute, which is how PAX sparse 0.0 lists its segments (GNU.sparse.offset and
+/// GNU.sparse.numbytes once per segment): such a header is handed on in the 0.1 form, one
+/// GNU.sparse.map record (see <see cref="PaxSparse00"/>). Everything else passes unchanged.
 /// </summary>
 internal sealed class GnuSparseHeaderStream : ReadOnlyStream
 {
@@ -18,11 +21,26 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
     private readonly byte[] _header = new byte[Block];
     private int _headerServed = Block;
     private long _dataLeft;
+    // A PAX header's data, read whole (it is bounded) and served after its header block, rewritten or not.
+    private byte[] _pax = [];
+    private int _paxLength;
+    private int _paxServed;
+    private string? _pendingPaxError;
+    private int _oversizedAge;
 
     public GnuSparseHeaderStream(Stream inner) => _inner = inner;
 
     /// <summary>The map of the last header passed on when it was an old GNU sparse entry; null otherwise.</summary>
     public SparseMap? LastSparse { get; private set; }
+
+    /// <summary>Why the PAX sparse 0.0 map of the entry TarReader returns next is unusable; null when it is fine or absent.</summary>
+    public string? LastPaxSparseError { get; private set; }
+
+    /// <summary>
+    /// Set while the last PAX header passed on was larger than <see cref="PaxSparse00.MaxHeaderBytes"/> (it streams
+    /// through unchanged): the name it was written under and its size, so a refusal of it can say why.
+    /// </summary>
+    public (string Name, long Size)? OversizedPaxHeader { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -37,6 +55,13 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
             var n = Math.Min(buffer.Length, Block - _headerServed);
             _header.AsSpan(_headerServed, n).CopyTo(buffer);
             _headerServed += n;
+            return n;
+        }
+        if (_paxServed < _paxLength)
+        {
+            var n = Math.Min(buffer.Length, _paxLength - _paxServed);
+            _pax.AsSpan(_paxServed, n).CopyTo(buffer);
+            _paxServed += n;
             return n;
         }
         if (_dataLeft > 0)
@@ -70,16 +95,89 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         var type = _header[156];
         _dataLeft = (size + Block - 1) / Block * Block;
         // Only a header we rewrite must be proven a header (checksum); others TarReader checks itself.
+        if (type == (byte)'x')
+        {
+            if (ChecksumMatches(_header))
+            {
+                InspectPax(size);
+            }
+            return;
+        }
+        if (type is (byte)'g' or (byte)'L' or (byte)'K')
+        {
+            return; // metadata entries belong to the header after them
+        }
+        LastPaxSparseError = _pendingPaxError;
+        _pendingPaxError = null;
         if (type == (byte)'S' && ChecksumMatches(_header))
         {
             LastSparse = ReadOldGnuMap(size);
             _header[156] = (byte)'0';
             WriteChecksum(_header);
         }
-        else if (type is not ((byte)'x' or (byte)'g' or (byte)'L' or (byte)'K'))
+        else
         {
-            LastSparse = null; // metadata entries belong to the header after them
+            LastSparse = null;
         }
+        // The oversized PAX header belongs to this entry; by the next one it is history.
+        if (OversizedPaxHeader is not null && ++_oversizedAge > 1)
+        {
+            OversizedPaxHeader = null;
+        }
+    }
+
+    /// <summary>Reads a (bounded) PAX header's records and rewrites a sparse 0.0 one; a larger one streams through.</summary>
+    private void InspectPax(long size)
+    {
+        OversizedPaxHeader = null;
+        if (size > PaxSparse00.MaxHeaderBytes)
+        {
+            OversizedPaxHeader = (HeaderName(), size);
+            _oversizedAge = 0;
+            return;
+        }
+        var padded = (int)_dataLeft;
+        if (_pax.Length < padded)
+        {
+            _pax = new byte[Math.Max(padded, Math.Min(2 * _pax.Length, PaxSparse00.MaxHeaderBytes + Block))];
+        }
+        var got = _inner.ReadAtLeast(_pax.AsSpan(0, padded), padded, throwOnEndOfStream: false);
+        _dataLeft = 0;
+        (_paxLength, _paxServed) = (got, 0);
+        if (got < padded || PaxSparse00.Rewrite(_pax.AsSpan(0, (int)size)) is not { } rewritten)
+        {
+            return; // truncated (TarReader reports it) or no 0.0 map: unchanged
+        }
+        _pendingPaxError = rewritten.Error;
+        var length = (rewritten.Records.Length + Block - 1) / Block * Block;
+        if (_pax.Length < length)
+        {
+            _pax = new byte[length];
+        }
+        rewritten.Records.CopyTo(_pax, 0);
+        _pax.AsSpan(rewritten.Records.Length, length - rewritten.Records.Length).Clear();
+        _paxLength = length;
+        WriteOctal(_header.AsSpan(124, 12), rewritten.Records.Length);
+        WriteChecksum(_header);
+    }
+
+    /// <summary>The name a header block was written under (ustar prefix and name).</summary>
+    private string HeaderName()
+    {
+        static string Field(ReadOnlySpan<byte> field) => System.Text.Encoding.UTF8.GetString(field[..(field.IndexOf((byte)0) is var end and >= 0 ? end : field.Length)]);
+        var name = Field(_header.AsSpan(0, 100));
+        var prefix = _header.AsSpan(257, 5).SequenceEqual("ustar"u8) ? Field(_header.AsSpan(345, 155)) : "";
+        return prefix.Length > 0 ? prefix + "/" + name : name;
+    }
+
+    private static void WriteOctal(Span<byte> field, long value)
+    {
+        var text = Convert.ToString(value, 8).PadLeft(field.Length - 1, '0');
+        for (var i = 0; i < field.Length - 1; i++)
+        {
+            field[i] = (byte)text[i];
+        }
+        field[^1] = 0;
     }
 
     // Header: 4 × (offset[12], numbytes[12]) at 386, isextended at 482, realsize[12] at 483.

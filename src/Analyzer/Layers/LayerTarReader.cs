@@ -29,9 +29,13 @@ public static class LayerTarReader
             var headers = new GnuSparseHeaderStream(content);
             using var reader = new TarEntrySource(headers);
             TarEntry? entry;
-            while ((entry = NextEntry(reader, layerName, current)) is not null)
+            while ((entry = NextEntry(reader, headers, layerName, current)) is not null)
             {
                 current = SparseFiles.NameOf(entry);
+                if (headers.LastPaxSparseError is { } sparseError)
+                {
+                    throw new InvalidImageException($"{layerName}, entry '{current}': GNU sparse 0.0 map unusable: {sparseError}");
+                }
                 if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
                 {
                     continue;
@@ -138,7 +142,7 @@ public static class LayerTarReader
         }
     }
 
-    private static TarEntry? NextEntry(TarEntrySource reader, string layerName, string? previous)
+    private static TarEntry? NextEntry(TarEntrySource reader, GnuSparseHeaderStream headers, string layerName, string? previous)
     {
         try
         {
@@ -146,6 +150,11 @@ public static class LayerTarReader
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
         {
+            if (headers.OversizedPaxHeader is { } big)
+            {
+                // Too large to read for a GNU sparse 0.0 map, and TarReader could not take it as it is.
+                throw new InvalidImageException($"{layerName}, entry '{big.Name}': PAX extended header of {big.Size:N0} bytes is over the limit of {PaxSparse00.MaxHeaderBytes:N0} for GNU sparse 0.0 maps ({ex.Message})", ex);
+            }
             var where = previous is null ? "at the first entry" : $"after entry '{previous}'";
             throw new InvalidImageException($"{layerName}: corrupt tar header {where} ({ex.Message})", ex);
         }

@@ -11,7 +11,8 @@ namespace LayerLens.Analyzer.Layers;
 /// the expanded bytes (holes hashed as zeros, streamed), so a sparse file and a dense copy of it are
 /// the same content. Supported: old GNU 'S' entries (map in the header; at most four segments —
 /// extended sparse headers are refused) and the PAX formats 0.1 (map in GNU.sparse.map) and 1.0
-/// (map at the start of the data).
+/// (map at the start of the data); 0.0 (repeated GNU.sparse.offset/numbytes) arrives here in the 0.1 form,
+/// rewritten by <see cref="GnuSparseHeaderStream"/>.
 /// </summary>
 internal static class SparseFiles
 {
@@ -65,7 +66,7 @@ internal static class SparseFiles
                     dataBytes = entry.Length;
                     break;
                 default:
-                    throw new InvalidImageException($"{where}: GNU sparse format {version} is not supported (0.1, 1.0 and old GNU 'S' entries are)");
+                    throw new InvalidImageException($"{where}: GNU sparse format {version} is not supported (0.0, 0.1, 1.0 and old GNU 'S' entries are)");
             }
         }
 

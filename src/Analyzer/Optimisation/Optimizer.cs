@@ -60,16 +60,15 @@ public sealed class OptimisationResult
     {
         var original = RebuildCost.Durations(Durations, Context, new Dictionary<Step, List<Step>>());
         var recommended = RebuildCost.Durations(Durations, Context, Merged);
-        ExpectedOriginalSeconds = RebuildCost.Expected(OriginalStages, Events, original, StageNames);
-        ExpectedRecommendedSeconds = RebuildCost.Expected(RecommendedStages, Events, recommended, StageNames);
-        ExpectedOriginalSteps = StepShares(OriginalStages, original, OriginalDockerfile);
-        ExpectedRecommendedSteps = StepShares(RecommendedStages, recommended, RecommendedDockerfile);
+        (ExpectedOriginalSeconds, var originalShares) = RebuildCost.ExpectedWithSteps(OriginalStages, Events, original, StageNames);
+        (ExpectedRecommendedSeconds, var recommendedShares) = RebuildCost.ExpectedWithSteps(RecommendedStages, Events, recommended, StageNames);
+        ExpectedOriginalSteps = StepShares(OriginalStages, originalShares, OriginalDockerfile);
+        ExpectedRecommendedSteps = StepShares(RecommendedStages, recommendedShares, RecommendedDockerfile);
         DurationSource = Durations.Source;
     }
 
-    private List<ExpectedStep> StepShares(IReadOnlyList<List<Step>> stages, Func<Step, double> duration, string dockerfile)
+    private static List<ExpectedStep> StepShares(IReadOnlyList<List<Step>> stages, List<List<double>> shares, string dockerfile)
     {
-        var shares = RebuildCost.PerStep(stages, Events, duration, StageNames);
         var lines = InstructionLines.Of(dockerfile);
         var steps = new List<ExpectedStep>();
         for (var s = 0; s < stages.Count; s++)

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using LayerLens.Analyzer.Images;
 using LayerLens.Cli.Submit;
 
 namespace LayerLens.Cli.Commands;
@@ -21,7 +22,7 @@ internal static class SubmitCommand
 
     public static Command Create()
     {
-        var source = new Argument<string>("source") { Description = "docker-archive:PATH, oci-archive:PATH, oci:DIR, docker://REF, an image tarball or a Dockerfile" };
+        var source = new Argument<string>("source") { Description = "docker-archive:PATH[:NAME|:@INDEX], oci-archive:PATH[:TAG], oci:DIR[:TAG], docker://REF, an image tarball or a Dockerfile" };
         var server = new Option<string>("--server") { Description = "the LayerLens service, e.g. https://layerlens.example.com", Required = true };
         var token = new Option<string?>("--token") { Description = "API key (default: the LAYERLENS_TOKEN environment variable)" };
         var project = new Option<string?>("--project") { Description = "project name (its policy applies)" };
@@ -126,15 +127,21 @@ internal static class SubmitCommand
             message.Content = JsonContent.Create(new { image = source["docker://".Length..], ciConfig, dockerfile = DockerfileText(request.DockerfilePath) }, options: Json);
             return message;
         }
-        var (kind, location) = source switch
+        // The image chosen inside an archive or layout (docker-archive:PATH:NAME|@INDEX, oci-archive:PATH:TAG,
+        // oci:DIR:TAG) is parsed as analyze parses it and travels as 'archiveImage'; the service checks it.
+        var (kind, location, choice) = source switch
         {
-            _ when source.StartsWith("docker-archive:", StringComparison.Ordinal) => ("file", source["docker-archive:".Length..]),
-            _ when source.StartsWith("oci-archive:", StringComparison.Ordinal) => ("file", source["oci-archive:".Length..]),
-            _ when source.StartsWith("oci:", StringComparison.Ordinal) => ("dir", source["oci:".Length..].Split(':')[0]),
-            _ when Directory.Exists(source) => ("dir", source),
-            _ when IsDockerfile(source) => ("dockerfile", source),
-            _ => ("file", source),
+            _ when source.StartsWith("docker-archive:", StringComparison.Ordinal) || source.StartsWith("oci-archive:", StringComparison.Ordinal) => Spec("file", source),
+            _ when source.StartsWith("oci:", StringComparison.Ordinal) => Spec("dir", source),
+            _ when Directory.Exists(source) => ("dir", source, null),
+            _ when IsDockerfile(source) => ("dockerfile", source, null),
+            _ => ("file", source, null),
         };
+        if (choice is not null)
+        {
+            query.Append("archiveImage=").Append(Uri.EscapeDataString(choice)).Append('&');
+            message.RequestUri = new Uri(query.ToString().TrimEnd('&', '?'), UriKind.Relative);
+        }
         switch (kind)
         {
             case "dockerfile":
@@ -189,6 +196,19 @@ internal static class SubmitCommand
             message.Headers.Add("X-LayerLens-CI-Config", Convert.ToBase64String(Encoding.UTF8.GetBytes(ciConfig)));
         }
         return message;
+    }
+
+    private static (string Kind, string Location, string? Choice) Spec(string kind, string source)
+    {
+        try
+        {
+            var spec = ImageSourceSpec.Parse(source);
+            return (kind, spec.Location, spec.Tag);
+        }
+        catch (InvalidImageException ex)
+        {
+            throw new SubmitFailure(ExitCodes.BadInput, ex.Message);
+        }
     }
 
     /// <summary>A Dockerfile by name, or a small file that is not a tar (no 'ustar' magic at 257).</summary>

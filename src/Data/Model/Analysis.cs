@@ -60,6 +60,9 @@ public sealed class Analysis : IWorkspaceOwned
     /// <summary>sha256 of the uploaded input in the blob store (image tarball or Dockerfile).</summary>
     public string? InputDigest { get; set; }
 
+    /// <summary>The image chosen inside an uploaded archive holding several (skopeo's NAME or @INDEX; an OCI tag).</summary>
+    public string? ArchiveImage { get; set; }
+
     /// <summary>
     /// Dockerfile review: the optional build context blob. Image analysis: the optional blob of the Dockerfile's
     /// text the CI sent with the image, so SARIF results point at the instruction that caused the waste.

@@ -111,15 +111,18 @@ public sealed class AnalysisIntake(
     }
 
     /// <summary>Streams the tarball into the blob store (hashing as it goes), then queues its analysis.</summary>
-    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken)
+    /// <param name="archiveImage">The image to analyse when the archive holds several: NAME or @INDEX (docker-archive), or an OCI tag.</param>
+    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null)
     {
+        CheckChoiceText(archiveImage);
         var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
-        return await FromStoredUploadAsync(blob.Digest, name, project, ci, cancellationToken);
+        return await FromStoredUploadAsync(blob.Digest, name, project, ci, cancellationToken, archiveImage);
     }
 
     /// <summary>Queues the analysis of an image tarball already streamed into the blob store (a multipart 'image' part).</summary>
-    public async Task<Analysis> FromStoredUploadAsync(string digest, string? name, string? project, CiRequest ci, CancellationToken cancellationToken)
+    public async Task<Analysis> FromStoredUploadAsync(string digest, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null)
     {
+        CheckChoiceText(archiveImage);
         var analysis = new Analysis
         {
             Kind = AnalysisKind.Image,
@@ -127,9 +130,19 @@ public sealed class AnalysisIntake(
             SourceReference = Clip(string.IsNullOrWhiteSpace(name) ? $"upload {digest[7..19]}.tar" : name.Trim(), 2048),
             Name = string.IsNullOrWhiteSpace(name) ? null : Clip(name.Trim(), 512),
             InputDigest = digest,
+            ArchiveImage = string.IsNullOrWhiteSpace(archiveImage) ? null : archiveImage.Trim(),
             ProgressPhase = "queued",
         };
+        await UploadedImage.CheckChoiceAsync(blobs, analysis, cancellationToken);
         return await SaveAndQueueAsync(analysis, project, ci, cancellationToken);
+    }
+
+    private static void CheckChoiceText(string? archiveImage)
+    {
+        if (archiveImage is { Length: > UploadedImage.MaxChoiceLength })
+        {
+            throw new IntakeException($"'archiveImage' is longer than {UploadedImage.MaxChoiceLength} characters");
+        }
     }
 
     /// <summary>Validates the reference, platform and target address, then queues a registry pull.</summary>

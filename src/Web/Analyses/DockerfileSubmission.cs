@@ -19,4 +19,7 @@ public sealed record DockerfileSubmission(
 
     /// <summary>Set when the multipart body carried an 'image' tarball: an image analysis, the Dockerfile only for SARIF.</summary>
     public string? ImageDigest { get; init; }
+
+    /// <summary>With <see cref="ImageDigest"/>: the image chosen inside an archive of several (NAME or @INDEX, an OCI tag).</summary>
+    public string? ArchiveImage { get; init; }
 }

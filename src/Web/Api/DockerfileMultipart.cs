@@ -19,7 +19,7 @@ public static class DockerfileMultipart
 {
     public const int MaxDockerfileBytes = 1024 * 1024;
     private const int MaxFieldBytes = 4096;
-    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image"];
+    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage"];
 
     public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ public static class DockerfileMultipart
         var reader = new MultipartReader(boundary, request.Body);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         byte[]? dockerfile = null;
-        string? fileName = null, image = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
+        string? fileName = null, image = null, archiveImage = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
         MultipartSection? section;
         try
         {
@@ -50,7 +50,7 @@ public static class DockerfileMultipart
             var part = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!Parts.Contains(part))
             {
-                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile'");
+                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile' and 'archiveImage'");
             }
             if (!seen.Add(part))
             {
@@ -97,13 +97,24 @@ public static class DockerfileMultipart
                     {
                         runs = text;
                     }
+                    else if (part == "archiveImage" && text.Length > 0)
+                    {
+                        archiveImage = text;
+                    }
                     break;
             }
             section = await reader.ReadNextSectionAsync(ct);
         }
         if (image is not null)
         {
-            return ImageSubmission(image, dockerfile, context ?? buildLog ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig));
+            return ImageSubmission(image, dockerfile, context ?? buildLog ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig)) with
+            {
+                ArchiveImage = archiveImage ?? request.Query["archiveImage"],
+            };
+        }
+        if (archiveImage is not null)
+        {
+            throw new IntakeException("'archiveImage' chooses an image inside an 'image' upload; this body has no 'image' part");
         }
         if (dockerfile is null)
         {

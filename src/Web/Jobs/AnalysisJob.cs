@@ -12,6 +12,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
+using LayerLens.Web.Analyses;
 using LayerLens.Web.BuildContexts;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
@@ -184,11 +185,12 @@ public sealed class AnalysisJob(
         };
         var source = analysis.SourceKind switch
         {
-            SourceKind.Upload => blobs.PathOf(analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing")),
-            SourceKind.Registry => "docker://" + analysis.SourceReference,
+            // The archive's kind comes from its contents; the image chosen inside it as analyze takes it.
+            SourceKind.Upload => UploadedImage.Source(blobs, analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing"), analysis.ArchiveImage),
+            SourceKind.Registry => ImageSourceSpec.Parse("docker://" + analysis.SourceReference),
             _ => throw new InvalidOperationException($"analysis {analysis.Id} of kind {analysis.SourceKind} has no image"),
         };
-        if (analysis.SourceKind == SourceKind.Upload && !File.Exists(source))
+        if (analysis.SourceKind == SourceKind.Upload && !File.Exists(source.Location))
         {
             throw new InvalidImageException("the uploaded image is no longer stored (removed by the retention setting); upload it again");
         }
@@ -363,14 +365,7 @@ public sealed class AnalysisJob(
         if (analysis.InputDigest is { } digest)
         {
             // Never show the server's blob path; name the upload instead.
-            var hex = digest["sha256:".Length..];
-            var path = Path.Combine("blobs", "sha256", hex[..2], hex);
-            var at = message.IndexOf(path, StringComparison.Ordinal);
-            if (at >= 0)
-            {
-                var start = message.LastIndexOf(' ', at) + 1;
-                message = message[..start] + analysis.DisplayName + message[(at + path.Length)..];
-            }
+            message = UploadedImage.HidePath(message, digest, analysis.DisplayName);
         }
         return message.Length > 8000 ? message[..8000] : message;
     }

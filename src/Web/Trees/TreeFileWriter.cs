@@ -36,11 +36,12 @@ public static class TreeFileWriter
                 using (var heap = new FileStream(heapPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, BufferSize, FileOptions.DeleteOnClose))
                 {
                     file.Position = HeaderSize;
+                    var history = new List<PathEvent>();
                     // Node order: each node's name, then its link targets — a directory's children and
                     // everything they name form one contiguous heap range, as the reader expects.
                     for (var i = 0; i < shape.Count; i++)
                     {
-                        IReadOnlyList<PathEvent> history = i == 0 ? [] : tree.HistoryOf(shape.Order[i]);
+                        HistoryOf(tree, shape, i, history);
                         var node = new Node
                         {
                             Parent = shape.Parent[i],
@@ -126,7 +127,7 @@ public static class TreeFileWriter
             children.Clear();
             for (var c = paths.FirstChild(shape.Order[i]); c != PathTable.None; c = paths.NextSibling(c))
             {
-                if (tree.HistoryOf(c).Count > 0)
+                if (tree.HasHistory(c))
                 {
                     children.Add((paths.Name(c), c));
                 }
@@ -142,6 +143,17 @@ public static class TreeFileWriter
             }
         }
         return shape;
+    }
+
+    /// <summary>Node <paramref name="i"/>'s events into a reused buffer; the root has none of its own.</summary>
+    private static void HistoryOf(LayeredTree tree, Shape shape, int i, List<PathEvent> into)
+    {
+        if (i == 0)
+        {
+            into.Clear();
+            return;
+        }
+        tree.HistoryOf(shape.Order[i], into);
     }
 
     private static void WriteStruct<T>(Stream stream, T value) where T : unmanaged =>
@@ -208,11 +220,13 @@ public static class TreeFileWriter
     private static Dictionary<int, SortedDictionary<int, long>> DirectorySizes(LayeredTree tree, Shape shape)
     {
         var deltas = new Dictionary<int, SortedDictionary<int, long>>();
+        var history = new List<PathEvent>();
         for (var i = shape.Count - 1; i > 0; i--)
         {
             var parent = shape.Parent[i];
             long visible = 0;
-            foreach (var e in tree.HistoryOf(shape.Order[i]))
+            HistoryOf(tree, shape, i, history);
+            foreach (var e in history)
             {
                 var now = e.Status != ChangeStatus.Removed && e.Kind == EntryKind.File ? e.Size : 0;
                 if (now != visible)

@@ -1,6 +1,3 @@
-using System.Formats.Tar;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Tests.Images.Real;
 using LayerLens.Analyzer.Tests.Images.Synthetic;
@@ -9,8 +6,7 @@ namespace LayerLens.Analyzer.Tests.Images;
 
 /// <summary>
 /// <c>docker save a b</c>: one archive, several images. Built here from a real buildah docker-archive
-/// and the hand-computed scenario image, merged the way docker writes them (one manifest.json entry
-/// per image, layers side by side).
+/// and the hand-computed scenario image (see <see cref="MultiImageDockerArchive"/>).
 /// </summary>
 public sealed class MultiImageArchiveTests : IDisposable
 {
@@ -24,36 +20,8 @@ public sealed class MultiImageArchiveTests : IDisposable
         var scenario = Path.Combine(_temp.Path, "scenario.tar");
         ScenarioImage.Create().WriteDockerArchiveClassic(scenario);
         var combined = Path.Combine(_temp.Path, "both.tar");
-        Merge(combined, (real, WasteTag), (scenario, ScenarioTag));
+        MultiImageDockerArchive.Merge(combined, (real, WasteTag), (scenario, ScenarioTag));
         return combined;
-    }
-
-    /// <summary>Copies every file of the inputs once and writes one manifest.json with an entry per image, retagged.</summary>
-    private static void Merge(string output, params (string Archive, string Tag)[] inputs)
-    {
-        var manifest = new JsonArray();
-        var written = new HashSet<string>(StringComparer.Ordinal);
-        using var writer = new TarWriter(File.Create(output), TarEntryFormat.Pax);
-        foreach (var (archive, tag) in inputs)
-        {
-            using var reader = new TarReader(File.OpenRead(archive));
-            while (reader.GetNextEntry(copyData: true) is { } entry)
-            {
-                if (entry.Name == "manifest.json")
-                {
-                    var entries = JsonNode.Parse(entry.DataStream!)!.AsArray();
-                    var single = Assert.Single(entries)!.DeepClone();
-                    single["RepoTags"] = new JsonArray(tag);
-                    manifest.Add(single);
-                }
-                else if (entry.Name != "repositories" && written.Add(entry.Name))
-                {
-                    writer.WriteEntry(entry);
-                }
-            }
-        }
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(manifest);
-        writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "manifest.json") { DataStream = new MemoryStream(bytes) });
     }
 
     [Fact]

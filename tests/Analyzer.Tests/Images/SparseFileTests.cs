@@ -7,7 +7,7 @@ using LayerLens.TestInfrastructure.Processes;
 namespace LayerLens.Analyzer.Tests.Images;
 
 /// <summary>
-/// GNU sparse files written by GNU tar itself (old GNU 'S', PAX 0.1 and PAX 1.0) next to a dense copy
+/// GNU sparse files written by GNU tar itself (old GNU 'S', PAX 0.0, 0.1 and 1.0) next to a dense copy
 /// of the same bytes: each counts its real size and has the same content as the dense copy.
 /// </summary>
 public sealed class SparseFileTests : IDisposable
@@ -55,8 +55,10 @@ public sealed class SparseFileTests : IDisposable
         WriteFile("gnu", "old-gnu.bin", sparse: true);
         WriteFile("pax01", "pax-0.1.bin", sparse: true);
         WriteFile("pax10", "pax-1.0.bin", sparse: true);
+        WriteFile("pax00", "pax-0.0.bin", sparse: true);
         WriteFile("dense", "dense.bin", sparse: false);
         var gnu = await TarAsync("gnu", "--sparse", "--format=gnu");
+        var pax00 = await TarAsync("pax00", "--sparse", "--format=pax", "--sparse-version=0.0");
         var pax01 = await TarAsync("pax01", "--sparse", "--format=posix", "--sparse-version=0.1");
         var pax10 = await TarAsync("pax10", "--sparse", "--format=posix", "--sparse-version=1.0");
         var dense = await TarAsync("dense", "--format=gnu");
@@ -65,9 +67,13 @@ public sealed class SparseFileTests : IDisposable
         Assert.Contains(TypeFlags(gnu), f => f == 'S');
         Assert.Contains("GNU.sparse.map", Encoding.ASCII.GetString(pax01));
         Assert.Contains("GNU.sparse.major=1", Encoding.ASCII.GetString(pax10));
-        Assert.True(gnu.Length < RealSize / 2 && pax01.Length < RealSize / 2 && pax10.Length < RealSize / 2);
-        return new SyntheticImage(gnu, pax01, pax10, dense);
+        // 0.0 repeats GNU.sparse.offset/GNU.sparse.numbytes once per segment in one PAX header.
+        Assert.Equal(Islands.Length + 1, CountOf(Encoding.ASCII.GetString(pax00), " GNU.sparse.offset="));
+        Assert.True(gnu.Length < RealSize / 2 && pax01.Length < RealSize / 2 && pax10.Length < RealSize / 2 && pax00.Length < RealSize / 2);
+        return new SyntheticImage(gnu, pax01, pax10, pax00, dense);
     }
+
+    private static int CountOf(string text, string token) => (text.Length - text.Replace(token, "", StringComparison.Ordinal).Length) / token.Length;
 
     /// <summary>The type flag of every 512-byte header block tar wrote (blocks whose ustar magic is at 257).</summary>
     private static IEnumerable<char> TypeFlags(byte[] tar)
@@ -88,14 +94,14 @@ public sealed class SparseFileTests : IDisposable
 
         var result = await AnalyzeHelper.AnalyzeAsync(ScenarioAnalysisTests.Write(_temp, image, "oci"));
 
-        Assert.Equal([RealSize, RealSize, RealSize, RealSize], result.Layers.Select(l => l.SizeBytes));
-        Assert.Equal(4 * RealSize, result.FinalBytes);
-        Assert.Equal(4, result.FileCount);
-        // Same expanded bytes everywhere: three of the four are duplicates of the first.
-        Assert.Equal(3 * RealSize, result.DuplicateBytes);
+        Assert.Equal([RealSize, RealSize, RealSize, RealSize, RealSize], result.Layers.Select(l => l.SizeBytes));
+        Assert.Equal(5 * RealSize, result.FinalBytes);
+        Assert.Equal(5, result.FileCount);
+        // Same expanded bytes everywhere: four of the five are duplicates of the first.
+        Assert.Equal(4 * RealSize, result.DuplicateBytes);
         // The real names, not GNU tar's GNUSparseFile.N placeholders.
-        var names = Enumerable.Range(0, 4).SelectMany(layer => result.Tree.ListDirectory(layer, "").Where(e => e.Status == LayerLens.Analyzer.FileTree.ChangeStatus.Added).Select(e => e.Name)).ToList();
-        Assert.Equal(["old-gnu.bin", "pax-0.1.bin", "pax-1.0.bin", "dense.bin"], names);
+        var names = Enumerable.Range(0, 5).SelectMany(layer => result.Tree.ListDirectory(layer, "").Where(e => e.Status == LayerLens.Analyzer.FileTree.ChangeStatus.Added).Select(e => e.Name)).ToList();
+        Assert.Equal(["old-gnu.bin", "pax-0.1.bin", "pax-1.0.bin", "pax-0.0.bin", "dense.bin"], names);
     }
 
     [Fact]
@@ -108,6 +114,92 @@ public sealed class SparseFileTests : IDisposable
 
         Assert.Contains("pax-1.0.bin", ex.Message);
         Assert.Contains("over the limit", ex.Message);
+    }
+
+    /// <summary>A ustar header block (type, name, size), checksum computed as tar does.</summary>
+    private static byte[] HeaderBlock(char type, string name, long size)
+    {
+        var block = new byte[512];
+        void Put(int at, string text) => Encoding.ASCII.GetBytes(text).CopyTo(block, at);
+        Put(0, name);
+        Put(100, "0000644\0");
+        Put(108, "0000000\0");
+        Put(116, "0000000\0");
+        Put(124, Convert.ToString(size, 8).PadLeft(11, '0') + "\0");
+        Put(136, "00000000000\0");
+        block[156] = (byte)type;
+        Put(257, "ustar\0" + "00");
+        Put(148, "        ");
+        Put(148, Convert.ToString(block.Sum(b => b), 8).PadLeft(6, '0') + "\0 ");
+        return block;
+    }
+
+    private static void Padded(MemoryStream tar, byte[] data)
+    {
+        tar.Write(data);
+        tar.Write(new byte[(512 - data.Length % 512) % 512]);
+    }
+
+    /// <summary>"LEN key=value\n" with LEN counting itself, as PAX writes it.</summary>
+    private static string PaxRecord(string key, string value)
+    {
+        var body = key.Length + value.Length + 3;
+        var length = body + 1;
+        while (length != body + length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length)
+        {
+            length = body + length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+        }
+        return $"{length} {key}={value}\n";
+    }
+
+    /// <summary>A layer of one PAX sparse 0.0 entry 'bad.bin' with 10 data bytes and the given sparse records.</summary>
+    private static byte[] Pax00Layer(IEnumerable<(string Key, string Value)> sparse)
+    {
+        var records = new StringBuilder(PaxRecord("GNU.sparse.size", "100"));
+        foreach (var (key, value) in sparse)
+        {
+            records.Append(PaxRecord(key, value));
+        }
+        var pax = Encoding.ASCII.GetBytes(records.ToString());
+        using var tar = new MemoryStream();
+        tar.Write(HeaderBlock('x', "PaxHeaders/bad.bin", pax.Length));
+        Padded(tar, pax);
+        tar.Write(HeaderBlock('0', "bad.bin", 10));
+        Padded(tar, Encoding.ASCII.GetBytes("0123456789"));
+        tar.Write(new byte[1024]);
+        return tar.ToArray();
+    }
+
+    private static IEnumerable<(string, string)> Pairs(params long[] numbers) =>
+        numbers.Select((n, i) => (i % 2 == 0 ? "GNU.sparse.offset" : "GNU.sparse.numbytes", n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public async Task A_hand_written_sparse_0_0_entry_is_read_and_hostile_maps_are_refused_naming_the_entry()
+    {
+        // Well-formed: 10 data bytes at offset 40 of a 100-byte file.
+        var good = await AnalyzeHelper.AnalyzeAsync(ScenarioAnalysisTests.Write(_temp, new SyntheticImage(Pax00Layer(Pairs(40, 10))), "oci"));
+        Assert.Equal(100, good.SizeBytes);
+
+        var hostile = new (string Why, IEnumerable<(string, string)> Records)[]
+        {
+            ("GNU.sparse.offset 90 without its GNU.sparse.numbytes", Pairs(40, 10, 90)),
+            ("GNU.sparse.numbytes without a GNU.sparse.offset", [("GNU.sparse.numbytes", "10"), .. Pairs(40, 10)]),
+            ("GNU.sparse.numblocks=99999999999999 but the header lists 1 segments", [("GNU.sparse.numblocks", "99999999999999"), .. Pairs(40, 10)]),
+            ("GNU.sparse.offset '-1' is not a number", Pairs(-1, 10)),
+            ("more than 65,536 segments (limit)", Pairs([.. Enumerable.Range(0, 65_537).SelectMany(i => new long[] { i, 0 })])),
+        };
+        foreach (var (why, records) in hostile)
+        {
+            var image = new SyntheticImage(Pax00Layer(records));
+            var ex = await Assert.ThrowsAsync<InvalidImageException>(() => AnalyzeHelper.AnalyzeAsync(ScenarioAnalysisTests.Write(_temp, image, "oci")));
+            Assert.Contains("entry 'bad.bin': GNU sparse 0.0 map unusable: " + why, ex.Message);
+        }
+
+        // Past the header size the stream reads, TarReader's refusal of the repeated attributes says why.
+        var huge = new SyntheticImage(Pax00Layer(Pairs([.. Enumerable.Range(0, 80_000).SelectMany(i => new long[] { 1_000_000_000L + i, 0 })])));
+        var tooBig = await Assert.ThrowsAsync<InvalidImageException>(() => AnalyzeHelper.AnalyzeAsync(ScenarioAnalysisTests.Write(_temp, huge, "oci")));
+        Assert.Contains("entry 'PaxHeaders/bad.bin': PAX extended header of", tooBig.Message);
+        Assert.Contains("over the limit of 4,194,304", tooBig.Message);
     }
 
     public void Dispose() => _temp.Dispose();

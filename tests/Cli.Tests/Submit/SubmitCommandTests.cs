@@ -77,6 +77,31 @@ public sealed class SubmitCommandTests(ServiceFixture service) : IClassFixture<S
     }
 
     [Fact]
+    public void One_image_of_a_multi_image_archive_is_chosen_by_name_or_index_and_an_unknown_name_exits_2_listing_them()
+    {
+        var archive = CliRunner.TempFile("two.tar", []);
+        var (other, scenario) = MultiImageDockerArchive.WriteOtherAndScenario(archive);
+        var config = CliRunner.TempFile("layerlens.yaml", RulesOff);
+
+        var byName = Submit($"docker-archive:{archive}:{MultiImageDockerArchive.ScenarioTag}", "--ci-config", config, "--format", "json", "--wait");
+        Assert.True(byName.ExitCode == 0, byName.Stderr);
+        var report = JsonDocument.Parse(byName.Stdout).RootElement;
+        Assert.Equal(MultiImageDockerArchive.DiffIds(scenario), report.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("diffId").GetString()));
+        Assert.Equal(ScenarioImage.SizeBytes, report.GetProperty("image").GetProperty("sizeBytes").GetInt64());
+
+        var byIndex = Submit($"docker-archive:{archive}:@0", "--ci-config", config, "--format", "json", "--wait");
+        Assert.True(byIndex.ExitCode == 0, byIndex.Stderr);
+        Assert.Equal(MultiImageDockerArchive.DiffIds(other), JsonDocument.Parse(byIndex.Stdout).RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("diffId").GetString()));
+
+        // Refused by the service before anything is queued, with or without --wait.
+        var unknown = Submit($"docker-archive:{archive}:example/missing:1");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("no image tagged 'example/missing:1'", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"@0: {MultiImageDockerArchive.OtherTag}; @1: {MultiImageDockerArchive.ScenarioTag}", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Empty(unknown.Stdout);
+    }
+
+    [Fact]
     public void A_wrong_key_or_a_missing_file_exits_2_and_an_unreachable_service_exits_3()
     {
         var wrongKey = CliRunner.Run("submit", Archive(), "--server", service.Server, "--token", "llk_wrong_key_000000000000000000000000", "--wait");

@@ -122,6 +122,55 @@ public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDispo
         Assert.Single(list.GetProperty("items").EnumerateArray());
     }
 
+    private async Task<List<string>> ReportDiffIdsAsync(string id)
+    {
+        var done = await api.WaitForEndAsync(id);
+        Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
+        var report = await api.GetJsonAsync($"api/v1/analyses/{id}/report?format=json");
+        return [.. report.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("diffId").GetString()!)];
+    }
+
+    [Fact]
+    public async Task An_archive_of_several_images_is_analysed_for_the_image_chosen_by_name_or_index_and_an_unknown_choice_lists_them()
+    {
+        var path = Path.Combine(_dir, "two.tar");
+        var (other, scenario) = MultiImageDockerArchive.WriteOtherAndScenario(path);
+
+        // By name, as a query parameter of a tarball body.
+        var (byName, accepted) = await PostTarAsync(path, "?archiveImage=" + Uri.EscapeDataString(MultiImageDockerArchive.ScenarioTag));
+        Assert.Equal(HttpStatusCode.Accepted, byName.StatusCode);
+        Assert.Equal(MultiImageDockerArchive.DiffIds(scenario), await ReportDiffIdsAsync(accepted.GetProperty("id").GetString()!));
+
+        // By index, as a part of a multipart upload.
+        await using (var stream = File.OpenRead(path))
+        {
+            using var form = new MultipartFormDataContent { { new StringContent("@0"), "archiveImage" }, { new StreamContent(stream), "image", "two.tar" } };
+            using var byIndex = await api.Http.PostAsync(new Uri("api/v1/analyses", UriKind.Relative), form);
+            Assert.Equal(HttpStatusCode.Accepted, byIndex.StatusCode);
+            var id = (await byIndex.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            Assert.Equal(MultiImageDockerArchive.DiffIds(other), await ReportDiffIdsAsync(id));
+        }
+
+        // An unknown name or index is refused at once with every image and its tags, never the server's path.
+        foreach (var choice in new[] { "example/missing:1", "@2" })
+        {
+            var (refused, _) = await PostTarAsync(path, "?name=two.tar&archiveImage=" + Uri.EscapeDataString(choice));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+            Assert.Contains($"two.tar: no image", detail, StringComparison.Ordinal);
+            Assert.Contains($"@0: {MultiImageDockerArchive.OtherTag}; @1: {MultiImageDockerArchive.ScenarioTag}", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(api.App.DataDirectory, detail, StringComparison.Ordinal);
+        }
+
+        // Without a choice the analysis fails with the same list, as analyze does.
+        var (unchosen, queued) = await PostTarAsync(path, "?name=two.tar");
+        Assert.Equal(HttpStatusCode.Accepted, unchosen.StatusCode);
+        var failed = await api.WaitForEndAsync(queued.GetProperty("id").GetString()!);
+        Assert.Equal("failed", failed.GetProperty("status").GetString());
+        Assert.Contains($"two.tar: holds 2 images; choose one with docker-archive:PATH:NAME or docker-archive:PATH:@INDEX (@0: {MultiImageDockerArchive.OtherTag}; @1: {MultiImageDockerArchive.ScenarioTag})",
+            failed.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_file_that_is_not_an_image_fails_with_the_engines_message_and_can_be_retried()
     {

@@ -10,54 +10,48 @@ namespace LayerLens.Analyzer.Optimisation.CostModel;
 /// </summary>
 public static class RebuildCost
 {
-    public static double Expected(IReadOnlyList<List<Step>> stages, IReadOnlyList<ChangeEvent> events, Func<Step, double> duration, IReadOnlyList<string?> stageNames)
+    public static double Expected(IReadOnlyList<List<Step>> stages, IReadOnlyList<ChangeEvent> events, Func<Step, double> duration, IReadOnlyList<string?> stageNames) =>
+        Accumulate(stages, events, duration, stageNames, shares: null);
+
+    /// <summary>
+    /// The expected rebuild seconds and each step's share of it (its duration times the weighted share of
+    /// change events that rebuild it; per stage, in step order), from one pass over the events: the shares
+    /// add up to the total, which is summed exactly as <see cref="Expected"/> sums it.
+    /// </summary>
+    public static (double Seconds, List<List<double>> PerStep) ExpectedWithSteps(IReadOnlyList<List<Step>> stages, IReadOnlyList<ChangeEvent> events, Func<Step, double> duration, IReadOnlyList<string?> stageNames)
+    {
+        var shares = stages.Select(s => s.Select(_ => 0.0).ToList()).ToList();
+        return (Accumulate(stages, events, duration, stageNames, shares), shares);
+    }
+
+    /// <summary>Σ weight × seconds of each event / Σ weight, adding each rebuilt step's weighted duration to <paramref name="shares"/> when given.</summary>
+    private static double Accumulate(IReadOnlyList<List<Step>> stages, IReadOnlyList<ChangeEvent> events, Func<Step, double> duration, IReadOnlyList<string?> stageNames, List<List<double>>? shares)
     {
         var total = events.Sum(e => e.Weight);
         if (total <= 0)
         {
             return 0;
         }
-        return events.Sum(e => e.Weight * ForEvent(stages, e, duration, stageNames)) / total;
-    }
-
-    /// <summary>
-    /// Each step's share of the expected rebuild: its duration times the weighted share of change events that
-    /// rebuild it. Per stage, in step order; the shares add up to <see cref="Expected"/>.
-    /// </summary>
-    public static List<List<double>> PerStep(IReadOnlyList<List<Step>> stages, IReadOnlyList<ChangeEvent> events, Func<Step, double> duration, IReadOnlyList<string?> stageNames)
-    {
-        var shares = stages.Select(s => s.Select(_ => 0.0).ToList()).ToList();
-        var total = events.Sum(e => e.Weight);
-        if (total <= 0)
-        {
-            return shares;
-        }
+        double weighted = 0;
         foreach (var change in events)
         {
             var firstMiss = FirstMisses(stages, change, stageNames);
+            double seconds = 0;
             for (var s = 0; s < stages.Count; s++)
             {
                 for (var i = firstMiss[s]; i < stages[s].Count; i++)
                 {
-                    shares[s][i] += change.Weight / total * duration(stages[s][i]);
+                    var d = duration(stages[s][i]);
+                    seconds += d;
+                    if (shares is not null)
+                    {
+                        shares[s][i] += change.Weight / total * d;
+                    }
                 }
             }
+            weighted += change.Weight * seconds;
         }
-        return shares;
-    }
-
-    public static double ForEvent(IReadOnlyList<List<Step>> stages, ChangeEvent change, Func<Step, double> duration, IReadOnlyList<string?> stageNames)
-    {
-        var firstMiss = FirstMisses(stages, change, stageNames);
-        double seconds = 0;
-        for (var s = 0; s < stages.Count; s++)
-        {
-            for (var i = firstMiss[s]; i < stages[s].Count; i++)
-            {
-                seconds += duration(stages[s][i]);
-            }
-        }
-        return seconds;
+        return weighted / total;
     }
 
     /// <summary>Per stage, the index of the first step the change rebuilds (int.MaxValue: none).</summary>
