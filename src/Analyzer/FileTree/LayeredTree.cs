@@ -140,7 +140,9 @@ public sealed partial class LayeredTree
                     // A later entry for the same path in the same layer replaces the earlier one.
                     Shadow(node, last, ref version, layer);
                 }
-                current.Version = i;
+                // Not through `current`: Shadow may have appended events, and growing the event list
+                // can move the chunk that `current` points into.
+                _events[last].Version = i;
                 ResolveHardLink(layer, i, ref version);
                 continue;
             }

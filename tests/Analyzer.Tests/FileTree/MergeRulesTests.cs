@@ -57,6 +57,27 @@ public class MergeRulesTests
     }
 
     [Fact]
+    public async Task A_file_written_over_a_directory_of_the_same_layer_is_the_final_entry_at_any_size()
+    {
+        // Hiding the children appends events; at some counts that grows the event list mid-merge.
+        for (var children = 1; children <= 40; children++)
+        {
+            var layer = new LayerTarBuilder().Dir("d");
+            for (var c = 0; c < children; c++)
+            {
+                layer.File($"d/f{c:D2}", 10, seed: c + 1);
+            }
+            var a = await AnalyzeLayersAsync(layer.File("d", 7, seed: 99).Build());
+
+            Assert.Equal(10L * children + 7, a.SizeBytes);
+            Assert.Equal(7, a.FinalBytes);
+            Assert.Equal(1, a.FileCount);
+            var d = Assert.Single(a.Tree.ListDirectory(0, ""));
+            Assert.Equal(("d", EntryKind.File), (d.Name, d.Kind));
+        }
+    }
+
+    [Fact]
     public async Task Aufs_metadata_whiteouts_are_ignored_and_opaque_at_root_clears_everything_below()
     {
         var a = await AnalyzeLayersAsync(
