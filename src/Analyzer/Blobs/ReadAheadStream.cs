@@ -7,7 +7,8 @@ namespace LayerLens.Analyzer.Blobs;
 /// Reads its source on a dedicated thread, a few chunks ahead of the consumer. A layer is then a
 /// pipeline of stages on their own threads (read + blob digest | decompression | diff-id digest +
 /// tar + content hashes), so one big layer no longer runs on a single core. Memory stays bounded:
-/// at most <see cref="Depth"/> chunks are queued.
+/// at most <see cref="Depth"/> chunks are queued, so a stage holds at most 4 MiB (queued, being
+/// read, being filled) and a compressed layer in flight 8 MiB; a deeper queue measured no faster.
 /// </summary>
 /// <remarks>
 /// The hand-off is a lock-protected ring with Monitor.Wait/Pulse rather than a Channel awaited
@@ -17,7 +18,7 @@ namespace LayerLens.Analyzer.Blobs;
 internal sealed class ReadAheadStream : ReadOnlyStream
 {
     private const int ChunkSize = 1024 * 1024;
-    private const int Depth = 4;
+    private const int Depth = 2;
     private readonly Stream _source;
     private readonly object _gate = new();
     private readonly (byte[] Buffer, int Length)[] _ring = new (byte[], int)[Depth];
