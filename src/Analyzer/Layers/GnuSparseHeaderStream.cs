@@ -11,7 +11,8 @@ namespace LayerLens.Analyzer.Layers;
 /// <see cref="LastSparse"/> for the entry TarReader returns next. TarReader also refuses a PAX header
 /// that repeats an attribute, which is how PAX sparse 0.0 lists its segments (GNU.sparse.offset and
 /// GNU.sparse.numbytes once per segment): such a header is handed on in the 0.1 form, one
-/// GNU.sparse.map record (see <see cref="PaxSparse00"/>). Everything else passes unchanged.
+/// GNU.sparse.map record (see <see cref="PaxSparse00"/>). A metadata entry over <see cref="PaxSparse00.MaxHeaderBytes"/>
+/// is refused (<see cref="TarHeaderTooLargeException"/>) since TarReader would allocate all of it. Everything else passes unchanged.
 /// </summary>
 internal sealed class GnuSparseHeaderStream : ReadOnlyStream
 {
@@ -26,7 +27,6 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
     private int _paxLength;
     private int _paxServed;
     private string? _pendingPaxError;
-    private int _oversizedAge;
 
     public GnuSparseHeaderStream(Stream inner) => _inner = inner;
 
@@ -35,12 +35,6 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
 
     /// <summary>Why the PAX sparse 0.0 map of the entry TarReader returns next is unusable; null when it is fine or absent.</summary>
     public string? LastPaxSparseError { get; private set; }
-
-    /// <summary>
-    /// Set while the last PAX header passed on was larger than <see cref="PaxSparse00.MaxHeaderBytes"/> (it streams
-    /// through unchanged): the name it was written under and its size, so a refusal of it can say why.
-    /// </summary>
-    public (string Name, long Size)? OversizedPaxHeader { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -93,6 +87,11 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
             return;
         }
         var type = _header[156];
+        if (type is (byte)'x' or (byte)'g' or (byte)'L' or (byte)'K' && size > PaxSparse00.MaxHeaderBytes)
+        {
+            // TarReader would rent the whole size up front (gigabytes for a hostile size field) or throw past Array.MaxLength.
+            throw new TarHeaderTooLargeException(MetadataName(type), size);
+        }
         _dataLeft = (size + Block - 1) / Block * Block;
         // Only a header we rewrite must be proven a header (checksum); others TarReader checks itself.
         if (type == (byte)'x')
@@ -119,23 +118,19 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         {
             LastSparse = null;
         }
-        // The oversized PAX header belongs to this entry; by the next one it is history.
-        if (OversizedPaxHeader is not null && ++_oversizedAge > 1)
-        {
-            OversizedPaxHeader = null;
-        }
     }
 
-    /// <summary>Reads a (bounded) PAX header's records and rewrites a sparse 0.0 one; a larger one streams through.</summary>
+    private static string MetadataName(byte type) => type switch
+    {
+        (byte)'x' => "PAX extended header ('x')",
+        (byte)'g' => "PAX global header ('g')",
+        (byte)'L' => "GNU long name header ('L')",
+        _ => "GNU long link name header ('K')",
+    };
+
+    /// <summary>Reads a PAX header's records (bounded by the check in <see cref="Inspect"/>) and rewrites a sparse 0.0 one.</summary>
     private void InspectPax(long size)
     {
-        OversizedPaxHeader = null;
-        if (size > PaxSparse00.MaxHeaderBytes)
-        {
-            OversizedPaxHeader = (HeaderName(), size);
-            _oversizedAge = 0;
-            return;
-        }
         var padded = (int)_dataLeft;
         if (_pax.Length < padded)
         {
@@ -159,15 +154,6 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         _paxLength = length;
         WriteOctal(_header.AsSpan(124, 12), rewritten.Records.Length);
         WriteChecksum(_header);
-    }
-
-    /// <summary>The name a header block was written under (ustar prefix and name).</summary>
-    private string HeaderName()
-    {
-        static string Field(ReadOnlySpan<byte> field) => System.Text.Encoding.UTF8.GetString(field[..(field.IndexOf((byte)0) is var end and >= 0 ? end : field.Length)]);
-        var name = Field(_header.AsSpan(0, 100));
-        var prefix = _header.AsSpan(257, 5).SequenceEqual("ustar"u8) ? Field(_header.AsSpan(345, 155)) : "";
-        return prefix.Length > 0 ? prefix + "/" + name : name;
     }
 
     private static void WriteOctal(Span<byte> field, long value)

@@ -11,7 +11,7 @@ namespace LayerLens.Analyzer.Layers;
 /// </summary>
 internal static class PaxSparse00
 {
-    /// <summary>Largest PAX header read to look for a 0.0 map (larger ones stream through to TarReader unchanged).</summary>
+    /// <summary>Largest metadata entry (PAX header, GNU long name) accepted; each PAX header is read whole to look for a 0.0 map.</summary>
     public const int MaxHeaderBytes = 4 * 1024 * 1024;
 
     /// <summary>Most segments a 0.0 map may list.</summary>
