@@ -4,7 +4,7 @@ using LayerLens.Analyzer.Blobs;
 namespace LayerLens.Analyzer.Layers;
 
 /// <summary>
-/// Sits between a layer tar and TarReader, following the tar's block structure. System.Formats.Tar
+/// Sits between a layer tar and TarReader, following the tar's block structure (a PAX size record included). System.Formats.Tar
 /// refuses old GNU sparse ('S') entries outright, so each 'S' header is handed on as a regular file
 /// of its packed data (type '0', checksum recomputed) after its sparse map — from the header and
 /// from any extended sparse header blocks, which are taken out of the stream — is kept in
@@ -27,6 +27,8 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
     private int _paxLength;
     private int _paxServed;
     private string? _pendingPaxError;
+    // The last PAX header's 'size' record: the data length of the header after it, as TarReader takes it.
+    private long? _paxSize;
 
     public GnuSparseHeaderStream(Stream inner) => _inner = inner;
 
@@ -84,7 +86,13 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         if (!_header.AsSpan().ContainsAnyExcept((byte)0) || !TryNumber(_header.AsSpan(124, 12), out var size))
         {
             _dataLeft = 0;
+            _paxSize = null;
             return;
+        }
+        if (_paxSize is { } paxSize)
+        {
+            size = paxSize;
+            _paxSize = null;
         }
         var type = _header[156];
         if (type is (byte)'x' or (byte)'g' or (byte)'L' or (byte)'K' && size > PaxSparse00.MaxHeaderBytes)
@@ -139,6 +147,10 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         var got = _inner.ReadAtLeast(_pax.AsSpan(0, padded), padded, throwOnEndOfStream: false);
         _dataLeft = 0;
         (_paxLength, _paxServed) = (got, 0);
+        if (got == padded)
+        {
+            _paxSize = PaxSparse00.SizeRecord(_pax.AsSpan(0, (int)size));
+        }
         if (got < padded || PaxSparse00.Rewrite(_pax.AsSpan(0, (int)size)) is not { } rewritten)
         {
             return; // truncated (TarReader reports it) or no 0.0 map: unchanged
