@@ -80,6 +80,24 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         return Read(buffer);
     }
 
+    /// <summary>
+    /// Moves past the rest of the current entry's data and block padding as the archive holds them, whatever size
+    /// TarReader reported for the entry (a reader that expanded sparse files would report the expanded size).
+    /// </summary>
+    public void SkipToNextHeader()
+    {
+        Span<byte> skip = stackalloc byte[Block];
+        while (_dataLeft > 0)
+        {
+            var n = _inner.Read(skip[..(int)Math.Min(Block, _dataLeft)]);
+            if (n == 0)
+            {
+                throw new EndOfStreamException("the layer ends inside an entry's data");
+            }
+            _dataLeft -= n;
+        }
+    }
+
     private void Inspect()
     {
         // End-of-archive blocks and headers TarReader will reject anyway (bad size) carry no data here.
