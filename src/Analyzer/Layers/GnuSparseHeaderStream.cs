@@ -4,14 +4,15 @@ using LayerLens.Analyzer.Blobs;
 namespace LayerLens.Analyzer.Layers;
 
 /// <summary>
-/// Sits between a layer tar and TarReader, following the tar's block structure. System.Formats.Tar
+/// Sits between a layer tar and TarReader, following the tar's block structure (a PAX size record included). System.Formats.Tar
 /// refuses old GNU sparse ('S') entries outright, so each 'S' header is handed on as a regular file
 /// of its packed data (type '0', checksum recomputed) after its sparse map — from the header and
 /// from any extended sparse header blocks, which are taken out of the stream — is kept in
 /// <see cref="LastSparse"/> for the entry TarReader returns next. TarReader also refuses a PAX header
 /// that repeats an attribute, which is how PAX sparse 0.0 lists its segments (GNU.sparse.offset and
 /// GNU.sparse.numbytes once per segment): such a header is handed on in the 0.1 form, one
-/// GNU.sparse.map record (see <see cref="PaxSparse00"/>). Everything else passes unchanged.
+/// GNU.sparse.map record (see <see cref="PaxSparse00"/>). A metadata entry over <see cref="PaxSparse00.MaxHeaderBytes"/>
+/// is refused (<see cref="TarHeaderTooLargeException"/>) since TarReader would allocate all of it. Everything else passes unchanged.
 /// </summary>
 internal sealed class GnuSparseHeaderStream : ReadOnlyStream
 {
@@ -26,7 +27,8 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
     private int _paxLength;
     private int _paxServed;
     private string? _pendingPaxError;
-    private int _oversizedAge;
+    // The last PAX header's 'size' record: the data length of the header after it, as TarReader takes it.
+    private long? _paxSize;
 
     public GnuSparseHeaderStream(Stream inner) => _inner = inner;
 
@@ -35,12 +37,6 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
 
     /// <summary>Why the PAX sparse 0.0 map of the entry TarReader returns next is unusable; null when it is fine or absent.</summary>
     public string? LastPaxSparseError { get; private set; }
-
-    /// <summary>
-    /// Set while the last PAX header passed on was larger than <see cref="PaxSparse00.MaxHeaderBytes"/> (it streams
-    /// through unchanged): the name it was written under and its size, so a refusal of it can say why.
-    /// </summary>
-    public (string Name, long Size)? OversizedPaxHeader { get; private set; }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -84,15 +80,44 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         return Read(buffer);
     }
 
+    /// <summary>
+    /// Moves past the rest of the current entry's data and block padding as the archive holds them, whatever size
+    /// TarReader reported for the entry (a reader that expanded sparse files would report the expanded size).
+    /// </summary>
+    public void SkipToNextHeader()
+    {
+        Span<byte> skip = stackalloc byte[Block];
+        while (_dataLeft > 0)
+        {
+            var n = _inner.Read(skip[..(int)Math.Min(Block, _dataLeft)]);
+            if (n == 0)
+            {
+                throw new EndOfStreamException("the layer ends inside an entry's data");
+            }
+            _dataLeft -= n;
+        }
+    }
+
     private void Inspect()
     {
         // End-of-archive blocks and headers TarReader will reject anyway (bad size) carry no data here.
         if (!_header.AsSpan().ContainsAnyExcept((byte)0) || !TryNumber(_header.AsSpan(124, 12), out var size))
         {
             _dataLeft = 0;
+            _paxSize = null;
             return;
         }
+        if (_paxSize is { } paxSize)
+        {
+            size = paxSize;
+            _paxSize = null;
+        }
         var type = _header[156];
+        if (type is (byte)'x' or (byte)'g' or (byte)'L' or (byte)'K' && size > PaxSparse00.MaxHeaderBytes)
+        {
+            // TarReader would rent the whole size up front (gigabytes for a hostile size field) or throw past Array.MaxLength.
+            throw new TarHeaderTooLargeException(MetadataName(type), size);
+        }
         _dataLeft = (size + Block - 1) / Block * Block;
         // Only a header we rewrite must be proven a header (checksum); others TarReader checks itself.
         if (type == (byte)'x')
@@ -119,23 +144,19 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         {
             LastSparse = null;
         }
-        // The oversized PAX header belongs to this entry; by the next one it is history.
-        if (OversizedPaxHeader is not null && ++_oversizedAge > 1)
-        {
-            OversizedPaxHeader = null;
-        }
     }
 
-    /// <summary>Reads a (bounded) PAX header's records and rewrites a sparse 0.0 one; a larger one streams through.</summary>
+    private static string MetadataName(byte type) => type switch
+    {
+        (byte)'x' => "PAX extended header ('x')",
+        (byte)'g' => "PAX global header ('g')",
+        (byte)'L' => "GNU long name header ('L')",
+        _ => "GNU long link name header ('K')",
+    };
+
+    /// <summary>Reads a PAX header's records (bounded by the check in <see cref="Inspect"/>) and rewrites a sparse 0.0 one.</summary>
     private void InspectPax(long size)
     {
-        OversizedPaxHeader = null;
-        if (size > PaxSparse00.MaxHeaderBytes)
-        {
-            OversizedPaxHeader = (HeaderName(), size);
-            _oversizedAge = 0;
-            return;
-        }
         var padded = (int)_dataLeft;
         if (_pax.Length < padded)
         {
@@ -144,6 +165,10 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         var got = _inner.ReadAtLeast(_pax.AsSpan(0, padded), padded, throwOnEndOfStream: false);
         _dataLeft = 0;
         (_paxLength, _paxServed) = (got, 0);
+        if (got == padded)
+        {
+            _paxSize = PaxSparse00.SizeRecord(_pax.AsSpan(0, (int)size));
+        }
         if (got < padded || PaxSparse00.Rewrite(_pax.AsSpan(0, (int)size)) is not { } rewritten)
         {
             return; // truncated (TarReader reports it) or no 0.0 map: unchanged
@@ -159,15 +184,6 @@ internal sealed class GnuSparseHeaderStream : ReadOnlyStream
         _paxLength = length;
         WriteOctal(_header.AsSpan(124, 12), rewritten.Records.Length);
         WriteChecksum(_header);
-    }
-
-    /// <summary>The name a header block was written under (ustar prefix and name).</summary>
-    private string HeaderName()
-    {
-        static string Field(ReadOnlySpan<byte> field) => System.Text.Encoding.UTF8.GetString(field[..(field.IndexOf((byte)0) is var end and >= 0 ? end : field.Length)]);
-        var name = Field(_header.AsSpan(0, 100));
-        var prefix = _header.AsSpan(257, 5).SequenceEqual("ustar"u8) ? Field(_header.AsSpan(345, 155)) : "";
-        return prefix.Length > 0 ? prefix + "/" + name : name;
     }
 
     private static void WriteOctal(Span<byte> field, long value)

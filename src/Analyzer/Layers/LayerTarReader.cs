@@ -148,13 +148,14 @@ public static class LayerTarReader
         {
             return reader.Next();
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException or NotSupportedException)
+        catch (TarHeaderTooLargeException ex)
         {
-            if (headers.OversizedPaxHeader is { } big)
-            {
-                // Too large to read for a GNU sparse 0.0 map, and TarReader could not take it as it is.
-                throw new InvalidImageException($"{layerName}, entry '{big.Name}': PAX extended header of {big.Size:N0} bytes is over the limit of {PaxSparse00.MaxHeaderBytes:N0} for GNU sparse 0.0 maps ({ex.Message})", ex);
-            }
+            var where = previous is null ? "at the first entry" : $"after entry '{previous}'";
+            throw new InvalidImageException($"{layerName}: {ex.What} {where} has {ex.Size:N0} bytes, over the limit of {PaxSparse00.MaxHeaderBytes:N0}", ex);
+        }
+        // InvalidOperationException: TarReader's refusal of a metadata size past Array.MaxLength.
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or ArgumentException or OverflowException or NotSupportedException or InvalidOperationException)
+        {
             var where = previous is null ? "at the first entry" : $"after entry '{previous}'";
             throw new InvalidImageException($"{layerName}: corrupt tar header {where} ({ex.Message})", ex);
         }

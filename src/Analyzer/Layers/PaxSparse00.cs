@@ -11,7 +11,7 @@ namespace LayerLens.Analyzer.Layers;
 /// </summary>
 internal static class PaxSparse00
 {
-    /// <summary>Largest PAX header read to look for a 0.0 map (larger ones stream through to TarReader unchanged).</summary>
+    /// <summary>Largest metadata entry (PAX header, GNU long name) accepted; each PAX header is read whole to look for a 0.0 map.</summary>
     public const int MaxHeaderBytes = 4 * 1024 * 1024;
 
     /// <summary>Most segments a 0.0 map may list.</summary>
@@ -107,6 +107,33 @@ internal static class PaxSparse00
             output.Write(data.Slice(start, length));
         }
         return (output.ToArray(), error);
+    }
+
+    /// <summary>
+    /// The value of a PAX <c>size</c> record, which stands for the ustar size field of the header after it (Go's
+    /// archive/tar writes one, with a zero size field, for files of 8 GiB and more); null when there is none or it is
+    /// not a number TarReader would take (then TarReader refuses the header or keeps the size field, as here).
+    /// </summary>
+    public static long? SizeRecord(ReadOnlySpan<byte> data)
+    {
+        if (data.IndexOf(" size="u8) < 0)
+        {
+            return null;
+        }
+        for (var at = 0; at < data.Length;)
+        {
+            if (!TryRecord(data[at..], out var length, out var key))
+            {
+                return null;
+            }
+            // TarReader parses it with long.Parse (NumberStyles.Integer, invariant).
+            if (key == "size")
+            {
+                return long.TryParse(Value(data.Slice(at, length)), NumberStyles.Integer, CultureInfo.InvariantCulture, out var size) && size >= 0 ? size : null;
+            }
+            at += length;
+        }
+        return null;
     }
 
     /// <summary>One "LEN key=value\n" record, LEN counting its own digits.</summary>
