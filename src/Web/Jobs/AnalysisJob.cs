@@ -185,8 +185,8 @@ public sealed class AnalysisJob(
         };
         var source = analysis.SourceKind switch
         {
-            // The archive's kind comes from its contents; the image chosen inside it as analyze takes it.
-            SourceKind.Upload => UploadedImage.Source(blobs, analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing"), analysis.ArchiveImage),
+            // The archive read as the kind the user named (else detected), the image chosen inside it as analyze takes it.
+            SourceKind.Upload => UploadedImage.Source(blobs, analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing"), analysis.ArchiveKind, analysis.ArchiveImage),
             SourceKind.Registry => ImageSourceSpec.Parse("docker://" + analysis.SourceReference),
             _ => throw new InvalidOperationException($"analysis {analysis.Id} of kind {analysis.SourceKind} has no image"),
         };
