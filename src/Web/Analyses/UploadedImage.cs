@@ -76,7 +76,9 @@ public static class UploadedImage
         {
             using var image = await ImageOpener.OpenAsync(Source(blobs, digest, analysis.ArchiveKind, analysis.ArchiveImage), new ImageOpenOptions(), ct);
         }
-        catch (Exception ex) when (ex is InvalidImageException or InvalidDataException or System.Text.Json.JsonException)
+        // A hostile archive can make a reader fail in any way (IOException, ArgumentException, ...): it is the
+        // upload's fault, so a 400 with the message, never a 500; only the caller giving up is not.
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             throw new IntakeException(HidePath(ex.Message, digest, analysis.DisplayName));
         }

@@ -220,6 +220,26 @@ public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDispo
     }
 
     [Fact]
+    public async Task A_malformed_archive_with_a_choice_is_refused_with_400_not_500()
+    {
+        // manifest.json = [null]: docker's shape in name only; checking the choice must not crash the request.
+        var path = Path.Combine(_dir, "nulls.tar");
+        using (var tar = new System.Formats.Tar.TarWriter(File.Create(path), System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            SyntheticImage.Add(tar, "manifest.json", "[null]"u8.ToArray());
+        }
+
+        foreach (var query in new[] { "?name=nulls.tar&archiveImage=@0", "?name=nulls.tar&archiveKind=docker&archiveImage=example/app:1" })
+        {
+            var (refused, _) = await PostTarAsync(path, query);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+            Assert.Contains("nulls.tar: manifest.json", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(api.App.DataDirectory, detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_image_fails_with_the_engines_message_and_can_be_retried()
     {
         var path = Path.Combine(_dir, "notes.txt");
