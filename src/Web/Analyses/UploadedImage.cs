@@ -48,19 +48,12 @@ public static class UploadedImage
         };
     }
 
-    /// <summary>An engine message with the server's blob path replaced by the name the user knows the upload by.</summary>
-    public static string HidePath(string message, string digest, string displayName)
-    {
-        var hex = digest["sha256:".Length..];
-        var path = Path.Combine("blobs", "sha256", hex[..2], hex);
-        var at = message.IndexOf(path, StringComparison.Ordinal);
-        if (at < 0)
-        {
-            return message;
-        }
-        var start = message.LastIndexOf(' ', at) + 1;
-        return message[..start] + displayName + message[(at + path.Length)..];
-    }
+    /// <summary>
+    /// An engine message with the server's blob path replaced, wherever it occurs, by the name the user knows the
+    /// upload by. The whole path is matched, so a data directory with spaces in it leaks no part of itself.
+    /// </summary>
+    public static string HidePath(string message, string blobPath, string displayName) =>
+        message.Replace(blobPath, displayName, StringComparison.Ordinal);
 
     /// <summary>
     /// Opens the archive's manifest (no layer is read) to check that the chosen image is in it and the archive is of
@@ -80,7 +73,7 @@ public static class UploadedImage
         // upload's fault, so a 400 with the message, never a 500; only the caller giving up is not.
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new IntakeException(HidePath(ex.Message, digest, analysis.DisplayName));
+            throw new IntakeException(HidePath(ex.Message, blobs.PathOf(digest), analysis.DisplayName));
         }
     }
 }

@@ -139,7 +139,7 @@ public sealed class AnalysisJob(
         catch (Exception ex)
         {
             await progress.DisposeAsync();
-            var message = UserMessage(ex, analysis);
+            var message = UserMessage(ex, analysis, blobs);
             if (logger.IsEnabled(LogLevel.Warning))
             {
                 logger.LogWarning(ex, "Analysis {Id} failed: {Message}", analysisId, message);
@@ -356,7 +356,7 @@ public sealed class AnalysisJob(
         notifier.Publish(analysisId);
     }
 
-    private static string UserMessage(Exception ex, Analysis analysis)
+    private static string UserMessage(Exception ex, Analysis analysis, BlobStore blobs)
     {
         var message = ex is InvalidImageException or RegistryException or ArgumentException or InvalidDataException
             or ContextArchiveException or DockerfileParseException
@@ -365,7 +365,7 @@ public sealed class AnalysisJob(
         if (analysis.InputDigest is { } digest)
         {
             // Never show the server's blob path; name the upload instead.
-            message = UploadedImage.HidePath(message, digest, analysis.DisplayName);
+            message = UploadedImage.HidePath(message, blobs.PathOf(digest), analysis.DisplayName);
         }
         return message.Length > 8000 ? message[..8000] : message;
     }
