@@ -175,6 +175,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
             analysis.Property(a => a.Name).HasMaxLength(512);
             analysis.Property(a => a.Platform).HasMaxLength(64);
             analysis.Property(a => a.ArchiveImage).HasMaxLength(512);
+            analysis.Property(a => a.ArchiveKind).HasMaxLength(16);
             analysis.Property(a => a.InputDigest).HasMaxLength(80);
             analysis.Property(a => a.ContextDigest).HasMaxLength(80);
             analysis.Property(a => a.BuildLogDigest).HasMaxLength(80);

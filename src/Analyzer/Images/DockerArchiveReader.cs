@@ -17,6 +17,7 @@ public static class DockerArchiveReader
         {
             throw new InvalidImageException($"{files.Name}: manifest.json lists no images");
         }
+        CheckShape(files.Name, entries);
         var entry = Choose(files.Name, entries, choice);
         var where = $"{files.Name}: manifest.json";
         var configPath = entry.Config ?? throw new InvalidImageException($"{where}: no Config");
@@ -58,6 +59,27 @@ public static class DockerArchiveReader
             Config = config,
             Layers = layers,
         };
+    }
+
+    /// <summary>JSON nulls where docker writes an object or a string (e.g. <c>[null]</c>) are a malformed manifest, not a crash.</summary>
+    private static void CheckShape(string archive, List<DockerArchiveManifestEntry> entries)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var entry = entries[i];
+            if (entry is null)
+            {
+                throw new InvalidImageException($"{archive}: manifest.json: image @{i} is null, not an object with Config, RepoTags and Layers");
+            }
+            if (entry.RepoTags?.Contains(null!) == true)
+            {
+                throw new InvalidImageException($"{archive}: manifest.json: image @{i} has a null in RepoTags");
+            }
+            if (entry.Layers?.Contains(null!) == true)
+            {
+                throw new InvalidImageException($"{archive}: manifest.json: image @{i} has a null in Layers");
+            }
+        }
     }
 
     private static DockerArchiveManifestEntry Choose(string archive, List<DockerArchiveManifestEntry> entries, string? choice)

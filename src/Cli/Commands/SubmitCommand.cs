@@ -128,20 +128,27 @@ internal static class SubmitCommand
             return message;
         }
         // The image chosen inside an archive or layout (docker-archive:PATH:NAME|@INDEX, oci-archive:PATH:TAG,
-        // oci:DIR:TAG) is parsed as analyze parses it and travels as 'archiveImage'; the service checks it.
-        var (kind, location, choice) = source switch
+        // oci:DIR:TAG) is parsed as analyze parses it and travels as 'archiveImage', with the prefix's kind as
+        // 'archiveKind' so the service reads the upload as analyze would (a Docker 25+ archive is both kinds, and a
+        // name means a RepoTag in one and a ref.name annotation in the other); the service checks both.
+        var (kind, location, archiveKind, choice) = source switch
         {
-            _ when source.StartsWith("docker-archive:", StringComparison.Ordinal) || source.StartsWith("oci-archive:", StringComparison.Ordinal) => Spec("file", source),
-            _ when source.StartsWith("oci:", StringComparison.Ordinal) => Spec("dir", source),
-            _ when Directory.Exists(source) => ("dir", source, null),
-            _ when IsDockerfile(source) => ("dockerfile", source, null),
-            _ => ("file", source, null),
+            _ when source.StartsWith("docker-archive:", StringComparison.Ordinal) => Spec("file", "docker", source),
+            _ when source.StartsWith("oci-archive:", StringComparison.Ordinal) => Spec("file", "oci", source),
+            _ when source.StartsWith("oci:", StringComparison.Ordinal) => Spec("dir", "oci", source),
+            _ when Directory.Exists(source) => ("dir", source, null, null),
+            _ when IsDockerfile(source) => ("dockerfile", source, null, null),
+            _ => ("file", source, null, null),
         };
+        if (archiveKind is not null)
+        {
+            query.Append("archiveKind=").Append(archiveKind).Append('&');
+        }
         if (choice is not null)
         {
             query.Append("archiveImage=").Append(Uri.EscapeDataString(choice)).Append('&');
-            message.RequestUri = new Uri(query.ToString().TrimEnd('&', '?'), UriKind.Relative);
         }
+        message.RequestUri = new Uri(query.ToString().TrimEnd('&', '?'), UriKind.Relative);
         switch (kind)
         {
             case "dockerfile":
@@ -198,12 +205,12 @@ internal static class SubmitCommand
         return message;
     }
 
-    private static (string Kind, string Location, string? Choice) Spec(string kind, string source)
+    private static (string Kind, string Location, string? ArchiveKind, string? Choice) Spec(string kind, string archiveKind, string source)
     {
         try
         {
             var spec = ImageSourceSpec.Parse(source);
-            return (kind, spec.Location, spec.Tag);
+            return (kind, spec.Location, archiveKind, spec.Tag);
         }
         catch (InvalidImageException ex)
         {

@@ -64,6 +64,12 @@ public sealed class Analysis : IWorkspaceOwned
     public string? ArchiveImage { get; set; }
 
     /// <summary>
+    /// How the upload is read, as the source prefix the user gave: "docker" (docker-archive:) or "oci" (oci-archive:,
+    /// oci:DIR); null when the kind is detected from the contents. A Docker 25+ archive is both, with different tags.
+    /// </summary>
+    public string? ArchiveKind { get; set; }
+
+    /// <summary>
     /// Dockerfile review: the optional build context blob. Image analysis: the optional blob of the Dockerfile's
     /// text the CI sent with the image, so SARIF results point at the instruction that caused the waste.
     /// </summary>

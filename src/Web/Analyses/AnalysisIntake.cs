@@ -112,17 +112,20 @@ public sealed class AnalysisIntake(
 
     /// <summary>Streams the tarball into the blob store (hashing as it goes), then queues its analysis.</summary>
     /// <param name="archiveImage">The image to analyse when the archive holds several: NAME or @INDEX (docker-archive), or an OCI tag.</param>
-    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null)
+    /// <param name="archiveKind">How to read the archive, as the user's source prefix: "docker", "oci", or null to detect it.</param>
+    public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null, string? archiveKind = null)
     {
         CheckChoiceText(archiveImage);
+        UploadedImage.ParseKind(archiveKind);
         var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
-        return await FromStoredUploadAsync(blob.Digest, name, project, ci, cancellationToken, archiveImage);
+        return await FromStoredUploadAsync(blob.Digest, name, project, ci, cancellationToken, archiveImage, archiveKind);
     }
 
     /// <summary>Queues the analysis of an image tarball already streamed into the blob store (a multipart 'image' part).</summary>
-    public async Task<Analysis> FromStoredUploadAsync(string digest, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null)
+    public async Task<Analysis> FromStoredUploadAsync(string digest, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null, string? archiveKind = null)
     {
         CheckChoiceText(archiveImage);
+        var kind = UploadedImage.ParseKind(archiveKind);
         var analysis = new Analysis
         {
             Kind = AnalysisKind.Image,
@@ -131,6 +134,7 @@ public sealed class AnalysisIntake(
             Name = string.IsNullOrWhiteSpace(name) ? null : Clip(name.Trim(), 512),
             InputDigest = digest,
             ArchiveImage = string.IsNullOrWhiteSpace(archiveImage) ? null : archiveImage.Trim(),
+            ArchiveKind = kind,
             ProgressPhase = "queued",
         };
         await UploadedImage.CheckChoiceAsync(blobs, analysis, cancellationToken);

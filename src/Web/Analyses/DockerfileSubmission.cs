@@ -22,4 +22,7 @@ public sealed record DockerfileSubmission(
 
     /// <summary>With <see cref="ImageDigest"/>: the image chosen inside an archive of several (NAME or @INDEX, an OCI tag).</summary>
     public string? ArchiveImage { get; init; }
+
+    /// <summary>With <see cref="ImageDigest"/>: "docker" or "oci", how the archive is read; null to detect it.</summary>
+    public string? ArchiveKind { get; init; }
 }

@@ -12,40 +12,68 @@ public static class UploadedImage
 {
     public const int MaxChoiceLength = 512;
 
-    public static ImageSourceSpec Source(BlobStore blobs, string digest, string? choice) =>
-        ImageSourceSpec.DetectedArchive(blobs.PathOf(digest), string.IsNullOrWhiteSpace(choice) ? null : choice.Trim(), blobs.PathOf(digest));
+    /// <summary>The values of 'archiveKind': the source prefix the user gave (docker-archive:, oci-archive: or oci:DIR).</summary>
+    public const string DockerKind = "docker";
+    public const string OciKind = "oci";
 
-    /// <summary>An engine message with the server's blob path replaced by the name the user knows the upload by.</summary>
-    public static string HidePath(string message, string digest, string displayName)
+    /// <summary>
+    /// The upload as analyze opens it: with a kind, read as that kind (a Docker 25+ archive holds both manifest.json
+    /// with RepoTags and index.json with ref.name annotations, and the choice means a different thing in each);
+    /// without one, the kind is detected from the contents.
+    /// </summary>
+    public static ImageSourceSpec Source(BlobStore blobs, string digest, string? kind, string? choice)
     {
-        var hex = digest["sha256:".Length..];
-        var path = Path.Combine("blobs", "sha256", hex[..2], hex);
-        var at = message.IndexOf(path, StringComparison.Ordinal);
-        if (at < 0)
+        var path = blobs.PathOf(digest);
+        var image = string.IsNullOrWhiteSpace(choice) ? null : choice.Trim();
+        return kind switch
         {
-            return message;
+            DockerKind => new ImageSourceSpec(ImageSourceKind.DockerArchive, path, image, path),
+            OciKind => new ImageSourceSpec(ImageSourceKind.OciArchive, path, image, path),
+            _ => ImageSourceSpec.DetectedArchive(path, image, path),
+        };
+    }
+
+    /// <summary>The 'archiveKind' the client sent, checked: "docker", "oci", or none (detect from the contents).</summary>
+    public static string? ParseKind(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
         }
-        var start = message.LastIndexOf(' ', at) + 1;
-        return message[..start] + displayName + message[(at + path.Length)..];
+        return text.Trim() switch
+        {
+            DockerKind => DockerKind,
+            OciKind => OciKind,
+            _ => throw new IntakeException($"'archiveKind' must be '{DockerKind}' (docker-archive) or '{OciKind}' (oci-archive, OCI layout); got '{(text.Length > 40 ? text[..40] : text)}'"),
+        };
     }
 
     /// <summary>
-    /// Opens the archive's manifest (no layer is read) to check that the chosen image is in it, so a wrong choice
-    /// is refused at once with the engine's own message listing every image and its tags.
+    /// An engine message with the server's blob path replaced, wherever it occurs, by the name the user knows the
+    /// upload by. The whole path is matched, so a data directory with spaces in it leaks no part of itself.
+    /// </summary>
+    public static string HidePath(string message, string blobPath, string displayName) =>
+        message.Replace(blobPath, displayName, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Opens the archive's manifest (no layer is read) to check that the chosen image is in it and the archive is of
+    /// the kind named, so a wrong choice is refused at once with the engine's own message listing every image and its tags.
     /// </summary>
     public static async Task CheckChoiceAsync(BlobStore blobs, Analysis analysis, CancellationToken ct)
     {
-        if (analysis.ArchiveImage is null || analysis.InputDigest is not { } digest)
+        if (analysis.ArchiveImage is null && analysis.ArchiveKind is null || analysis.InputDigest is not { } digest)
         {
             return;
         }
         try
         {
-            using var image = await ImageOpener.OpenAsync(Source(blobs, digest, analysis.ArchiveImage), new ImageOpenOptions(), ct);
+            using var image = await ImageOpener.OpenAsync(Source(blobs, digest, analysis.ArchiveKind, analysis.ArchiveImage), new ImageOpenOptions(), ct);
         }
-        catch (Exception ex) when (ex is InvalidImageException or InvalidDataException or System.Text.Json.JsonException)
+        // A hostile archive can make a reader fail in any way (IOException, ArgumentException, ...): it is the
+        // upload's fault, so a 400 with the message, never a 500; only the caller giving up is not.
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new IntakeException(HidePath(ex.Message, digest, analysis.DisplayName));
+            throw new IntakeException(HidePath(ex.Message, blobs.PathOf(digest), analysis.DisplayName));
         }
     }
 }

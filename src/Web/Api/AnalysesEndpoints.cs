@@ -23,7 +23,7 @@ public static class AnalysesEndpoints
     {
         var api = app.MapGroup("/api/v1/analyses").WithTags("Analyses").DisableAntiforgery();
         api.MapPost("", CreateAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
-            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=, ?archiveImage= naming the image inside an archive of several (NAME or @INDEX, an OCI tag); or multipart/form-data 'image' with the optional 'dockerfile' it was built from, for SARIF lines, and 'archiveImage'), JSON {\"image\", \"platform\", \"dockerfile\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'measure', 'runs' for a Dockerfile review")
+            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=, ?archiveImage= naming the image inside an archive of several (NAME or @INDEX, an OCI tag), ?archiveKind=docker|oci reading it as docker-archive or oci-archive (default: detected); or multipart/form-data 'image' with the optional 'dockerfile' it was built from, for SARIF lines, 'archiveImage' and 'archiveKind'), JSON {\"image\", \"platform\", \"dockerfile\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'measure', 'runs' for a Dockerfile review")
             .Produces<AnalysisAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -56,7 +56,7 @@ public static class AnalysesEndpoints
                     LiftBodyLimit(http, maxUpload);
                     var submission = await DockerfileMultipart.ReadAsync(http.Request, blobs, maxUpload, name, project, ct);
                     return Accepted(submission.ImageDigest is { } image
-                        ? await intake.FromStoredUploadAsync(image, submission.Name, submission.Project, submission.Ci, ct, submission.ArchiveImage)
+                        ? await intake.FromStoredUploadAsync(image, submission.Name, submission.Project, submission.Ci, ct, submission.ArchiveImage, submission.ArchiveKind)
                         : await intake.FromDockerfileAsync(submission, ct));
                 case "application/json":
                     var request = await ReadJsonAsync(http, ct);
@@ -92,7 +92,7 @@ public static class AnalysesEndpoints
     private static async Task<Analysis> UploadAsync(HttpContext http, AnalysisIntake intake, long maxUpload, string? name, string? project, CancellationToken ct)
     {
         LiftBodyLimit(http, maxUpload);
-        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)), ct, http.Request.Query["archiveImage"]);
+        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)), ct, http.Request.Query["archiveImage"], http.Request.Query["archiveKind"]);
     }
 
     /// <summary>A tarball body leaves no room for the CI configuration: it comes base64-encoded in <c>X-LayerLens-CI-Config</c>.</summary>

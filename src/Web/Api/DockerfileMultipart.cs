@@ -19,7 +19,7 @@ public static class DockerfileMultipart
 {
     public const int MaxDockerfileBytes = 1024 * 1024;
     private const int MaxFieldBytes = 4096;
-    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage"];
+    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage", "archiveKind"];
 
     public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ public static class DockerfileMultipart
         var reader = new MultipartReader(boundary, request.Body);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         byte[]? dockerfile = null;
-        string? fileName = null, image = null, archiveImage = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
+        string? fileName = null, image = null, archiveImage = null, archiveKind = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
         MultipartSection? section;
         try
         {
@@ -50,7 +50,7 @@ public static class DockerfileMultipart
             var part = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!Parts.Contains(part))
             {
-                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile' and 'archiveImage'");
+                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile', 'archiveImage' and 'archiveKind'");
             }
             if (!seen.Add(part))
             {
@@ -101,6 +101,10 @@ public static class DockerfileMultipart
                     {
                         archiveImage = text;
                     }
+                    else if (part == "archiveKind" && text.Length > 0)
+                    {
+                        archiveKind = text;
+                    }
                     break;
             }
             section = await reader.ReadNextSectionAsync(ct);
@@ -110,11 +114,12 @@ public static class DockerfileMultipart
             return ImageSubmission(image, dockerfile, context ?? buildLog ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig)) with
             {
                 ArchiveImage = archiveImage ?? request.Query["archiveImage"],
+                ArchiveKind = archiveKind ?? request.Query["archiveKind"],
             };
         }
-        if (archiveImage is not null)
+        if (archiveImage is not null || archiveKind is not null)
         {
-            throw new IntakeException("'archiveImage' chooses an image inside an 'image' upload; this body has no 'image' part");
+            throw new IntakeException("'archiveImage' and 'archiveKind' describe an 'image' upload; this body has no 'image' part");
         }
         if (dockerfile is null)
         {

@@ -139,7 +139,7 @@ public sealed class AnalysisJob(
         catch (Exception ex)
         {
             await progress.DisposeAsync();
-            var message = UserMessage(ex, analysis);
+            var message = UserMessage(ex, analysis, blobs);
             if (logger.IsEnabled(LogLevel.Warning))
             {
                 logger.LogWarning(ex, "Analysis {Id} failed: {Message}", analysisId, message);
@@ -185,8 +185,8 @@ public sealed class AnalysisJob(
         };
         var source = analysis.SourceKind switch
         {
-            // The archive's kind comes from its contents; the image chosen inside it as analyze takes it.
-            SourceKind.Upload => UploadedImage.Source(blobs, analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing"), analysis.ArchiveImage),
+            // The archive read as the kind the user named (else detected), the image chosen inside it as analyze takes it.
+            SourceKind.Upload => UploadedImage.Source(blobs, analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing"), analysis.ArchiveKind, analysis.ArchiveImage),
             SourceKind.Registry => ImageSourceSpec.Parse("docker://" + analysis.SourceReference),
             _ => throw new InvalidOperationException($"analysis {analysis.Id} of kind {analysis.SourceKind} has no image"),
         };
@@ -356,7 +356,7 @@ public sealed class AnalysisJob(
         notifier.Publish(analysisId);
     }
 
-    private static string UserMessage(Exception ex, Analysis analysis)
+    private static string UserMessage(Exception ex, Analysis analysis, BlobStore blobs)
     {
         var message = ex is InvalidImageException or RegistryException or ArgumentException or InvalidDataException
             or ContextArchiveException or DockerfileParseException
@@ -365,7 +365,7 @@ public sealed class AnalysisJob(
         if (analysis.InputDigest is { } digest)
         {
             // Never show the server's blob path; name the upload instead.
-            message = UploadedImage.HidePath(message, digest, analysis.DisplayName);
+            message = UploadedImage.HidePath(message, blobs.PathOf(digest), analysis.DisplayName);
         }
         return message.Length > 8000 ? message[..8000] : message;
     }

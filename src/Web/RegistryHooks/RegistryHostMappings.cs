@@ -21,13 +21,20 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
 
     /// <summary>
     /// The workspace's mappings, read once: a notification envelope carries many events and each resolves its
-    /// host through this map. Lookups are case-insensitive; an unmapped host maps to itself.
+    /// host through this map. Lookups are case-insensitive; an unmapped host maps to itself. The unique index is
+    /// case-sensitive, so legacy or hand-edited rows may differ only in case: one wins, the same one every time -
+    /// the row already lower-cased as <see cref="Normalize"/> writes it, else the first by id - rather than every
+    /// envelope failing.
     /// </summary>
     public async Task<Func<string, string>> LoadResolverAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var map = await db.RegistryHostMappings.AsNoTracking()
-            .ToDictionaryAsync(m => m.NotificationHost, m => m.PullHost, StringComparer.OrdinalIgnoreCase, cancellationToken);
+        var rows = await db.RegistryHostMappings.AsNoTracking().Select(m => new { m.Id, m.NotificationHost, m.PullHost }).ToListAsync(cancellationToken);
+        var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var row in rows.OrderBy(r => !string.Equals(r.NotificationHost, r.NotificationHost.ToLowerInvariant(), StringComparison.Ordinal)).ThenBy(r => r.Id))
+        {
+            map.TryAdd(row.NotificationHost, row.PullHost);
+        }
         return host => map.GetValueOrDefault(host, host);
     }
 

@@ -108,6 +108,28 @@ public class HostileInputTests
         Assert.Contains("missing", ex.Message);
     }
 
+    [Theory]
+    [InlineData("[null]", "image @0 is null")]
+    [InlineData("[{\"Config\":\"c.json\",\"RepoTags\":[null],\"Layers\":[]}]", "image @0 has a null in RepoTags")]
+    [InlineData("[{\"Config\":\"c.json\",\"RepoTags\":[\"a:1\"],\"Layers\":[null]}]", "image @0 has a null in Layers")]
+    public async Task Nulls_in_a_docker_manifest_json_are_refused_naming_the_file(string manifest, string expected)
+    {
+        using var temp = new TempDir();
+        var path = temp.File("nulls.tar");
+        using (var tar = new System.Formats.Tar.TarWriter(File.Create(path), System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            SyntheticImage.Add(tar, "c.json", "{}"u8.ToArray());
+            SyntheticImage.Add(tar, "manifest.json", Encoding.UTF8.GetBytes(manifest));
+        }
+
+        foreach (var source in new[] { $"docker-archive:{path}", $"docker-archive:{path}:@0", $"docker-archive:{path}:a:1" })
+        {
+            var ex = await FailsAsync(source);
+            Assert.Contains("manifest.json", ex.Message, StringComparison.Ordinal);
+            Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Malformed_index_json_is_rejected()
     {

@@ -102,6 +102,28 @@ public sealed class SubmitCommandTests(ServiceFixture service) : IClassFixture<S
     }
 
     [Fact]
+    public void A_docker_25_archive_is_read_as_the_prefix_says_as_analyze_reads_it()
+    {
+        // manifest.json tags the image "example/app:1.0", index.json annotates it "v1": the prefix picks which name counts.
+        var archive = CliRunner.TempFile("both.tar", []);
+        var image = ScenarioImage.Create();
+        image.WriteDockerArchiveOci(archive, repoTag: "example/app:1.0", refName: "v1");
+        var config = CliRunner.TempFile("layerlens.yaml", RulesOff);
+
+        foreach (var source in new[] { $"oci-archive:{archive}:v1", $"docker-archive:{archive}:example/app:1.0" })
+        {
+            var analysed = Submit(source, "--ci-config", config, "--format", "json", "--wait");
+            Assert.True(analysed.ExitCode == 0, source + ": " + analysed.Stderr);
+            Assert.Equal(MultiImageDockerArchive.DiffIds(image), JsonDocument.Parse(analysed.Stdout).RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("diffId").GetString()));
+        }
+
+        var refused = Submit($"oci-archive:{archive}:example/app:1.0");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("no image tagged 'example/app:1.0'; tags present: v1", refused.Stderr, StringComparison.Ordinal);
+        Assert.Empty(refused.Stdout);
+    }
+
+    [Fact]
     public void A_wrong_key_or_a_missing_file_exits_2_and_an_unreachable_service_exits_3()
     {
         var wrongKey = CliRunner.Run("submit", Archive(), "--server", service.Server, "--token", "llk_wrong_key_000000000000000000000000", "--wait");

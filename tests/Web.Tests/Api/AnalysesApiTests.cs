@@ -172,6 +172,74 @@ public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDispo
     }
 
     [Fact]
+    public async Task A_docker_25_archive_is_read_as_the_kind_named_so_a_tag_means_what_it_means_to_analyze()
+    {
+        // Docker 25+ writes manifest.json (RepoTags) and index.json (ref.name annotations) into one archive; the two
+        // names differ here so the test tells which one the service looked the choice up in.
+        var path = Path.Combine(_dir, "both.tar");
+        var image = ScenarioImage.Create();
+        image.WriteDockerArchiveOci(path, repoTag: "example/app:1.0", refName: "v1");
+
+        // oci-archive:PATH:v1 - the ref.name annotation.
+        var (asOci, ociAccepted) = await PostTarAsync(path, "?archiveKind=oci&archiveImage=v1");
+        Assert.Equal(HttpStatusCode.Accepted, asOci.StatusCode);
+        Assert.Equal(MultiImageDockerArchive.DiffIds(image), await ReportDiffIdsAsync(ociAccepted.GetProperty("id").GetString()!));
+
+        // docker-archive:PATH:example/app:1.0 - the RepoTag, here as multipart parts.
+        await using (var stream = File.OpenRead(path))
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new StringContent("docker"), "archiveKind" },
+                { new StringContent("example/app:1.0"), "archiveImage" },
+                { new StreamContent(stream), "image", "both.tar" },
+            };
+            using var asDocker = await api.Http.PostAsync(new Uri("api/v1/analyses", UriKind.Relative), form);
+            Assert.Equal(HttpStatusCode.Accepted, asDocker.StatusCode);
+            var id = (await asDocker.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            Assert.Equal(MultiImageDockerArchive.DiffIds(image), await ReportDiffIdsAsync(id));
+        }
+
+        // oci-archive:PATH:example/app:1.0 - no OCI tag of that name: refused listing the OCI tags.
+        var (refused, _) = await PostTarAsync(path, "?name=both.tar&archiveKind=oci&archiveImage=" + Uri.EscapeDataString("example/app:1.0"));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        Assert.Contains("no image tagged 'example/app:1.0'; tags present: v1", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.App.DataDirectory, detail, StringComparison.Ordinal);
+
+        // docker-archive: of an archive without manifest.json is refused as analyze refuses it.
+        var ociOnly = Path.Combine(_dir, "oci-only.tar");
+        image.WriteOciArchive(ociOnly);
+        var (notDocker, _) = await PostTarAsync(ociOnly, "?name=oci-only.tar&archiveKind=docker");
+        Assert.Equal(HttpStatusCode.BadRequest, notDocker.StatusCode);
+        Assert.Contains("oci-only.tar: no manifest.json; not a docker-archive", (await notDocker.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var (badKind, _) = await PostTarAsync(path, "?archiveKind=zip");
+        Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
+        Assert.Contains("'archiveKind' must be 'docker'", (await badKind.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_archive_with_a_choice_is_refused_with_400_not_500()
+    {
+        // manifest.json = [null]: docker's shape in name only; checking the choice must not crash the request.
+        var path = Path.Combine(_dir, "nulls.tar");
+        using (var tar = new System.Formats.Tar.TarWriter(File.Create(path), System.Formats.Tar.TarEntryFormat.Pax))
+        {
+            SyntheticImage.Add(tar, "manifest.json", "[null]"u8.ToArray());
+        }
+
+        foreach (var query in new[] { "?name=nulls.tar&archiveImage=@0", "?name=nulls.tar&archiveKind=docker&archiveImage=example/app:1" })
+        {
+            var (refused, _) = await PostTarAsync(path, query);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+            Assert.Contains("nulls.tar: manifest.json", detail, StringComparison.Ordinal);
+            Assert.DoesNotContain(api.App.DataDirectory, detail, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_file_that_is_not_an_image_fails_with_the_engines_message_and_can_be_retried()
     {
         var path = Path.Combine(_dir, "notes.txt");

@@ -84,6 +84,10 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
 
+                    b.Property<string>("ArchiveKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 

@@ -195,8 +195,11 @@ public sealed class SyntheticImage
         Add(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(manifest));
     }
 
-    /// <summary>The Docker 25+ shape: an OCI layout in the tar, with manifest.json pointing into blobs/.</summary>
-    public void WriteDockerArchiveOci(string path)
+    /// <summary>
+    /// The Docker 25+ shape: an OCI layout in the tar, with manifest.json pointing into blobs/. Docker names the image
+    /// the same in both; <paramref name="refName"/> may differ from <paramref name="repoTag"/> to tell which was read.
+    /// </summary>
+    public void WriteDockerArchiveOci(string path, string repoTag = "example/app:latest", string refName = "example/app:latest")
     {
         var (blobs, manifestDigest, manifest) = Blobs();
         var manifestNode = JsonNode.Parse(manifest)!;
@@ -208,9 +211,9 @@ public sealed class SyntheticImage
             Add(tar, "blobs/sha256/" + digest[7..], bytes);
         }
         Add(tar, "oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray());
-        var index = new JsonObject { ["schemaVersion"] = 2, ["manifests"] = new JsonArray(ManifestDescriptor(manifestDigest, manifest.Length, "example/app:latest", false)) };
+        var index = new JsonObject { ["schemaVersion"] = 2, ["manifests"] = new JsonArray(ManifestDescriptor(manifestDigest, manifest.Length, refName, false)) };
         Add(tar, "index.json", JsonSerializer.SerializeToUtf8Bytes(index));
-        Add(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(new JsonArray(new JsonObject { ["Config"] = configPath, ["RepoTags"] = new JsonArray("example/app:latest"), ["Layers"] = layers })));
+        Add(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(new JsonArray(new JsonObject { ["Config"] = configPath, ["RepoTags"] = new JsonArray(repoTag), ["Layers"] = layers })));
     }
 
     public static void Add(TarWriter tar, string name, byte[] content)
