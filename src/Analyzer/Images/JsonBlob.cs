@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using LayerLens.Analyzer.Blobs;
 
 namespace LayerLens.Analyzer.Images;
@@ -7,13 +8,6 @@ namespace LayerLens.Analyzer.Images;
 /// <summary>Reads small JSON documents (manifests, indexes, configs) with a size cap and digest check.</summary>
 public static class JsonBlob
 {
-    private static readonly JsonSerializerOptions Options = new()
-    {
-        PropertyNameCaseInsensitive = false,
-        MaxDepth = 64,
-        AllowTrailingCommas = false,
-    };
-
     /// <summary>Reads at most <see cref="AnalysisLimits.MaxJsonBytes"/> bytes; verifies <paramref name="digest"/> when given.</summary>
     public static byte[] ReadBytes(Stream stream, string what, string? digest, AnalysisLimits limits)
     {
@@ -51,7 +45,9 @@ public static class JsonBlob
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(bytes, Options)
+            var info = ImageJsonContext.Default.GetTypeInfo(typeof(T)) as JsonTypeInfo<T>
+                ?? throw new ArgumentException($"{typeof(T)} is not an image document type", nameof(T));
+            return JsonSerializer.Deserialize(bytes, info)
                 ?? throw new InvalidImageException($"{what}: empty JSON document");
         }
         catch (JsonException ex)
