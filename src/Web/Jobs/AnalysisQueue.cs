@@ -31,9 +31,15 @@ public sealed class AnalysisQueue(
                 .SetProperty(a => a.FinishedAtUtc, DateTime.UtcNow));
         var running = await db.Analyses.Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Running)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.CancelRequested, true));
+        // The queries see only this workspace's rows: when they hit none, the id is another workspace's
+        // (or nobody's), and its job must not be touched.
+        if (queued + running == 0)
+        {
+            return false;
+        }
         cancellations.Cancel(analysisId);
         notifier.Publish(analysisId);
-        return queued + running > 0;
+        return true;
     }
 
     /// <summary>Failed or cancelled analyses go back to the queue with their progress reset.</summary>
@@ -65,8 +71,17 @@ public sealed class AnalysisQueue(
     public async Task<bool> DeleteAsync(Guid analysisId)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
+        // Only a row of this workspace is acted on: another workspace's job and results stay untouched.
+        if (!await db.Analyses.AnyAsync(a => a.Id == analysisId))
+        {
+            return false;
+        }
         cancellations.Cancel(analysisId);
         var deleted = await db.Analyses.Where(a => a.Id == analysisId).ExecuteDeleteAsync();
+        if (deleted == 0)
+        {
+            return false;
+        }
         var results = layout.ResultDirectory(analysisId);
         if (Directory.Exists(results))
         {
