@@ -179,8 +179,9 @@ public sealed class AnalysisJob(
                 Insecure = settings.AllowPrivateNetworkTargets,
                 PlainHttpHosts = settings.InsecureRegistries,
                 CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
-                // A retry or re-analysis of the same image reads its layers from the blob store.
-                BlobCache = new PulledBlobCache(blobs),
+                // A retry or re-analysis of the same image reads its layers from the blob store: only layers this
+                // workspace itself downloaded from the same repository.
+                BlobCache = new PulledBlobCache(blobs, new KeptLayerGrants(settings.DataDirectory), analysis.WorkspaceId),
             },
         };
         var source = analysis.SourceKind switch

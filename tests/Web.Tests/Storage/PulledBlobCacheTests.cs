@@ -16,6 +16,7 @@ namespace LayerLens.Web.Tests.Storage;
 /// </summary>
 public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixture<RegistryFixture>, IDisposable
 {
+    private static readonly Guid Workspace = Guid.NewGuid();
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-pulled-").FullName;
 
     /// <summary>Records the registry requests ("METHOD path"), as the registry would see them.</summary>
@@ -62,7 +63,7 @@ public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixtu
                 PlainHttpHosts = [registry.Address],
                 MaxRetries = 0,
                 CreateHandler = () => counting,
-                BlobCache = new PulledBlobCache(store),
+                BlobCache = new PulledBlobCache(store, new KeptLayerGrants(_dir), Workspace),
             },
         };
         using var image = await ImageOpener.OpenAsync("docker://" + reference, options);

@@ -46,6 +46,15 @@ public static class RegistryImageReader
             {
                 throw new InvalidImageException($"{what}: {descriptors.Count} layers exceed the limit of {limits.MaxLayers}");
             }
+            // Each layer's uncompressed content is checked against its diff_id; a config that leaves them out
+            // would let a manifest name any blob unchecked, so it is not an image this reader accepts.
+            var diffIds = config.RootFs?.DiffIds ?? [];
+            if (diffIds.Count != descriptors.Count)
+            {
+                throw new InvalidImageException(
+                    $"{reference}: config blob {configDigest}: rootfs.diff_ids lists {diffIds.Count} layer id(s) but the manifest has {descriptors.Count} layer(s); every layer needs its diff_id");
+            }
+            var origin = reference.Host.ToLowerInvariant() + "/" + reference.Repository;
             var layers = new List<LayerBlob>();
             for (var i = 0; i < descriptors.Count; i++)
             {
@@ -56,10 +65,10 @@ public static class RegistryImageReader
                 {
                     Index = i,
                     Digest = layerDigest,
-                    DiffId = config.RootFs?.DiffIds is { } ids && i < ids.Count ? ids[i] : null,
+                    DiffId = diffIds[i],
                     MediaType = descriptors[i].MediaType,
                     CompressedSize = layerSize,
-                    Open = token => OpenLayerAsync(client, options.Registry.BlobCache, layerDigest, layerSize, token),
+                    Open = token => OpenLayerAsync(client, options.Registry.BlobCache, origin, layerDigest, layerSize, token),
                 });
             }
             return new ResolvedImage(client)
@@ -78,17 +87,20 @@ public static class RegistryImageReader
         }
     }
 
-    /// <summary>A kept copy when the cache has one and the registry grants the blob; otherwise the download, kept as it is read.</summary>
-    private static async Task<Stream> OpenLayerAsync(RegistryClient client, IBlobCache? cache, string digest, long size, CancellationToken ct)
+    /// <summary>
+    /// A kept copy when the cache holds one downloaded from this same repository and the registry still grants
+    /// the blob; otherwise the download, kept as it is read.
+    /// </summary>
+    private static async Task<Stream> OpenLayerAsync(RegistryClient client, IBlobCache? cache, string origin, string digest, long size, CancellationToken ct)
     {
         if (cache is null)
         {
             return await client.OpenBlobAsync(digest, size, ct);
         }
-        if (cache.OpenCached(digest) is { } kept)
+        if (cache.OpenCached(origin, digest) is { } kept)
         {
-            // Kept from any earlier pull (another workspace's, another registry's): served only when
-            // this registry, with these credentials, would serve it too.
+            // Kept from an earlier download from this repository: still served only when this registry,
+            // with these credentials, grants it today (access can be revoked).
             try
             {
                 await client.EnsureBlobAccessAsync(digest, ct);
@@ -100,7 +112,7 @@ public static class RegistryImageReader
             }
             return kept;
         }
-        return cache.Capture(digest, await client.OpenBlobAsync(digest, size, ct));
+        return cache.Capture(origin, digest, await client.OpenBlobAsync(digest, size, ct));
     }
 
     private static string Sha256(byte[] bytes) =>
