@@ -6,13 +6,17 @@ namespace LayerLens.Web.Security;
 
 /// <summary>
 /// The one server-side request forgery guard: webhook URLs and registry references are resolved and
-/// refused when any address is private, loopback, link-local, metadata, unique-local, CGNAT, multicast
-/// or unspecified (IPv4 embedded in IPv6 included), unless <c>LayerLens:Security:AllowPrivateNetworkTargets</c>.
+/// refused when any address is not public — IANA's special-purpose blocks: private, loopback, link-local,
+/// metadata, unique-local, CGNAT, documentation, benchmarking, reserved, multicast, unspecified, and IPv4
+/// embedded in IPv6 judged as that IPv4 — unless <c>LayerLens:Security:AllowPrivateNetworkTargets</c>.
+/// Refusals name the host the user gave, never the address a name resolved to.
 /// <see cref="CreateHandler"/> checks again at connect time, so a name that re-resolves elsewhere
 /// (DNS rebinding) or a redirect to an internal host is refused too.
 /// </summary>
 public sealed class NetworkTargetGuard
 {
+    // IANA IPv4 special-purpose registry: every block not globally reachable, plus multicast and the
+    // deprecated 6to4 relay anycast (RFC 7526). The globally reachable AS112/AMT blocks are left alone.
     private static readonly IPNetwork[] ForbiddenV4 =
     [
         IPNetwork.Parse("0.0.0.0/8"), // "this network", unspecified
@@ -22,26 +26,33 @@ public sealed class NetworkTargetGuard
         IPNetwork.Parse("169.254.0.0/16"), // link-local, cloud metadata 169.254.169.254
         IPNetwork.Parse("172.16.0.0/12"),
         IPNetwork.Parse("192.0.0.0/24"), // IETF protocol assignments (incl. Oracle metadata 192.0.0.192)
-        IPNetwork.Parse("192.0.2.0/24"),
+        IPNetwork.Parse("192.0.2.0/24"), // documentation
+        IPNetwork.Parse("192.88.99.0/24"), // 6to4 relay anycast (deprecated)
         IPNetwork.Parse("192.168.0.0/16"),
         IPNetwork.Parse("198.18.0.0/15"), // benchmarking
-        IPNetwork.Parse("198.51.100.0/24"),
-        IPNetwork.Parse("203.0.113.0/24"),
+        IPNetwork.Parse("198.51.100.0/24"), // documentation
+        IPNetwork.Parse("203.0.113.0/24"), // documentation
         IPNetwork.Parse("224.0.0.0/4"), // multicast
-        IPNetwork.Parse("240.0.0.0/4"), // reserved and broadcast
+        IPNetwork.Parse("240.0.0.0/4"), // reserved, and 255.255.255.255 broadcast
     ];
+
+    // IPv6 is allowed only inside global unicast 2000::/3 (so ::/128, ::1, 100::/64 discard, 100:0:0:1::/64
+    // dummy, 5f00::/16 SRv6, fc00::/7, fe80::/10, fec0::/10 and ff00::/8 all fall outside), and not in these
+    // special-purpose blocks of it. Prefixes that embed an IPv4 address are judged by that address first.
+    private static readonly IPNetwork GlobalUnicastV6 = IPNetwork.Parse("2000::/3");
 
     private static readonly IPNetwork[] ForbiddenV6 =
     [
-        IPNetwork.Parse("::/128"),
-        IPNetwork.Parse("::1/128"),
-        IPNetwork.Parse("100::/64"), // discard
+        IPNetwork.Parse("2001::/23"), // IETF protocol assignments: Teredo 2001::/32, benchmarking, ORCHID, AMT…
         IPNetwork.Parse("2001:db8::/32"), // documentation
-        IPNetwork.Parse("fc00::/7"), // unique-local (AWS metadata fd00:ec2::254 is in here)
-        IPNetwork.Parse("fe80::/10"), // link-local
-        IPNetwork.Parse("fec0::/10"), // site-local (deprecated)
-        IPNetwork.Parse("ff00::/8"), // multicast
+        IPNetwork.Parse("3fff::/20"), // documentation (RFC 9637)
     ];
+
+    private static readonly IPNetwork Nat64WellKnown = IPNetwork.Parse("64:ff9b::/96"); // embeds IPv4 (RFC 6052)
+    private static readonly IPNetwork Nat64LocalUse = IPNetwork.Parse("64:ff9b:1::/48"); // the site's own translator (RFC 8215)
+    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16"); // embeds IPv4 in bits 16-47
+    private static readonly IPNetwork IPv4Translated = IPNetwork.Parse("::ffff:0:0:0/96"); // SIIT, embeds IPv4 (RFC 2765)
+    private static readonly IPNetwork IPv4Compatible = IPNetwork.Parse("::/96"); // deprecated (RFC 4291)
 
     // Names that reach metadata services without looking like an address.
     private static readonly string[] ForbiddenNames = ["localhost", "metadata", "metadata.google.internal", "instance-data"];
@@ -69,7 +80,7 @@ public sealed class NetworkTargetGuard
         {
             return ForbiddenV4.Any(n => n.Contains(address));
         }
-        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        if (address.AddressFamily != AddressFamily.InterNetworkV6 || address.ScopeId != 0)
         {
             return true;
         }
@@ -78,17 +89,20 @@ public sealed class NetworkTargetGuard
             return IsForbidden(address.MapToIPv4());
         }
         var bytes = address.GetAddressBytes();
-        // IPv4 inside IPv6: compatible (::a.b.c.d), NAT64 (64:ff9b::/96) and 6to4 (2002:aabb:ccdd::/48).
-        if (bytes.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0
-            || bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xff && bytes[3] == 0x9b && bytes.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
+        if (Nat64WellKnown.Contains(address) || IPv4Translated.Contains(address))
         {
             return IsForbidden(new IPAddress(bytes.AsSpan(12, 4)));
         }
-        if (bytes[0] == 0x20 && bytes[1] == 0x02)
+        if (SixToFour.Contains(address))
         {
             return IsForbidden(new IPAddress(bytes.AsSpan(2, 4)));
         }
-        return address.ScopeId != 0 || ForbiddenV6.Any(n => n.Contains(address));
+        // Local-use NAT64 and IPv4-compatible (:: and ::1 included) reach whatever the site maps them to.
+        if (Nat64LocalUse.Contains(address) || IPv4Compatible.Contains(address))
+        {
+            return true;
+        }
+        return !GlobalUnicastV6.Contains(address) || ForbiddenV6.Any(n => n.Contains(address));
     }
 
     /// <summary>Resolves <paramref name="host"/> (a name or literal, with or without :port) and refuses forbidden targets.</summary>
@@ -107,7 +121,7 @@ public sealed class NetworkTargetGuard
             || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
             || name.EndsWith(".internal", StringComparison.OrdinalIgnoreCase))
         {
-            throw Refused(name, name);
+            throw Refused(name);
         }
         IPAddress[] addresses;
         try
@@ -122,9 +136,10 @@ public sealed class NetworkTargetGuard
         {
             throw new TargetRefusedException($"the host '{name}' does not resolve");
         }
-        if (addresses.FirstOrDefault(IsForbidden) is { } bad)
+        if (addresses.Any(IsForbidden))
         {
-            throw Refused(name, bad.ToString());
+            // The address itself is not told: an error message must not map the internal network.
+            throw Refused(name);
         }
         return addresses;
     }
@@ -144,10 +159,16 @@ public sealed class NetworkTargetGuard
         return uri;
     }
 
-    /// <summary>An HTTP handler that resolves and checks every connection it opens (redirects and rebinding included).</summary>
+    /// <summary>
+    /// An HTTP handler that resolves and checks every connection it opens (redirects and rebinding included).
+    /// It ignores ambient proxies (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY): through a proxy the connection would go to
+    /// the proxy, which resolves and reaches the target itself, so the check would judge the proxy instead of the
+    /// target. Registry pulls and webhook deliveries connect directly, to an address this guard has checked.
+    /// </summary>
     public SocketsHttpHandler CreateHandler(TimeSpan connectTimeout) => new()
     {
         AllowAutoRedirect = false,
+        UseProxy = false,
         ConnectTimeout = connectTimeout,
         ConnectCallback = async (context, ct) =>
         {
@@ -181,8 +202,10 @@ public sealed class NetworkTargetGuard
         return host.Count(c => c == ':') == 1 ? host[..host.IndexOf(':', StringComparison.Ordinal)] : host;
     }
 
-    private static TargetRefusedException Refused(string name, string address) => new(
-        $"the host '{name}' resolves to {address}, a private, loopback, link-local or metadata address; "
+    /// <summary>Names only what the user gave: a literal address is theirs, what a name resolves to is not told.</summary>
+    private static TargetRefusedException Refused(string name) => new(
+        (IPAddress.TryParse(name, out _) ? $"'{name}' is" : $"the host '{name}' resolves to")
+        + " a non-public address (private, loopback, link-local, metadata or reserved); "
         + "set LayerLens:Security:AllowPrivateNetworkTargets to allow it");
 }
 
