@@ -71,12 +71,19 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/error", createScopeForErrors: true);
 }
 
-if (settings.RequireHttpsCookies)
+// Behind a reverse proxy on this machine the client's address is the one the proxy appended to X-Forwarded-For
+// (the last entry; anything the client sent itself sits before it and is ignored), so the proxy does not make
+// every request local. Trusted only from loopback peers (the framework's default known proxies, 127.0.0.0/8 and
+// ::1): a client that connects directly cannot set it.
+// Secure-only cookies behind a TLS-terminating proxy also trust its X-Forwarded-Proto, so requests it forwarded
+// count as HTTPS; antiforgery refuses Secure-only cookies on plain HTTP.
+var forwarded = new ForwardedHeadersOptions
 {
-    // Secure-only cookies behind a TLS-terminating proxy: trust its X-Forwarded-Proto (from loopback proxies only,
-    // the default) so requests it forwarded count as HTTPS; antiforgery refuses Secure-only cookies on plain HTTP.
-    app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto });
-}
+    ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor
+        | (settings.RequireHttpsCookies ? Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto : 0),
+    ForwardLimit = 1,
+};
+app.UseForwardedHeaders(forwarded);
 
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAuthentication();
@@ -99,7 +106,9 @@ app.MapOpenApi();
 app.MapAnalysesApi();
 app.UseHangfireDashboard("/hangfire", new DashboardOptions
 {
-    Authorization = [new DashboardAccessFilter(settings.AllowRemoteJobDashboard)],
+    // Administrators only (see the filter); nobody else sees or touches another workspace's jobs.
+    Authorization = [],
+    AsyncAuthorization = [new DashboardAccessFilter(settings.AllowRemoteJobDashboard)],
     DashboardTitle = "LayerLens jobs",
 });
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();

@@ -13,9 +13,15 @@ public sealed partial class CookieSession : IDisposable
     private readonly HttpClient _http;
 
     public CookieSession(WebAppProcess app)
+        : this(app.BaseAddress)
+    {
+    }
+
+    /// <summary>A session against another address of the app (a reverse proxy in front of it).</summary>
+    public CookieSession(Uri baseAddress)
     {
         Cookies = new CookieContainer();
-        _http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        _http = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public CookieContainer Cookies { get; }
