@@ -95,6 +95,23 @@ public sealed class KeptLayerIsolationTests : IDisposable
     }
 
     [Fact]
+    public async Task Another_workspace_pulling_the_same_repository_is_not_served_the_kept_layer()
+    {
+        await PullAsync(_honest, "victim/app:1", Victim);
+
+        // The same repository, now granting HEAD to anyone but the download to nobody but its owner (a private
+        // repository with a lax HEAD): the other workspace must download, and is refused.
+        _honest.AnswerEveryHead = true;
+        lock (_honest.RefusedDownloads)
+        {
+            _honest.RefusedDownloads.Add(VictimLayer);
+        }
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => PullAsync(_honest, "victim/app:1", Attacker));
+        Assert.Contains("404", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _honest.Requests.Count(r => r == $"GET /v2/victim/app/blobs/{VictimLayer}"));
+    }
+
+    [Fact]
     public async Task An_uploaded_blob_is_never_served_to_a_pull()
     {
         // Someone's upload: stored under its digest, never downloaded from any registry.

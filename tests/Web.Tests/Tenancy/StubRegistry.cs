@@ -36,6 +36,12 @@ public sealed partial class StubRegistry : IDisposable
     /// <summary>Answer HEAD of any blob with 200, whether it has it or not: "yes, you may read that".</summary>
     public bool AnswerEveryHead { get; set; }
 
+    /// <summary>
+    /// Blobs whose GET answers 404 (a private repository that does not grant this client the download), while
+    /// HEAD still answers as <see cref="AnswerEveryHead"/> says.
+    /// </summary>
+    public HashSet<string> RefusedDownloads { get; } = [];
+
     /// <summary>A blob whose GET waits for <see cref="Release"/> before answering.</summary>
     public string? HeldBlob { get; set; }
 
@@ -166,7 +172,12 @@ public sealed partial class StubRegistry : IDisposable
                 response.StatusCode = body is not null || AnswerEveryHead ? 200 : 404;
                 return;
             }
-            if (body is null)
+            bool refused;
+            lock (RefusedDownloads)
+            {
+                refused = RefusedDownloads.Contains(reference);
+            }
+            if (body is null || refused)
             {
                 response.StatusCode = 404;
                 return;
