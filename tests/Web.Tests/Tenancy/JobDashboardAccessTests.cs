@@ -9,7 +9,7 @@ namespace LayerLens.Web.Tests.Tenancy;
 /// proxy on the same machine: one proxy serving a client on this machine, one serving a remote client
 /// (203.0.113.7). Every request goes through a proxy, so before the fix every request looked local.
 /// </summary>
-public sealed class JobDashboardAccessFixture : IAsyncLifetime
+public class JobDashboardAccessFixture : IAsyncLifetime
 {
     public const string AdminEmail = "first@layerlens.test";
     public const string MemberEmail = "second@layerlens.test";
@@ -21,9 +21,12 @@ public sealed class JobDashboardAccessFixture : IAsyncLifetime
 
     public LocalReverseProxy RemoteClientProxy { get; private set; } = null!;
 
+    /// <summary>Settings a variant adds.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
-        App = await WebAppProcess.StartAsync(bootstrap: false);
+        App = await WebAppProcess.StartAsync(Environment, bootstrap: false);
         LocalClientProxy = new LocalReverseProxy(App.BaseAddress, "127.0.0.1");
         RemoteClientProxy = new LocalReverseProxy(App.BaseAddress, "203.0.113.7");
         foreach (var (email, workspace) in new[] { (AdminEmail, "first"), (MemberEmail, "second") })
@@ -43,7 +46,7 @@ public sealed class JobDashboardAccessFixture : IAsyncLifetime
         return session;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         LocalClientProxy.Dispose();
         RemoteClientProxy.Dispose();
@@ -114,5 +117,35 @@ public sealed class JobDashboardAccessTests(JobDashboardAccessFixture fixture) :
         Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(admin.Http, "/hangfire", "127.0.0.1"));
         Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(admin.Http, "/hangfire", "::1, 127.0.0.1"));
         Assert.Equal(HttpStatusCode.Forbidden, await GetAsync(admin.Http, "/hangfire"));
+    }
+}
+
+/// <summary>The same install with LayerLens:AllowRemoteJobDashboard: administrators may use it from anywhere, nobody else.</summary>
+public sealed class RemoteJobDashboardFixture : JobDashboardAccessFixture
+{
+    protected override IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>
+    {
+        ["LayerLens__AllowRemoteJobDashboard"] = "true",
+    };
+}
+
+public sealed class RemoteJobDashboardAccessTests(RemoteJobDashboardFixture fixture) : IClassFixture<RemoteJobDashboardFixture>
+{
+    [Fact]
+    public async Task With_remote_access_allowed_a_remote_administrator_gets_the_dashboard_and_nobody_else_does()
+    {
+        using (var admin = await fixture.SignInAsync(fixture.RemoteClientProxy, JobDashboardAccessFixture.AdminEmail))
+        using (var response = await admin.Http.GetAsync(new Uri("/hangfire", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        using (var member = await fixture.SignInAsync(fixture.RemoteClientProxy, JobDashboardAccessFixture.MemberEmail))
+        using (var response = await member.Http.GetAsync(new Uri("/hangfire", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        }
+        using var anonymous = new HttpClient { BaseAddress = fixture.RemoteClientProxy.BaseAddress };
+        using var refused = await anonymous.GetAsync(new Uri("/hangfire", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 }
