@@ -11,7 +11,11 @@ using LayerLens.Web.BuildContexts;
 namespace LayerLens.Web.Reviews;
 
 /// <summary>What a review job is given: the stored Dockerfile, optional context archive and build log, and whether to measure.</summary>
-public sealed record ReviewInput(string FileName, string DockerfilePath, string? ContextArchivePath, string? BuildLogPath, bool Measure, int Runs);
+public sealed record ReviewInput(string FileName, string DockerfilePath, string? ContextArchivePath, string? BuildLogPath, bool Measure, int Runs)
+{
+    /// <summary>The uploaded change history (git log --name-only text); uniform weights without it. Git is never run here.</summary>
+    public string? ChangeHistoryPath { get; init; }
+}
 
 /// <summary>Lint findings, the optimiser's recommendation and, when measured, the rebuild measurements.</summary>
 public sealed record ReviewOutcome(string FileName, LintReport Lint, OptimisationResult Optimisation, MeasurementResult? Measured);
@@ -58,7 +62,8 @@ public static class DockerfileReviewer
         {
             log = BuildLogDurations.Parse(await File.ReadAllTextAsync(logPath, ct));
         }
-        var result = Optimizer.Optimize(document, context, buildLog: log);
+        var changes = input.ChangeHistoryPath is { } historyPath ? ChangeHistory.Read(historyPath, "uploaded history") : null;
+        var result = Optimizer.Optimize(document, context, buildLog: log, changes: changes);
 
         MeasurementResult? measured = null;
         if (input.Measure && context.IsKnown)
