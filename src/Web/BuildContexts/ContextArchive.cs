@@ -78,6 +78,12 @@ public static class ContextArchive
         {
             throw new ContextArchiveException($"the build context archive is corrupt after {sink.Entries} entries: {ex.Message}");
         }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException or OverflowException && ex is not ObjectDisposedException)
+        {
+            // What System.Formats.Tar and System.IO.Compression throw for damaged headers (found by ContextFuzzTests):
+            // an oversized extended-attributes entry, an unsupported zip compression method, a negative size.
+            throw new ContextArchiveException($"the build context archive is corrupt after {sink.Entries} entries: {ex.Message}");
+        }
         sink.Finish();
         return new ContextSummary(sink.Entries, sink.ExpandedBytes, sink.SkippedMetadata);
     }
