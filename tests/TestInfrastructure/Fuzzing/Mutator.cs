@@ -139,8 +139,21 @@ public sealed class Mutator(int seed)
         {
             return Bytes(input);
         }
+        try
+        {
+            return Edit(root);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            return Bytes(input); // duplicate keys or strings that are not UTF-8: JsonNode cannot edit them
+        }
+    }
+
+    private byte[] Edit(JsonNode parsed)
+    {
+        JsonNode? root = parsed;
         var nodes = new List<JsonNode>();
-        Collect(root, nodes);
+        Collect(parsed, nodes);
         var target = nodes[_random.Next(nodes.Count)];
         var replacement = Value();
         if (target.Parent is JsonObject parentObject)
