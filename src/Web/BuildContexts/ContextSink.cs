@@ -30,7 +30,8 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         Symlink,
     }
 
-    private sealed record Node(Kind Kind, string? LinkTarget = null);
+    /// <summary>What the archive made at a path: for a file its size, so a hard link counts its copy even when only validating.</summary>
+    private sealed record Node(Kind Kind, string? LinkTarget = null, long Size = 0);
 
     public ContextLimits Limits => limits;
 
@@ -79,6 +80,7 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         Parents(name, path);
         Replace(name, path);
         Stream output = Stream.Null;
+        var before = ExpandedBytes;
         try
         {
             if (target is not null)
@@ -94,7 +96,7 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         {
             output.Dispose();
         }
-        _nodes[path] = new Node(Kind.File);
+        _nodes[path] = new Node(Kind.File, Size: ExpandedBytes - before);
         if (target is not null && OperatingSystem.IsLinux() && mode != 0)
         {
             // Keep the execute bits: a build runs the context's scripts.
@@ -160,7 +162,8 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
             throw Refusal(name, $"is a hard link to '{Printable(linkTarget)}', version-control metadata the context drops");
         }
         // The named entry itself, never a path resolved through a link: a link component means it is not in the map.
-        switch (_nodes.GetValueOrDefault(source)?.Kind)
+        var sourceNode = _nodes.GetValueOrDefault(source);
+        switch (sourceNode?.Kind)
         {
             case Kind.File:
                 break;
@@ -188,7 +191,13 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
                 System.IO.File.SetUnixFileMode(output.SafeFileHandle, System.IO.File.GetUnixFileMode(input.SafeFileHandle));
             }
         }
-        _nodes[path] = new Node(Kind.File);
+        else
+        {
+            // Validating only: the copy would be this many bytes; count them so intake refuses what extraction would.
+            ExpandedBytes += sourceNode!.Size;
+            CheckExpansion(name);
+        }
+        _nodes[path] = new Node(Kind.File, Size: sourceNode!.Size);
     }
 
     /// <summary>

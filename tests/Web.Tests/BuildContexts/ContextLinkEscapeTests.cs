@@ -122,6 +122,15 @@ public sealed class ContextLinkEscapeTests : IDisposable
         Assert.Null(new FileInfo(Path.Combine(root, "c")).LinkTarget);
     }
 
+    [Fact]
+    public void Hard_links_count_their_copies_when_the_intake_only_validates()
+    {
+        // 600 bytes once, then ten hard links: 6,600 bytes once unpacked, past a 5,000-byte limit.
+        var archive = Write("tar", [new TestEntry("a", new string('a', 600)), .. Enumerable.Range(0, 10).Select(i => new TestEntry($"h{i}", HardLinkTo: "a"))]);
+        var ex = Assert.Throws<ContextArchiveException>(() => ContextArchive.Validate(archive, new ContextLimits { MaxExpandedBytes = 5000 }, CancellationToken.None));
+        Assert.Contains("'h7' takes the unpacked build context past 5,000 bytes", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(".dockerignore")]
     [InlineData("Dockerfile")]
