@@ -18,7 +18,11 @@ public sealed record ReviewInput(string FileName, string DockerfilePath, string?
 }
 
 /// <summary>Lint findings, the optimiser's recommendation and, when measured, the rebuild measurements.</summary>
-public sealed record ReviewOutcome(string FileName, LintReport Lint, OptimisationResult Optimisation, MeasurementResult? Measured);
+public sealed record ReviewOutcome(string FileName, LintReport Lint, OptimisationResult Optimisation, MeasurementResult? Measured)
+{
+    /// <summary>What the uploaded context unpacked to, including the version-control entries left out; null without a context.</summary>
+    public ContextSummary? Context { get; init; }
+}
 
 /// <summary>
 /// A Dockerfile review as the web job runs it, the same engine calls as <c>layerlens lint</c> and
@@ -32,12 +36,13 @@ public static class DockerfileReviewer
     {
         var document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(input.DockerfilePath)));
         var context = BuildContext.Unknown;
+        ContextSummary? unpacked = null;
         IReadOnlyList<string>? dockerIgnore = null;
         if (input.ContextArchivePath is { } archive)
         {
             phase("unpacking the build context");
             var root = Path.Combine(work, "context");
-            ContextArchive.Extract(archive, root, limits, ct);
+            unpacked = ContextArchive.Extract(archive, root, limits, ct);
             // The Dockerfile sits beside the context, as `-f` would name it; a Dockerfile.dockerignore does not apply.
             var dockerfile = Path.Combine(work, "Dockerfile");
             File.Copy(input.DockerfilePath, dockerfile);
@@ -76,6 +81,6 @@ public static class DockerfileReviewer
                 Progress = line => phase("measuring: " + line),
             }, ct);
         }
-        return new ReviewOutcome(input.FileName, lint, result, measured);
+        return new ReviewOutcome(input.FileName, lint, result, measured) { Context = unpacked };
     }
 }

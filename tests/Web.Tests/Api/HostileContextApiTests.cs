@@ -38,6 +38,7 @@ public sealed class HostileContextApiTests(ApiApp api) : IClassFixture<ApiApp>, 
         Assert.False(File.Exists(marker), "the uploader's program ran on the server");
         using var report = JsonDocument.Parse(await ReportAsync(id));
         Assert.Equal("uniform", report.RootElement.GetProperty("expected").GetProperty("weights").GetString());
+        Assert.True(report.RootElement.GetProperty("context").GetProperty("versionControlEntriesLeftOut").GetInt32() > 10);
     }
 
     [Fact]
