@@ -179,6 +179,7 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
             analysis.Property(a => a.InputDigest).HasMaxLength(80);
             analysis.Property(a => a.ContextDigest).HasMaxLength(80);
             analysis.Property(a => a.BuildLogDigest).HasMaxLength(80);
+            analysis.Property(a => a.ChangeHistoryDigest).HasMaxLength(80);
             analysis.Property(a => a.ProtectedCredentials).HasMaxLength(4096);
             analysis.Property(a => a.ProgressPhase).HasMaxLength(64);
             analysis.Ignore(a => a.DisplayName);

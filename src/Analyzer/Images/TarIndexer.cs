@@ -39,6 +39,11 @@ internal static class TarIndexer
             var type = (char)header[156];
             var size = paxSize ?? ParseNumber(header.AsSpan(124, 12), archive, stream.Position - Block);
             var dataStart = stream.Position;
+            // Before any arithmetic on it: a huge size would overflow the padding below into a negative seek (ImageReaderFuzzTests).
+            if (size > stream.Length - dataStart)
+            {
+                throw new InvalidImageException($"{archive}: truncated; an entry at offset {dataStart - Block} claims {size} bytes, past the end");
+            }
             var padded = (size + Block - 1) / Block * Block;
             if (dataStart + padded > stream.Length)
             {
@@ -137,10 +142,15 @@ internal static class TarIndexer
         if ((field[0] & 0x80) != 0)
         {
             // GNU base-256 for sizes of 8 GiB and more.
+            // A negative number (0xFF lead byte) or one past 2^63 is no size: refuse instead of wrapping around.
             long value = 0;
             for (var i = 1; i < field.Length; i++)
             {
-                value = checked((value << 8) | field[i]);
+                if (field[0] != 0x80 || value > long.MaxValue >> 8)
+                {
+                    throw new InvalidImageException($"{archive}: corrupt tar header at offset {offset} (size out of range)");
+                }
+                value = (value << 8) | field[i];
             }
             return value;
         }

@@ -93,8 +93,9 @@ public sealed class OptimisationResult
 public static class Optimizer
 {
     /// <param name="history">History of an image built from this Dockerfile: step durations from its timestamps.</param>
+    /// <param name="changes">How often each context path changed (parsed <c>git log --name-only</c> text); uniform weights without it.</param>
     public static OptimisationResult Optimize(DockerfileDocument document, BuildContext context, StepDurations? durations = null, IReadOnlyList<LoggedStep>? buildLog = null,
-        IReadOnlyList<Images.HistoryEntry>? history = null)
+        IReadOnlyList<Images.HistoryEntry>? history = null, ChangeHistory? changes = null)
     {
         var text = document.Source.Text;
         var syntax = SyntaxDocument.Create(document);
@@ -110,7 +111,7 @@ public static class Optimizer
             ApplyLog(durations, originalStages, buildLog);
         }
         var manifests = ManifestFiles(stages, context);
-        var (events, weightSource) = ChangeEvents.From(context, manifests);
+        var (events, weightSource) = ChangeEvents.From(context, manifests, changes);
         var stageNames = document.Stages.Select(s => s.Name).ToList();
         var plan = new RewritePlan
         {

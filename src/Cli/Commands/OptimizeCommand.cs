@@ -7,6 +7,7 @@ using LayerLens.Analyzer.Optimisation.Context;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Optimisation.Reports;
+using LayerLens.Cli.History;
 
 namespace LayerLens.Cli.Commands;
 
@@ -34,20 +35,24 @@ internal static class OptimizeCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var baseStore = new Option<string?>("--base-store") { Description = "with --measure: the containers store to find other base images in, as [DRIVER@]ROOT[+RUNROOT] (default: the host's)" };
+        var history = new Option<string?>("--history")
+        {
+            Description = "change history as `git log --name-only --relative -- .` text (run in the context directory) instead of running git; `-` for none (uniform weights)",
+        };
         var timeout = new Option<int>("--timeout") { Description = "seconds allowed per build when measuring", DefaultValueFactory = _ => 900 };
         var command = new Command("optimize", "Reorder a Dockerfile for the layer cache, with expected and measured rebuild savings")
         {
-            file, context, measure, runs, format, output, buildLog, image, timeout, bases, baseStore,
+            file, context, measure, runs, format, output, buildLog, image, timeout, bases, baseStore, history,
         };
         command.SetAction(async (parse, cancellationToken) => await RunAsync(
             parse.GetValue(file)!, parse.GetValue(context), parse.GetValue(measure), parse.GetValue(runs), parse.GetValue(format)!,
             parse.GetValue(output), parse.GetValue(buildLog), parse.GetValue(image), parse.GetValue(timeout),
-            parse.GetValue(bases) ?? [], parse.GetValue(baseStore), cancellationToken));
+            parse.GetValue(bases) ?? [], parse.GetValue(baseStore), parse.GetValue(history), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(string path, string? contextDir, bool measure, int runs, string format, string? output, string? buildLog, string? imageSource, int timeout,
-        string[] bases, string? baseStore, CancellationToken cancellationToken)
+        string[] bases, string? baseStore, string? historyFile, CancellationToken cancellationToken)
     {
         var baseImages = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var b in bases)
@@ -75,11 +80,29 @@ internal static class OptimizeCommand
         BuildContext buildContext;
         IReadOnlyList<LoggedStep>? log = null;
         IReadOnlyList<HistoryEntry>? history = null;
+        ChangeHistory? changes = null;
         try
         {
             document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(path)));
             var dir = contextDir ?? (measure ? Path.GetDirectoryName(Path.GetFullPath(path)) : null);
             buildContext = dir is null ? BuildContext.Unknown : BuildContext.Load(dir, Path.GetFullPath(path));
+            if (historyFile is not null && historyFile != "-")
+            {
+                try
+                {
+                    changes = ChangeHistory.Read(historyFile, "change history");
+                }
+                catch (FormatException ex)
+                {
+                    Console.Error.WriteLine($"layerlens: {historyFile}: {ex.Message}");
+                    return ExitCodes.BadInput;
+                }
+            }
+            else if (historyFile is null && buildContext.IsKnown)
+            {
+                // The user's own repository, read by a hardened git (its configuration cannot make git run anything).
+                changes = GitHistory.Read(buildContext.Root!);
+            }
             if (buildLog is not null)
             {
                 if (new FileInfo(buildLog).Length > BuildLogDurations.MaxLogBytes)
@@ -108,7 +131,7 @@ internal static class OptimizeCommand
             return ExitCodes.BadInput;
         }
 
-        var result = Optimizer.Optimize(document, buildContext, buildLog: log, history: history);
+        var result = Optimizer.Optimize(document, buildContext, buildLog: log, history: history, changes: changes);
         MeasurementResult? measured = null;
         if (measure)
         {

@@ -79,6 +79,9 @@ public sealed class Analysis : IWorkspaceOwned
 
     public string? BuildLogDigest { get; set; }
 
+    /// <summary>Dockerfile review: the optional change history blob (<c>git log --name-only</c> text) that weights change kinds.</summary>
+    public string? ChangeHistoryDigest { get; set; }
+
     /// <summary>Registry credentials, protected with ASP.NET Core Data Protection; never shown back.</summary>
     public string? ProtectedCredentials { get; set; }
 

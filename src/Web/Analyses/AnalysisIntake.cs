@@ -93,6 +93,17 @@ public sealed class AnalysisIntake(
                 throw new IntakeException($"the 'buildlog' part is not a BuildKit --progress=plain or rawjson log: {ex.Message}");
             }
         }
+        if (submission.ChangeHistoryDigest is { } changes)
+        {
+            try
+            {
+                ChangeHistory.Read(blobs.PathOf(changes), "uploaded history");
+            }
+            catch (FormatException ex)
+            {
+                throw new IntakeException($"the 'history' part is not `git log --name-only` text: {ex.Message}");
+            }
+        }
         var stored = await blobs.WriteAsync(new MemoryStream(submission.Dockerfile, writable: false), DockerfileMultipart.MaxDockerfileBytes, cancellationToken);
         var analysis = new Analysis
         {
@@ -103,6 +114,7 @@ public sealed class AnalysisIntake(
             InputDigest = stored.Digest,
             ContextDigest = submission.ContextDigest,
             BuildLogDigest = submission.BuildLogDigest,
+            ChangeHistoryDigest = submission.ChangeHistoryDigest,
             MeasureRequested = submission.Measure,
             MeasureRuns = submission.Measure ? submission.Runs ?? 3 : null,
             ProgressPhase = "queued",

@@ -17,6 +17,9 @@ public sealed record DockerfileSubmission(
     /// <summary>CI extras: the Dockerfile's repository path and an uploaded CI configuration.</summary>
     public CiRequest Ci { get; init; } = CiRequest.None;
 
+    /// <summary>The 'history' part (git log --name-only text) already in the blob store, weighting change kinds.</summary>
+    public string? ChangeHistoryDigest { get; init; }
+
     /// <summary>Set when the multipart body carried an 'image' tarball: an image analysis, the Dockerfile only for SARIF.</summary>
     public string? ImageDigest { get; init; }
 

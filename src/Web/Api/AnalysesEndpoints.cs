@@ -23,7 +23,7 @@ public static class AnalysesEndpoints
     {
         var api = app.MapGroup("/api/v1/analyses").WithTags("Analyses").DisableAntiforgery();
         api.MapPost("", CreateAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
-            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=, ?archiveImage= naming the image inside an archive of several (NAME or @INDEX, an OCI tag), ?archiveKind=docker|oci reading it as docker-archive or oci-archive (default: detected); or multipart/form-data 'image' with the optional 'dockerfile' it was built from, for SARIF lines, 'archiveImage' and 'archiveKind'), JSON {\"image\", \"platform\", \"dockerfile\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'measure', 'runs' for a Dockerfile review")
+            .WithSummary("Start an analysis: an image tarball (application/x-tar body, ?name=, ?project=, ?archiveImage= naming the image inside an archive of several (NAME or @INDEX, an OCI tag), ?archiveKind=docker|oci reading it as docker-archive or oci-archive (default: detected); or multipart/form-data 'image' with the optional 'dockerfile' it was built from, for SARIF lines, 'archiveImage' and 'archiveKind'), JSON {\"image\", \"platform\", \"dockerfile\"} for a registry pull, or multipart/form-data with 'dockerfile', optional 'context' (tar, tar.gz, zip), 'buildlog', 'history' (git log --name-only text weighting how often context paths change), 'measure', 'runs' for a Dockerfile review")
             .Produces<AnalysisAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

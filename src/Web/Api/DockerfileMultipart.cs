@@ -19,7 +19,7 @@ public static class DockerfileMultipart
 {
     public const int MaxDockerfileBytes = 1024 * 1024;
     private const int MaxFieldBytes = 4096;
-    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage", "archiveKind"];
+    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "history", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage", "archiveKind"];
 
     public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
     {
@@ -31,7 +31,7 @@ public static class DockerfileMultipart
         var reader = new MultipartReader(boundary, request.Body);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         byte[]? dockerfile = null;
-        string? fileName = null, image = null, archiveImage = null, archiveKind = null, context = null, buildLog = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
+        string? fileName = null, image = null, archiveImage = null, archiveKind = null, context = null, buildLog = null, history = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
         MultipartSection? section;
         try
         {
@@ -50,7 +50,7 @@ public static class DockerfileMultipart
             var part = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!Parts.Contains(part))
             {
-                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile', 'archiveImage' and 'archiveKind'");
+                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'history' (git log --name-only text), 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile', 'archiveImage' and 'archiveKind'");
             }
             if (!seen.Add(part))
             {
@@ -71,6 +71,9 @@ public static class DockerfileMultipart
                     break;
                 case "buildlog":
                     buildLog = (await blobs.WriteAsync(section.Body, BuildLogDurations.MaxLogBytes, ct)).Digest;
+                    break;
+                case "history":
+                    history = (await blobs.WriteAsync(section.Body, ChangeHistory.MaxBytes, ct)).Digest;
                     break;
                 case "ciconfig":
                     ciConfig = System.Text.Encoding.UTF8.GetString(await ReadBoundedAsync(section.Body, ServicePolicy.MaxBytes, part, ct));
@@ -111,7 +114,7 @@ public static class DockerfileMultipart
         }
         if (image is not null)
         {
-            return ImageSubmission(image, dockerfile, context ?? buildLog ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig)) with
+            return ImageSubmission(image, dockerfile, context ?? buildLog ?? history ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig)) with
             {
                 ArchiveImage = archiveImage ?? request.Query["archiveImage"],
                 ArchiveKind = archiveKind ?? request.Query["archiveKind"],
@@ -128,6 +131,7 @@ public static class DockerfileMultipart
         return new DockerfileSubmission(dockerfile, fileName, context, buildLog, name, project, ParseFlag(measure ?? request.Query["measure"]), ParseRuns(runs ?? request.Query["runs"]))
         {
             Ci = new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig),
+            ChangeHistoryDigest = history,
         };
     }
 
@@ -136,7 +140,7 @@ public static class DockerfileMultipart
     {
         if (reviewOnly is not null)
         {
-            throw new IntakeException("'context', 'buildlog', 'measure' and 'runs' belong to a Dockerfile review, not to an 'image' upload");
+            throw new IntakeException("'context', 'buildlog', 'history', 'measure' and 'runs' belong to a Dockerfile review, not to an 'image' upload");
         }
         var text = dockerfile is null ? null : System.Text.Encoding.UTF8.GetString(dockerfile);
         return new DockerfileSubmission([], null, null, null, name, project, false, null)

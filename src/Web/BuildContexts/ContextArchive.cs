@@ -3,8 +3,8 @@ using System.IO.Compression;
 
 namespace LayerLens.Web.BuildContexts;
 
-/// <summary>What an archive held: entries and bytes once unpacked.</summary>
-public sealed record ContextSummary(int Entries, long ExpandedBytes);
+/// <summary>What an archive held: entries and bytes once unpacked, and the version-control metadata entries left out.</summary>
+public sealed record ContextSummary(int Entries, long ExpandedBytes, int SkippedMetadata = 0);
 
 /// <summary>
 /// A build context uploaded as tar, tar.gz or zip. <see cref="Validate"/> streams it once without writing
@@ -17,10 +17,25 @@ public static class ContextArchive
     public static ContextSummary Validate(string archive, ContextLimits limits, CancellationToken cancellationToken) =>
         Walk(archive, null, limits, cancellationToken);
 
+    /// <summary>Unpacks into <paramref name="target"/>, which must not exist yet (nothing there the checks did not write).</summary>
     public static ContextSummary Extract(string archive, string target, ContextLimits limits, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(target);
-        return Walk(archive, Path.GetFullPath(target), limits, cancellationToken);
+        var full = Path.GetFullPath(target).TrimEnd(Path.DirectorySeparatorChar);
+        if (Directory.Exists(full) || File.Exists(full))
+        {
+            throw new IOException($"{target}: the build context's target directory already exists");
+        }
+        Directory.CreateDirectory(full);
+        try
+        {
+            return Walk(archive, full, limits, cancellationToken);
+        }
+        catch
+        {
+            // A refused archive leaves nothing behind (Directory.Delete removes links, not their targets).
+            Directory.Delete(full, recursive: true);
+            throw;
+        }
     }
 
     private static ContextSummary Walk(string archive, string? target, ContextLimits limits, CancellationToken cancellationToken)
@@ -63,7 +78,14 @@ public static class ContextArchive
         {
             throw new ContextArchiveException($"the build context archive is corrupt after {sink.Entries} entries: {ex.Message}");
         }
-        return new ContextSummary(sink.Entries, sink.ExpandedBytes);
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or ArgumentException or OverflowException && ex is not ObjectDisposedException)
+        {
+            // What System.Formats.Tar and System.IO.Compression throw for damaged headers (found by ContextFuzzTests):
+            // an oversized extended-attributes entry, an unsupported zip compression method, a negative size.
+            throw new ContextArchiveException($"the build context archive is corrupt after {sink.Entries} entries: {ex.Message}");
+        }
+        sink.Finish();
+        return new ContextSummary(sink.Entries, sink.ExpandedBytes, sink.SkippedMetadata);
     }
 
     /// <summary>A ustar/GNU magic at offset 257, or an all-zero first block (an empty tar).</summary>

@@ -234,7 +234,10 @@ public sealed class AnalysisJob(
             analysis.ContextDigest is { } context ? StoredBlob(context, "build context") : null,
             analysis.BuildLogDigest is { } log ? StoredBlob(log, "build log") : null,
             analysis.MeasureRequested,
-            analysis.MeasureRuns ?? 3);
+            analysis.MeasureRuns ?? 3)
+        {
+            ChangeHistoryPath = analysis.ChangeHistoryDigest is { } changes ? StoredBlob(changes, "change history") : null,
+        };
         var review = await DockerfileReviewer.ReviewAsync(input, work, contextLimits, progress.Phase, ct);
         var policy = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig)?.EvaluateLint(review.Lint.Findings.Select(f => f.Severity)) ?? Verdict.None;
         progress.Phase("writing results");

@@ -11,10 +11,18 @@ using LayerLens.Web.BuildContexts;
 namespace LayerLens.Web.Reviews;
 
 /// <summary>What a review job is given: the stored Dockerfile, optional context archive and build log, and whether to measure.</summary>
-public sealed record ReviewInput(string FileName, string DockerfilePath, string? ContextArchivePath, string? BuildLogPath, bool Measure, int Runs);
+public sealed record ReviewInput(string FileName, string DockerfilePath, string? ContextArchivePath, string? BuildLogPath, bool Measure, int Runs)
+{
+    /// <summary>The uploaded change history (git log --name-only text); uniform weights without it. Git is never run here.</summary>
+    public string? ChangeHistoryPath { get; init; }
+}
 
 /// <summary>Lint findings, the optimiser's recommendation and, when measured, the rebuild measurements.</summary>
-public sealed record ReviewOutcome(string FileName, LintReport Lint, OptimisationResult Optimisation, MeasurementResult? Measured);
+public sealed record ReviewOutcome(string FileName, LintReport Lint, OptimisationResult Optimisation, MeasurementResult? Measured)
+{
+    /// <summary>What the uploaded context unpacked to, including the version-control entries left out; null without a context.</summary>
+    public ContextSummary? Context { get; init; }
+}
 
 /// <summary>
 /// A Dockerfile review as the web job runs it, the same engine calls as <c>layerlens lint</c> and
@@ -28,12 +36,13 @@ public static class DockerfileReviewer
     {
         var document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(input.DockerfilePath)));
         var context = BuildContext.Unknown;
+        ContextSummary? unpacked = null;
         IReadOnlyList<string>? dockerIgnore = null;
         if (input.ContextArchivePath is { } archive)
         {
             phase("unpacking the build context");
             var root = Path.Combine(work, "context");
-            ContextArchive.Extract(archive, root, limits, ct);
+            unpacked = ContextArchive.Extract(archive, root, limits, ct);
             // The Dockerfile sits beside the context, as `-f` would name it; a Dockerfile.dockerignore does not apply.
             var dockerfile = Path.Combine(work, "Dockerfile");
             File.Copy(input.DockerfilePath, dockerfile);
@@ -58,7 +67,8 @@ public static class DockerfileReviewer
         {
             log = BuildLogDurations.Parse(await File.ReadAllTextAsync(logPath, ct));
         }
-        var result = Optimizer.Optimize(document, context, buildLog: log);
+        var changes = input.ChangeHistoryPath is { } historyPath ? ChangeHistory.Read(historyPath, "uploaded history") : null;
+        var result = Optimizer.Optimize(document, context, buildLog: log, changes: changes);
 
         MeasurementResult? measured = null;
         if (input.Measure && context.IsKnown)
@@ -71,6 +81,6 @@ public static class DockerfileReviewer
                 Progress = line => phase("measuring: " + line),
             }, ct);
         }
-        return new ReviewOutcome(input.FileName, lint, result, measured);
+        return new ReviewOutcome(input.FileName, lint, result, measured) { Context = unpacked };
     }
 }

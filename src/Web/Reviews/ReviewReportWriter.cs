@@ -28,6 +28,10 @@ public static class ReviewReportWriter
                 break;
             case "markdown":
                 var text = LintReportWriters.Markdown(review.Lint) + "\n" + OptimizeReport.Write("markdown", review.Optimisation, review.Measured);
+                if (review.Context is { SkippedMetadata: > 0 } context)
+                {
+                    text += $"\n_{context.SkippedMetadata} version-control entries (.git, .hg, …) of the uploaded context were left out: the service never runs tools on them._\n";
+                }
                 stream.Write(Encoding.UTF8.GetBytes(text));
                 break;
             default:
@@ -58,6 +62,16 @@ public static class ReviewReportWriter
                     .. policy.Failures.Select(f => (JsonNode?)JsonValue.Create($"{f.Rule}: {f.Message}"))]),
             },
         };
+        if (review.Context is { } context)
+        {
+            // Said in the report: the review saw the context without its .git (and other VCS metadata).
+            root["context"] = new JsonObject
+            {
+                ["entries"] = context.Entries,
+                ["expandedBytes"] = context.ExpandedBytes,
+                ["versionControlEntriesLeftOut"] = context.SkippedMetadata,
+            };
+        }
         foreach (var (name, value) in optimise.ToList())
         {
             if (name != "schemaVersion")

@@ -72,6 +72,8 @@ window.layerlensReview = {
         if (context.files.length > 0) { form.append('context', context.files[0], context.files[0].name); }
         const log = document.getElementById('ll-buildlog-file');
         if (log.files.length > 0) { form.append('buildlog', log.files[0], log.files[0].name); }
+        const history = document.getElementById('ll-history-file');
+        if (history && history.files.length > 0) { form.append('history', history.files[0], history.files[0].name); }
         if (options.name) { form.append('name', options.name); }
         if (options.project) { form.append('project', options.project); }
         if (options.measure) { form.append('measure', 'true'); form.append('runs', String(options.runs || 1)); }

@@ -104,5 +104,28 @@ public sealed class ContextArchiveTests : IDisposable
         Assert.Contains("not a tar, tar.gz or zip", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Version_control_metadata_is_left_out_and_counted(string format)
+    {
+        var archive = Archive(format,
+            new TestEntry(".git/", Directory: true),
+            new TestEntry(".git/config", "[core]\n\tfsmonitor = ./x\n"),
+            new TestEntry("sub/.git", "gitdir: ../.git\n"),
+            new TestEntry(".hg/hgrc", "[hooks]\n"),
+            new TestEntry("vendor/lib/.svn/entries", "x"),
+            new TestEntry("src/app.js", "1"));
+        var target = Path.Combine(_dir, "out");
+
+        var summary = ContextArchive.Extract(archive, target, new ContextLimits(), CancellationToken.None);
+
+        Assert.Equal(5, summary.SkippedMetadata);
+        Assert.True(File.Exists(Path.Combine(target, "src", "app.js")));
+        Assert.False(Path.Exists(Path.Combine(target, ".git")));
+        Assert.False(Path.Exists(Path.Combine(target, "sub", ".git")));
+        Assert.False(Path.Exists(Path.Combine(target, ".hg")));
+        Assert.False(Path.Exists(Path.Combine(target, "vendor", "lib", ".svn")));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

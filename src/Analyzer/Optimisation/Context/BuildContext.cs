@@ -96,9 +96,14 @@ public sealed class BuildContext
         candidates.Add(Path.Combine(root, ".dockerignore"));
         foreach (var candidate in candidates)
         {
-            if (File.Exists(candidate))
+            var info = new FileInfo(candidate);
+            if (info.LinkTarget is not null)
             {
-                var info = new FileInfo(candidate);
+                // Read through a link, the ignore file could be any file on the machine.
+                throw new FormatException($"{candidate}: is a symbolic link (to '{info.LinkTarget}'); a .dockerignore must be a regular file");
+            }
+            if (info.Exists)
+            {
                 if (info.Length > 16 * 1024 * 1024)
                 {
                     throw new FormatException($"{candidate}: larger than 16 MiB (limit)");

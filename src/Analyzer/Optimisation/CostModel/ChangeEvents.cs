@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LayerLens.Analyzer.Optimisation.Context;
 
 namespace LayerLens.Analyzer.Optimisation.CostModel;
@@ -7,14 +6,13 @@ namespace LayerLens.Analyzer.Optimisation.CostModel;
 public sealed record ChangeEvent(string Name, IReadOnlySet<string> Files, double Weight);
 
 /// <summary>
-/// Path groups of the context (each top-level entry; dependency manifests on their own), weighted by how
-/// many commits touched them in <c>git log</c> when the context is in a git repository, uniformly otherwise.
+/// Path groups of the context (each top-level entry; dependency manifests on their own), weighted by how many
+/// commits of a given <see cref="ChangeHistory"/> touched them, uniformly without one. The engine never runs
+/// a tool to find history: a context may carry configuration that makes such a tool run its programs.
 /// </summary>
 public static class ChangeEvents
 {
-    public const int MaxCommits = 2000;
-
-    public static (IReadOnlyList<ChangeEvent> Events, string WeightSource) From(BuildContext context, IReadOnlySet<string> manifests)
+    public static (IReadOnlyList<ChangeEvent> Events, string WeightSource) From(BuildContext context, IReadOnlySet<string> manifests, ChangeHistory? history = null)
     {
         if (!context.IsKnown || context.Count == 0)
         {
@@ -30,65 +28,25 @@ public static class ChangeEvents
             }
             set.Add(file.Path);
         }
-        var counts = GitCounts(context.Root!);
-        if (counts is null || counts.Count == 0)
+        if (history is null || history.Counts.Count == 0)
         {
             return ([.. groups.Select(g => new ChangeEvent(g.Key, g.Value, 1))], "uniform");
         }
         var events = new List<ChangeEvent>();
         foreach (var (name, files) in groups)
         {
-            var commits = files.Count == 0 ? 0 : counts.Where(c => files.Contains(c.Key)).Select(c => c.Value).DefaultIfEmpty(0).Max();
+            var commits = files.Select(f => history.Counts.GetValueOrDefault(f)).DefaultIfEmpty(0).Max();
             if (commits > 0)
             {
                 events.Add(new ChangeEvent(name, files, commits));
             }
         }
-        return events.Count == 0 ? ([.. groups.Select(g => new ChangeEvent(g.Key, g.Value, 1))], "uniform") : (events, "git log");
+        return events.Count == 0 ? ([.. groups.Select(g => new ChangeEvent(g.Key, g.Value, 1))], "uniform") : (events, history.Source);
     }
 
     private static string TopLevel(string path)
     {
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         return slash < 0 ? path : path[..slash];
-    }
-
-    /// <summary>Commits touching each path (relative to <paramref name="root"/>), or null without git history.</summary>
-    private static Dictionary<string, int>? GitCounts(string root)
-    {
-        try
-        {
-            var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = root };
-            foreach (var a in new[] { "log", $"--max-count={MaxCommits}", "--format=", "--name-only", "--relative", "--", "." })
-            {
-                psi.ArgumentList.Add(a);
-            }
-            using var process = Process.Start(psi);
-            if (process is null)
-            {
-                return null;
-            }
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            var stderr = process.StandardError.ReadToEndAsync();
-            string? line;
-            while ((line = process.StandardOutput.ReadLine()) is not null)
-            {
-                if (line.Length > 0)
-                {
-                    counts[line] = counts.GetValueOrDefault(line) + 1;
-                }
-            }
-            if (!process.WaitForExit(30_000))
-            {
-                process.Kill(entireProcessTree: true);
-                return null;
-            }
-            _ = stderr.Result;
-            return process.ExitCode == 0 ? counts : null;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return null;
-        }
     }
 }

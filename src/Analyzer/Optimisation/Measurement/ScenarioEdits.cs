@@ -35,7 +35,8 @@ public static class ScenarioEdits
     {
         Directory.CreateDirectory(destination);
         var ignore = Path.Combine(context.Root!, ".dockerignore");
-        if (File.Exists(ignore))
+        // BuildContext.Load refuses a linked .dockerignore; never copy one through a link all the same.
+        if (File.Exists(ignore) && new FileInfo(ignore).LinkTarget is null)
         {
             File.Copy(ignore, Path.Combine(destination, ".dockerignore"));
         }

@@ -101,6 +101,10 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<int?>("ChangeCount")
                         .HasColumnType("integer");
 
+                    b.Property<string>("ChangeHistoryDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
                     b.Property<string>("CiConfig")
                         .HasMaxLength(65536)
                         .HasColumnType("character varying(65536)");

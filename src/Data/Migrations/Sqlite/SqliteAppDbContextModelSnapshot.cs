@@ -96,6 +96,10 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<int?>("ChangeCount")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ChangeHistoryDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CiConfig")
                         .HasMaxLength(65536)
                         .HasColumnType("TEXT");
