@@ -81,6 +81,7 @@ if (settings.RequireHttpsCookies)
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAuthentication();
 app.UseWorkspaceScope();
+app.UseScopeDenials();
 app.UseApiAntiforgery();
 app.UseRateLimiter();
 app.UseAuthorization();
