@@ -122,7 +122,7 @@ public sealed class InvitationServiceTests : IDisposable
         var viewer = new WorkspaceContext();
         viewer.Set(_database.WorkspaceId, "viewer@layerlens.test", ApiScopes.ForRole(WorkspaceRole.Viewer));
         var service = new InvitationService(_database.Factory, _system, viewer, new AuditLog(_database.Factory, _system, viewer), new InvitationSettings(), _clock, new WorkspaceAccess(viewer, _system));
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => service.CreateAsync("x@layerlens.test", WorkspaceRole.Owner));
+        await Assert.ThrowsAsync<ScopeDeniedException>(() => service.CreateAsync("x@layerlens.test", WorkspaceRole.Owner));
     }
 
     private sealed class ForeignFactory(SystemDbContextFactory system, Guid workspace) : IDbContextFactory<LayerLens.Data.AppDbContext>
