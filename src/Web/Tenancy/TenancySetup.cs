@@ -36,6 +36,8 @@ public static class TenancySetup
         services.AddSingleton(configuration.GetSection("LayerLens:Invitations").Get<LayerLens.Web.Invitations.InvitationSettings>() ?? new LayerLens.Web.Invitations.InvitationSettings());
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WorkspaceQuotas>();
+        services.AddSingleton(configuration.GetSection("LayerLens:RateLimits").Get<SignInLimits>() ?? new SignInLimits());
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton(configuration.GetSection("LayerLens:Accounts").Get<AccountSettings>() ?? new AccountSettings());
         var requireHttpsCookies = configuration.GetValue<bool>("LayerLens:Security:RequireHttpsCookies");
 
