@@ -48,6 +48,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
 
     public DbSet<Analysis> Analyses => Set<Analysis>();
 
+    public DbSet<FirstAdministrator> FirstAdministrators => Set<FirstAdministrator>();
+
     /// <summary>New workspace rows take the current workspace; a row of another workspace is never written.</summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
@@ -154,6 +156,13 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
             mapping.Property(m => m.PullHost).HasMaxLength(512);
             mapping.HasIndex(m => new { m.WorkspaceId, m.NotificationHost }).IsUnique();
             mapping.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<FirstAdministrator>(first =>
+        {
+            first.ToTable("FirstAdministrator");
+            first.Property(f => f.Id).ValueGeneratedNever();
+            first.Property(f => f.UserId).HasMaxLength(450);
         });
 
         builder.Entity<Project>(project =>

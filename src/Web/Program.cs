@@ -88,6 +88,7 @@ app.UseForwardedHeaders(forwarded);
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAuthentication();
 app.UseWorkspaceScope();
+app.UseScopeDenials();
 app.UseApiAntiforgery();
 app.UseRateLimiter();
 app.UseAuthorization();

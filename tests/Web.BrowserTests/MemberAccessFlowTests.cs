@@ -9,7 +9,8 @@ namespace LayerLens.Web.BrowserTests;
 
 /// <summary>
 /// An owner changes a member's role and then removes them on the Members page; the member's own signed-in session
-/// (cookie-authenticated API calls and the dashboard) follows each change on its very next request.
+/// (cookie-authenticated API calls, the dashboard, and a tab opened before the change) follows each change on its very
+/// next request or action.
 /// </summary>
 public sealed class MemberAccessFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
@@ -75,19 +76,33 @@ public sealed class MemberAccessFlowTests(BrowserFixture fixture) : IClassFixtur
             Assert.Equal(HttpStatusCode.OK, await ReadAsync(member, id));
             Assert.Equal(HttpStatusCode.Conflict, await WriteAsync(member, id, token!));
 
-            // The owner makes them a viewer: the next write is refused, reading still works.
+            // The member opens New analysis while still a member: this tab's circuit starts with write rights.
+            var openTab = await memberContext.NewPageAsync();
+            openTab.SetDefaultTimeout(30_000);
+            await openTab.GotoAsync("/analyses/new");
+            await InteractiveAsync(openTab);
+
+            // The owner makes them a viewer (people join only through invitations; the Members page changes roles of
+            // existing members): the next write is refused, reading still works.
             await owner.GotoAsync("/settings/members");
             await InteractiveAsync(owner);
-            await owner.GetByLabel("Email of an existing account").FillAsync(MemberEmail);
-            await owner.Locator(".mud-select").First.ClickAsync();
-            await owner.Locator(".mud-popover-open").GetByText("viewer", new() { Exact = true }).ClickAsync();
-            // Add only once the circuit has the choice (under load the popover's click can land late).
-            await Assertions.Expect(owner.Locator(".mud-select").First.Locator("input").First).ToHaveValueAsync("Viewer", new() { Timeout = 15_000 });
-            await owner.GetByTestId("member-add").ClickAsync();
             var row = owner.GetByTestId("members-table").Locator("tr", new() { HasText = MemberEmail });
-            await Assertions.Expect(row).ToContainTextAsync("viewer", new() { Timeout = 15_000 });
-            Assert.Equal(HttpStatusCode.Forbidden, await WriteAsync(member, id, token!));
+            await row.Locator(".mud-select").First.ClickAsync();
+            await owner.Locator(".mud-popover-open").GetByText("viewer", new() { Exact = true }).ClickAsync();
+            await Assertions.Expect(row.Locator(".mud-select input").First).ToHaveValueAsync("Viewer", new() { Timeout = 15_000 });
+            var until = DateTime.UtcNow.AddSeconds(15);
+            while (await WriteAsync(member, id, token!) != HttpStatusCode.Forbidden)
+            {
+                Assert.True(DateTime.UtcNow < until, "the demoted member can still write");
+                await Task.Delay(200);
+            }
             Assert.Equal(HttpStatusCode.OK, await ReadAsync(member, id));
+
+            // The tab opened before the demotion: its next action is refused by the service, not only the API.
+            await openTab.GetByTestId("registry-image").FillAsync("registry.example.com/team/app:1");
+            await openTab.GetByTestId("registry-start").ClickAsync();
+            await Assertions.Expect(openTab.GetByTestId("registry-error")).ToContainTextAsync("analyses:write", new() { Timeout = 15_000 });
+            Assert.EndsWith("/analyses/new", openTab.Url, StringComparison.Ordinal);
 
             // The owner removes them: the same session no longer reaches the workspace's analysis or lists it.
             await row.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();

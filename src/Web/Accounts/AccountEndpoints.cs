@@ -3,6 +3,8 @@ using LayerLens.Data.Model.Workspaces;
 using LayerLens.Data.Tenancy;
 using LayerLens.Web.Audit;
 using LayerLens.Web.Invitations;
+using LayerLens.Web.Limits;
+using Microsoft.AspNetCore.Antiforgery;
 using LayerLens.Web.Tenancy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -47,9 +49,20 @@ public static class AccountEndpoints
 
     private static async Task<IResult> SignInAsync(
         [FromForm] string email, [FromForm] string password, [FromForm] string? returnUrl,
-        SignInManager<AppUser> signIn, SystemDbContextFactory system, AuditLog audit, CancellationToken ct)
+        HttpContext http, SignInManager<AppUser> signIn, SignInThrottle throttle, SystemDbContextFactory system, AuditLog audit, CancellationToken ct)
     {
+        var address = http.Connection.RemoteIpAddress;
+        if (throttle.RetryAfter(address, email ?? "") is { } wait)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Text($"Too many failed sign-ins from this address; try again in {seconds} s.", "text/plain", statusCode: StatusCodes.Status429TooManyRequests);
+        }
         var result = await signIn.PasswordSignInAsync(email?.Trim() ?? "", password ?? "", isPersistent: false, lockoutOnFailure: true);
+        if (!result.Succeeded)
+        {
+            throttle.Failed(address, email ?? "");
+        }
         if (result.IsLockedOut)
         {
             return Back("/account/signin", "too many failed attempts; this account is locked for a few minutes");
@@ -70,8 +83,16 @@ public static class AccountEndpoints
         return Results.LocalRedirect(IsLocal(returnUrl) ? returnUrl! : "/");
     }
 
-    private static async Task<IResult> SignOutAsync(SignInManager<AppUser> signIn)
+    /// <summary>
+    /// A form post with the page's antiforgery token: another site cannot sign a user out (a request with no form
+    /// field is not checked by form binding, so the token is validated here).
+    /// </summary>
+    private static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery, SignInManager<AppUser> signIn)
     {
+        if (!await antiforgery.IsRequestValidAsync(http))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid form", detail: "sign out from the app's own Sign out button");
+        }
         await signIn.SignOutAsync();
         return Results.LocalRedirect("/account/signin");
     }

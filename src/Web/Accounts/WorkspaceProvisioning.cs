@@ -5,6 +5,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Web.ApiKeys;
 using LayerLens.Web.RegistryHooks;
 using LayerLens.Web.Tenancy;
+using LayerLens.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,19 +28,47 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
         {
             return (null, [$"a workspace named '{workspaceName}' exists; choose another name"]);
         }
-        var first = !await users.Users.AnyAsync(cancellationToken);
+        var freshInstall = !await users.Users.AnyAsync(cancellationToken);
         var user = new AppUser { UserName = email, Email = email };
         var created = await users.CreateAsync(user, password);
         if (!created.Succeeded)
         {
             return (null, created.Errors.Select(e => e.Description).ToList());
         }
-        if (first)
+        // The first administrator: a fresh install (no account before this one) and the FirstAdministrator row's fixed
+        // key. Sign-ups racing here may all have seen a fresh install; only one insert of that key succeeds, and the
+        // administrator claim and the adopted workspace are written in the same transaction as that insert.
+        if (freshInstall && !await db.FirstAdministrators.AnyAsync(cancellationToken)
+            && await TryClaimFirstAdministratorAsync(db, user, email, workspaceName, cancellationToken))
         {
-            await users.AddClaimAsync(user, new System.Security.Claims.Claim(LayerLensClaims.Administrator, "true"));
+            return (user, []);
         }
-        // The first administrator adopts the analyses made before workspaces existed (the migration's 'default').
-        var workspace = first ? await db.Workspaces.SingleOrDefaultAsync(w => w.Id == Guid.Empty, cancellationToken) : null;
+        var workspace = new Workspace { Name = workspaceName };
+        db.Workspaces.Add(workspace);
+        db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = user.Id, Role = WorkspaceRole.Owner });
+        db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = email, Action = "workspace.created", Detail = "signed up" });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The workspace name was taken meanwhile (unique index): no half-made account stays behind.
+            await users.DeleteAsync(user);
+            return (null, [$"a workspace named '{workspaceName}' exists; choose another name"]);
+        }
+        return (user, []);
+    }
+
+    /// <summary>
+    /// One transaction: the singleton row, the administrator claim, and the workspace (the migration's 'default', which
+    /// holds the analyses made before workspaces existed, when it is there). False when another sign-up holds the row.
+    /// </summary>
+    private static async Task<bool> TryClaimFirstAdministratorAsync(AppDbContext db, AppUser user, string email, string workspaceName, CancellationToken cancellationToken)
+    {
+        db.FirstAdministrators.Add(new FirstAdministrator { UserId = user.Id });
+        db.UserClaims.Add(new IdentityUserClaim<string> { UserId = user.Id, ClaimType = LayerLensClaims.Administrator, ClaimValue = "true" });
+        var workspace = await db.Workspaces.SingleOrDefaultAsync(w => w.Id == Guid.Empty, cancellationToken);
         if (workspace is null)
         {
             workspace = new Workspace { Name = workspaceName };
@@ -50,9 +79,18 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
             workspace.Name = workspaceName;
         }
         db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = user.Id, Role = WorkspaceRole.Owner });
-        db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = email, Action = "workspace.created", Detail = first ? "first administrator signed up" : "signed up" });
-        await db.SaveChangesAsync(cancellationToken);
-        return (user, []);
+        db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = email, Action = "workspace.created", Detail = "first administrator signed up" });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            // Lost the race (the row's key exists now): forget this attempt; the caller makes an ordinary account.
+            db.ChangeTracker.Clear();
+            return false;
+        }
     }
 
     /// <summary>Idempotent: creates what is missing of one configured workspace, its admin and its all-scopes key.</summary>

@@ -15,6 +15,7 @@ using LayerLens.Web.Security;
 using LayerLens.Web.Verdicts;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
+using LayerLens.Web.Tenancy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +31,8 @@ public sealed class AnalysisIntake(
     ContextLimits contextLimits,
     BuilderProbe builder,
     NetworkTargetGuard guard,
-    WorkspaceQuotas quotas)
+    WorkspaceQuotas quotas,
+    WorkspaceAccess access)
 {
     /// <summary>
     /// Checks the Dockerfile parses and starts a stage, the context archive is safe to unpack and the build log
@@ -38,6 +40,7 @@ public sealed class AnalysisIntake(
     /// </summary>
     public async Task<Analysis> FromDockerfileAsync(DockerfileSubmission submission, CancellationToken cancellationToken)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         if (submission.Dockerfile.Length == 0)
         {
             throw new IntakeException("the 'dockerfile' part is empty; paste or upload a Dockerfile");
@@ -127,6 +130,7 @@ public sealed class AnalysisIntake(
     /// <param name="archiveKind">How to read the archive, as the user's source prefix: "docker", "oci", or null to detect it.</param>
     public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null, string? archiveKind = null)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         CheckChoiceText(archiveImage);
         UploadedImage.ParseKind(archiveKind);
         var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
@@ -136,6 +140,7 @@ public sealed class AnalysisIntake(
     /// <summary>Queues the analysis of an image tarball already streamed into the blob store (a multipart 'image' part).</summary>
     public async Task<Analysis> FromStoredUploadAsync(string digest, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null, string? archiveKind = null)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         CheckChoiceText(archiveImage);
         var kind = UploadedImage.ParseKind(archiveKind);
         var analysis = new Analysis
@@ -164,6 +169,7 @@ public sealed class AnalysisIntake(
     /// <summary>Validates the reference, platform and target address, then queues a registry pull.</summary>
     public async Task<Analysis> FromRegistryAsync(RegistryAnalysis request, CancellationToken cancellationToken, CiRequest? ci = null)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         if (string.IsNullOrWhiteSpace(request.Image))
         {
             throw new IntakeException("'image' is required: a reference such as registry.example.com/team/app:1.2 or …@sha256:…");

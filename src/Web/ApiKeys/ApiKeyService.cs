@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LayerLens.Web.ApiKeys;
 
 /// <summary>Creates (shown once), lists and revokes the current workspace's API keys.</summary>
-public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, WorkspaceContext workspace, AuditLog audit)
+public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, WorkspaceContext workspace, AuditLog audit, WorkspaceAccess access)
 {
     public const string KeyPrefix = "llk_";
 
@@ -26,10 +26,8 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
 
     public async Task<(ApiKey Key, string Secret)> CreateAsync(string name, IEnumerable<string>? scopes, CancellationToken cancellationToken = default)
     {
-        if (workspace.WorkspaceId is not { } workspaceId)
-        {
-            throw new InvalidOperationException("no workspace");
-        }
+        // Re-checked now (a demoted owner's open tab loses the right); the grant check below then sees the current scopes.
+        var workspaceId = await access.RequireAsync(ApiScopes.KeysManage, cancellationToken);
         name = string.IsNullOrWhiteSpace(name) ? "key" : name.Trim();
         if (name.Length > 200)
         {
@@ -60,12 +58,14 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
 
     public async Task<List<ApiKey>> ListAsync(CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(ApiScopes.KeysManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.ApiKeys.AsNoTracking().OrderByDescending(k => k.CreatedAtUtc).ToListAsync(cancellationToken);
     }
 
     public async Task<bool> RevokeAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(ApiScopes.KeysManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id && k.RevokedAtUtc == null, cancellationToken);
         if (key is null)

@@ -15,7 +15,7 @@ namespace LayerLens.Web.Invitations;
 /// </summary>
 public sealed class InvitationService(
     IDbContextFactory<AppDbContext> dbFactory, SystemDbContextFactory system, WorkspaceContext workspace, AuditLog audit,
-    InvitationSettings settings, TimeProvider time)
+    InvitationSettings settings, TimeProvider time, WorkspaceAccess access)
 {
     public const string TokenPrefix = "lli_";
 
@@ -24,7 +24,7 @@ public sealed class InvitationService(
 
     public async Task<(Invitation Invitation, string Token)> CreateAsync(string? email, WorkspaceRole role, CancellationToken cancellationToken = default)
     {
-        var id = RequireOwner();
+        var id = await access.RequireAsync(ApiScopes.MembersManage, cancellationToken);
         email = email?.Trim() ?? "";
         if (email.Length is 0 or > 256 || !email.Contains('@', StringComparison.Ordinal))
         {
@@ -59,7 +59,7 @@ public sealed class InvitationService(
     /// <summary>The current workspace's invitations, newest first (never their tokens).</summary>
     public async Task<List<Invitation>> ListAsync(CancellationToken cancellationToken = default)
     {
-        RequireOwner();
+        await access.RequireAsync(ApiScopes.MembersManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Invitations.AsNoTracking().OrderByDescending(i => i.CreatedAtUtc).Take(200).ToListAsync(cancellationToken);
     }
@@ -67,7 +67,7 @@ public sealed class InvitationService(
     /// <summary>False when the current workspace has no such open invitation.</summary>
     public async Task<bool> RevokeAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        RequireOwner();
+        await access.RequireAsync(ApiScopes.MembersManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == id && i.AcceptedAtUtc == null && i.RevokedAtUtc == null, cancellationToken);
         if (invitation is null)
@@ -128,9 +128,6 @@ public sealed class InvitationService(
         await audit.WriteForAsync(open.WorkspaceId, userEmail, "invitation.accepted", $"{userEmail} joined as {Name(open.Role)}", cancellationToken);
         return null;
     }
-
-    private Guid RequireOwner() =>
-        workspace.WorkspaceId is { } id && workspace.Has(ApiScopes.MembersManage) ? id : throw new UnauthorizedAccessException("only owners invite members");
 
     public static string Name(WorkspaceRole role) => role.ToString().ToLowerInvariant();
 }

@@ -139,7 +139,7 @@ public sealed class AnalysisJob(
         catch (Exception ex)
         {
             await progress.DisposeAsync();
-            var message = UserMessage(ex, analysis, blobs);
+            var message = FailureMessages.ForMembers(ex, analysis, blobs, settings.DataDirectory);
             if (logger.IsEnabled(LogLevel.Warning))
             {
                 logger.LogWarning(ex, "Analysis {Id} failed: {Message}", analysisId, message);
@@ -358,20 +358,6 @@ public sealed class AnalysisJob(
         await db.Analyses.Where(a => a.Id == analysisId && a.RunId == runId && a.Status == AnalysisStatus.Running)
             .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.FinishedAtUtc, DateTime.UtcNow)));
         notifier.Publish(analysisId);
-    }
-
-    private static string UserMessage(Exception ex, Analysis analysis, BlobStore blobs)
-    {
-        var message = ex is InvalidImageException or RegistryException or ArgumentException or InvalidDataException
-            or ContextArchiveException or DockerfileParseException
-            ? ex.Message
-            : $"internal error: {ex.Message}";
-        if (analysis.InputDigest is { } digest)
-        {
-            // Never show the server's blob path; name the upload instead.
-            message = UploadedImage.HidePath(message, blobs.PathOf(digest), analysis.DisplayName);
-        }
-        return message.Length > 8000 ? message[..8000] : message;
     }
 
     private void TryDelete(string directory)

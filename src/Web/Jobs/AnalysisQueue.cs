@@ -2,17 +2,22 @@ using Hangfire;
 using LayerLens.Data;
 using LayerLens.Data.Model;
 using LayerLens.Web.Storage;
+using LayerLens.Web.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Jobs;
 
-/// <summary>Starts, cancels, retries and deletes analyses of the current workspace; the pages and the API share it.</summary>
+/// <summary>
+/// Starts, cancels, retries and deletes analyses of the current workspace; the pages and the API share it, and
+/// each action checks analyses:write itself (<see cref="WorkspaceAccess"/>), whichever of them calls.
+/// </summary>
 public sealed class AnalysisQueue(
     IDbContextFactory<AppDbContext> dbFactory,
     IBackgroundJobClient jobs,
     JobCancellations cancellations,
     AnalysisNotifier notifier,
-    DataLayout layout)
+    DataLayout layout,
+    WorkspaceAccess access)
 {
     public void Enqueue(Guid analysisId) => Enqueue(jobs, analysisId);
 
@@ -22,6 +27,7 @@ public sealed class AnalysisQueue(
     /// <summary>A queued analysis is cancelled at once; a running one when its job notices.</summary>
     public async Task<bool> CancelAsync(Guid analysisId)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite);
         await using var db = await dbFactory.CreateDbContextAsync();
         var queued = await db.Analyses.Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Queued)
             .ExecuteUpdateAsync(s => s
@@ -45,6 +51,7 @@ public sealed class AnalysisQueue(
     /// <summary>Failed or cancelled analyses go back to the queue with their progress reset.</summary>
     public async Task<bool> RetryAsync(Guid analysisId)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite);
         await using var db = await dbFactory.CreateDbContextAsync();
         var reset = await db.Analyses
             .Where(a => a.Id == analysisId && (a.Status == AnalysisStatus.Failed || a.Status == AnalysisStatus.Cancelled))
@@ -70,6 +77,7 @@ public sealed class AnalysisQueue(
     /// <summary>Deletes the row and its results; a running job is cancelled first and finds nothing to store.</summary>
     public async Task<bool> DeleteAsync(Guid analysisId)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite);
         await using var db = await dbFactory.CreateDbContextAsync();
         // Only a row of this workspace is acted on: another workspace's job and results stay untouched.
         if (!await db.Analyses.AnyAsync(a => a.Id == analysisId))

@@ -11,7 +11,7 @@ namespace LayerLens.Web.RegistryHooks;
 /// (<c>registry:5000</c>) is pulled from the host this server can reach (<c>registry.example.com</c>). The pull
 /// still goes through the SSRF guard and the insecure-registry list, by the mapped host.
 /// </summary>
-public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFactory, WorkspaceContext workspace, AuditLog audit)
+public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFactory, WorkspaceContext workspace, AuditLog audit, WorkspaceAccess access)
 {
     public async Task<List<RegistryHostMapping>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -41,7 +41,7 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
     /// <summary>Adds or replaces the mapping of one notification host.</summary>
     public async Task<RegistryHostMapping> SetAsync(string? notificationHost, string? pullHost, CancellationToken cancellationToken = default)
     {
-        RequireOwner();
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var (mapping, _) = await UpsertAsync(db, workspace.WorkspaceId!.Value, notificationHost, pullHost, cancellationToken);
         await audit.WriteAsync("registry-host.mapped", $"{mapping.NotificationHost} → {mapping.PullHost}", cancellationToken);
@@ -78,7 +78,7 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
 
     public async Task<bool> RemoveAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        RequireOwner();
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var mapping = await db.RegistryHostMappings.SingleOrDefaultAsync(m => m.Id == id, cancellationToken);
         if (mapping is null)
@@ -104,11 +104,4 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
         return text.ToLowerInvariant();
     }
 
-    private void RequireOwner()
-    {
-        if (!workspace.Has(ApiScopes.WebhooksManage))
-        {
-            throw new UnauthorizedAccessException("only owners map registry hosts");
-        }
-    }
 }

@@ -23,6 +23,7 @@ public static class TenancySetup
     public static IServiceCollection AddLayerLensTenancy(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddScoped<WorkspaceContext>();
+        services.AddScoped<WorkspaceAccess>();
         services.AddSingleton<Memberships>();
         services.AddScoped<ScopeMemberships>();
         services.AddScoped<IWorkspaceScope>(sp => sp.GetRequiredService<WorkspaceContext>());
@@ -35,6 +36,8 @@ public static class TenancySetup
         services.AddSingleton(configuration.GetSection("LayerLens:Invitations").Get<LayerLens.Web.Invitations.InvitationSettings>() ?? new LayerLens.Web.Invitations.InvitationSettings());
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WorkspaceQuotas>();
+        services.AddSingleton(configuration.GetSection("LayerLens:RateLimits").Get<SignInLimits>() ?? new SignInLimits());
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton(configuration.GetSection("LayerLens:Accounts").Get<AccountSettings>() ?? new AccountSettings());
         var requireHttpsCookies = configuration.GetValue<bool>("LayerLens:Security:RequireHttpsCookies");
 
@@ -115,6 +118,23 @@ public static class TenancySetup
         }
         context.RequestServices.GetRequiredService<WorkspaceContext>().SetFrom(context.User);
         await next(context);
+    });
+
+    /// <summary>
+    /// A service refused the action (<see cref="WorkspaceAccess"/>): the API answers 403 with the reason, as when the
+    /// endpoint's own policy refuses. The endpoint policies come first; this covers what changed in between.
+    /// </summary>
+    public static IApplicationBuilder UseScopeDenials(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (ScopeDeniedException ex) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await ApiProblems.WriteAsync(context, StatusCodes.Status403Forbidden, "Missing scope", ex.Message);
+        }
     });
 
     private static Task Redirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context)

@@ -37,6 +37,19 @@ public sealed class WorkspaceContext : IWorkspaceScope
         UserId = user.FindFirstValue(ClaimTypes.NameIdentifier);
     }
 
+    /// <summary>
+    /// A signed-in user's role as the database holds it now (<see cref="WorkspaceAccess"/>): the scopes become that
+    /// role's; null (no longer a member) leaves none. API-key contexts keep their key's scopes.
+    /// </summary>
+    public void ApplyRole(LayerLens.Data.Model.Workspaces.WorkspaceRole? role)
+    {
+        if (ApiKeyId is not null)
+        {
+            return;
+        }
+        _scopes = role is { } current ? ApiScopes.ForRole(current).ToHashSet(StringComparer.Ordinal) : [];
+    }
+
     /// <summary>For work done on a workspace's behalf outside a request (registry hooks, bootstrap).</summary>
     public void Set(Guid workspaceId, string actor, params string[] scopes)
     {

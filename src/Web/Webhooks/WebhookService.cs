@@ -4,6 +4,7 @@ using LayerLens.Data;
 using LayerLens.Data.Model.Webhooks;
 using LayerLens.Web.Audit;
 using LayerLens.Web.Security;
+using LayerLens.Web.Tenancy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,13 +16,15 @@ public sealed class WebhookService(
     NetworkTargetGuard guard,
     IDataProtectionProvider protection,
     IBackgroundJobClient jobs,
-    AuditLog audit)
+    AuditLog audit,
+    WorkspaceAccess access)
 {
     public const string SecretPurpose = "LayerLens.WebhookSecrets";
 
     /// <summary>Validates the URL against SSRF, the events and the secret (generated when missing; returned once).</summary>
     public async Task<(Webhook Hook, string Secret)> CreateAsync(string? url, IEnumerable<string>? events, string? secret, CancellationToken cancellationToken)
     {
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken);
         Uri target;
         try
         {
@@ -60,12 +63,14 @@ public sealed class WebhookService(
 
     public async Task<List<Webhook>> ListAsync(CancellationToken cancellationToken)
     {
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.Webhooks.AsNoTracking().OrderBy(h => h.CreatedAtUtc).ToListAsync(cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var hook = await db.Webhooks.SingleOrDefaultAsync(h => h.Id == id, cancellationToken);
         if (hook is null)
@@ -81,6 +86,7 @@ public sealed class WebhookService(
     /// <summary>Deliveries of one webhook, newest first, with their attempts; null when the webhook is not this workspace's.</summary>
     public async Task<List<WebhookDelivery>?> DeliveriesAsync(Guid webhookId, int take, CancellationToken cancellationToken)
     {
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!await db.Webhooks.AnyAsync(h => h.Id == webhookId, cancellationToken))
         {
@@ -93,6 +99,7 @@ public sealed class WebhookService(
     /// <summary>Sends a delivery's body again as a new delivery (new id, fresh attempts).</summary>
     public async Task<WebhookDelivery?> RedeliverAsync(Guid deliveryId, CancellationToken cancellationToken)
     {
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var original = await db.WebhookDeliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deliveryId, cancellationToken);
         if (original is null)

@@ -7,14 +7,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Workspaces;
 
-/// <summary>The current workspace's members: owners add existing accounts by email, change roles, remove members.</summary>
-public sealed class MemberService(SystemDbContextFactory system, WorkspaceContext workspace, UserManager<AppUser> users, AuditLog audit)
+/// <summary>The current workspace's members: owners change roles and remove members (people join through invitations).</summary>
+public sealed class MemberService(SystemDbContextFactory system, WorkspaceAccess access, UserManager<AppUser> users, AuditLog audit)
 {
     public sealed record Member(string UserId, string Email, WorkspaceRole Role, DateTime JoinedAtUtc);
 
     public async Task<List<Member>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var id = workspace.WorkspaceId ?? throw new InvalidOperationException("no workspace");
+        var id = await access.RequireAsync(ApiScopes.MembersManage, cancellationToken);
         await using var db = system.ForWorkspace(id);
         var rows = await db.WorkspaceMembers.AsNoTracking().Where(m => m.WorkspaceId == id).OrderBy(m => m.JoinedAtUtc)
             .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { u.Id, u.Email, m.Role, m.JoinedAtUtc })
@@ -22,37 +22,38 @@ public sealed class MemberService(SystemDbContextFactory system, WorkspaceContex
         return rows.Select(r => new Member(r.Id, r.Email ?? r.Id, r.Role, r.JoinedAtUtc)).ToList();
     }
 
-    /// <summary>Adds or re-roles an account; returns an error message, or null on success.</summary>
-    public async Task<string?> SetAsync(string email, WorkspaceRole role, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Changes an existing member's role; returns an error message, or null on success. There is no way to add an
+    /// account here: sign-up does not verify addresses, so whoever registered an address is not proof of who owns it.
+    /// People join only through an invitation link sent to the address (<see cref="Invitations.InvitationService"/>).
+    /// </summary>
+    public async Task<string?> ChangeRoleAsync(string userId, WorkspaceRole role, CancellationToken cancellationToken = default)
     {
-        var id = RequireOwner();
-        var user = await users.FindByEmailAsync(email.Trim());
-        if (user is null)
+        var id = await access.RequireAsync(ApiScopes.MembersManage, cancellationToken);
+        if (!Enum.IsDefined(role))
         {
-            return $"there is no account '{email}'; they sign up first";
+            return "the role is viewer, member or owner";
         }
         await using var db = system.ForWorkspace(id);
-        var member = await db.WorkspaceMembers.SingleOrDefaultAsync(m => m.WorkspaceId == id && m.UserId == user.Id, cancellationToken);
+        var member = await db.WorkspaceMembers.SingleOrDefaultAsync(m => m.WorkspaceId == id && m.UserId == userId, cancellationToken);
         if (member is null)
         {
-            db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = id, UserId = user.Id, Role = role });
+            return "no such member; invite people from the Invitations section";
         }
-        else if (member.Role == WorkspaceRole.Owner && role != WorkspaceRole.Owner && await OwnersAsync(db, id, cancellationToken) == 1)
+        if (member.Role == WorkspaceRole.Owner && role != WorkspaceRole.Owner && await OwnersAsync(db, id, cancellationToken) == 1)
         {
             return "a workspace keeps at least one owner";
         }
-        else
-        {
-            member.Role = role;
-        }
+        member.Role = role;
         await db.SaveChangesAsync(cancellationToken);
-        await audit.WriteAsync(member is null ? "member.added" : "member.role-changed", $"{user.Email} as {role.ToString().ToLowerInvariant()}", cancellationToken);
+        var email = (await users.FindByIdAsync(userId))?.Email ?? userId;
+        await audit.WriteAsync("member.role-changed", $"{email} as {role.ToString().ToLowerInvariant()}", cancellationToken);
         return null;
     }
 
     public async Task<string?> RemoveAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var id = RequireOwner();
+        var id = await access.RequireAsync(ApiScopes.MembersManage, cancellationToken);
         await using var db = system.ForWorkspace(id);
         var member = await db.WorkspaceMembers.SingleOrDefaultAsync(m => m.WorkspaceId == id && m.UserId == userId, cancellationToken);
         if (member is null)
@@ -69,9 +70,6 @@ public sealed class MemberService(SystemDbContextFactory system, WorkspaceContex
         await audit.WriteAsync("member.removed", email, cancellationToken);
         return null;
     }
-
-    private Guid RequireOwner() =>
-        workspace.WorkspaceId is { } id && workspace.Has(ApiScopes.MembersManage) ? id : throw new UnauthorizedAccessException("only owners manage members");
 
     private static Task<int> OwnersAsync(LayerLens.Data.AppDbContext db, Guid id, CancellationToken ct) =>
         db.WorkspaceMembers.CountAsync(m => m.WorkspaceId == id && m.Role == WorkspaceRole.Owner, ct);

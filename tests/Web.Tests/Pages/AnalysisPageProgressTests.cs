@@ -43,6 +43,11 @@ public sealed class AnalysisPageProgressTests : MudComponentTest, IAsyncLifetime
         Context.Services.AddSingleton(new ReportCache(layout));
         Context.Services.AddSingleton<IBackgroundJobClient>(new RecordingJobClient());
         Context.Services.AddSingleton<JobCancellations>();
+        var member = new LayerLens.Web.Tenancy.WorkspaceContext();
+        member.Set(Database.WorkspaceId, "member@layerlens.test", LayerLens.Web.Tenancy.ApiScopes.ForRole(LayerLens.Data.Model.Workspaces.WorkspaceRole.Member));
+        Context.Services.AddSingleton(member);
+        Context.Services.AddSingleton(System);
+        Context.Services.AddSingleton<LayerLens.Web.Tenancy.WorkspaceAccess>();
         Context.Services.AddSingleton<AnalysisQueue>();
     }
 

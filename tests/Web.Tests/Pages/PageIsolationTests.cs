@@ -50,6 +50,11 @@ public sealed class PageIsolationTests : MudComponentTest
         Context.Services.AddSingleton(new LayerLens.Web.Jobs.AnalysisNotifier { FallbackPollInterval = TimeSpan.FromHours(1) });
         Context.Services.AddSingleton<Hangfire.IBackgroundJobClient, NoJobs>();
         Context.Services.AddSingleton<LayerLens.Web.Jobs.JobCancellations>();
+        var viewer = new LayerLens.Web.Tenancy.WorkspaceContext();
+        viewer.Set(Database.WorkspaceId, "viewer@layerlens.test", LayerLens.Web.Tenancy.ApiScopes.AnalysesRead);
+        Context.Services.AddSingleton(viewer);
+        Context.Services.AddSingleton(Database.Provider.GetRequiredService<LayerLens.Data.Tenancy.SystemDbContextFactory>());
+        Context.Services.AddSingleton<LayerLens.Web.Tenancy.WorkspaceAccess>();
         Context.Services.AddSingleton<LayerLens.Web.Jobs.AnalysisQueue>();
     }
 

@@ -70,6 +70,7 @@ public sealed class SettingsPagesIsolationTests : MudComponentTest
         services.AddSingleton<IServer, NoServer>();
         services.AddSingleton<PublicLinks>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<WorkspaceAccess>();
         services.AddScoped<ApiKeyService>();
         services.AddScoped<WebhookService>();
         services.AddScoped<InvitationService>();

@@ -27,7 +27,8 @@ public sealed class RegistryHostMappingsTests : IDisposable
         }
         var workspace = new WorkspaceContext();
         workspace.Set(_db.WorkspaceId, "test");
-        var mappings = new RegistryHostMappings(_db.Factory, workspace, new AuditLog(_db.Factory, _db.Provider.GetRequiredService<SystemDbContextFactory>(), workspace));
+        var system = _db.Provider.GetRequiredService<SystemDbContextFactory>();
+        var mappings = new RegistryHostMappings(_db.Factory, workspace, new AuditLog(_db.Factory, system, workspace), new WorkspaceAccess(workspace, system));
 
         var resolve = await mappings.LoadResolverAsync();
 

@@ -31,7 +31,7 @@ public sealed class InvitationServiceTests : IDisposable
         var workspace = new WorkspaceContext();
         workspace.Set(_database.WorkspaceId, "owner@layerlens.test", ApiScopes.All);
         return new InvitationService(_database.Factory, _system, workspace, new AuditLog(_database.Factory, _system, workspace),
-            new InvitationSettings { ValidHours = 48 }, _clock);
+            new InvitationSettings { ValidHours = 48 }, _clock, new WorkspaceAccess(workspace, _system));
     }
 
     private string AddUser(string email)
@@ -105,7 +105,7 @@ public sealed class InvitationServiceTests : IDisposable
         var foreign = new WorkspaceContext();
         foreign.Set(otherWorkspace, "someone@else", ApiScopes.All);
         var foreignFactory = new ForeignFactory(_system, otherWorkspace);
-        var foreignService = new InvitationService(foreignFactory, _system, foreign, new AuditLog(foreignFactory, _system, foreign), new InvitationSettings(), _clock);
+        var foreignService = new InvitationService(foreignFactory, _system, foreign, new AuditLog(foreignFactory, _system, foreign), new InvitationSettings(), _clock, new WorkspaceAccess(foreign, _system));
         Assert.Empty(await foreignService.ListAsync());
         Assert.False(await foreignService.RevokeAsync(invitation.Id));
 
@@ -121,8 +121,8 @@ public sealed class InvitationServiceTests : IDisposable
     {
         var viewer = new WorkspaceContext();
         viewer.Set(_database.WorkspaceId, "viewer@layerlens.test", ApiScopes.ForRole(WorkspaceRole.Viewer));
-        var service = new InvitationService(_database.Factory, _system, viewer, new AuditLog(_database.Factory, _system, viewer), new InvitationSettings(), _clock);
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => service.CreateAsync("x@layerlens.test", WorkspaceRole.Owner));
+        var service = new InvitationService(_database.Factory, _system, viewer, new AuditLog(_database.Factory, _system, viewer), new InvitationSettings(), _clock, new WorkspaceAccess(viewer, _system));
+        await Assert.ThrowsAsync<ScopeDeniedException>(() => service.CreateAsync("x@layerlens.test", WorkspaceRole.Owner));
     }
 
     private sealed class ForeignFactory(SystemDbContextFactory system, Guid workspace) : IDbContextFactory<LayerLens.Data.AppDbContext>

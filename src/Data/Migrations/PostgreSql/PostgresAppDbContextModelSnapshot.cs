@@ -584,6 +584,24 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("LayerLens.Data.Model.Workspaces.FirstAdministrator", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("ClaimedAtUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FirstAdministrator", (string)null);
+                });
+
             modelBuilder.Entity("LayerLens.Data.Model.Workspaces.Invitation", b =>
                 {
                     b.Property<Guid>("Id")

@@ -579,6 +579,24 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("LayerLens.Data.Model.Workspaces.FirstAdministrator", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ClaimedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FirstAdministrator", (string)null);
+                });
+
             modelBuilder.Entity("LayerLens.Data.Model.Workspaces.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
