@@ -74,10 +74,10 @@ public sealed class SandboxIsolationTests(ITestOutputHelper output)
     {
         using var work = new TempDir();
         var result = await RunAsync(work,
-            "echo RESULT count=$(ls -d /proc/[0-9]* | wc -l) testhost=$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -c -e test[h]ost -e dot[n]et -e postgre[s])");
+            "echo RESULT count=$(ls -d /proc/[0-9]* | wc -l) leaked=$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' '\\n' | grep -o -e test[h]ost -e dot[n]et -e postgre[s] | sort -u | tr '\\n' ,)");
         var count = int.Parse(result.Split(' ')[1]["count=".Length..]);
         Assert.InRange(count, 1, 15);
-        Assert.EndsWith("testhost=0", result);
+        Assert.EndsWith("leaked=", result);
         Assert.True(Directory.EnumerateDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out _)) > count, "the host has more processes than the sandbox shows");
     }
 
@@ -119,18 +119,42 @@ public sealed class SandboxIsolationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_RUN_step_cannot_read_the_services_environment()
+    public async Task The_build_users_processes_do_not_carry_the_services_environment()
     {
         using var work = new TempDir();
         var secret = Guid.NewGuid().ToString("N");
+        var uid = SandboxHarness.Sandbox().Uid;
         Environment.SetEnvironmentVariable("LAYERLENS_TEST_DATABASE_PASSWORD", secret);
         try
         {
-            var outcome = await SandboxHarness.BuildAsync(work, "RUN for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ; done 2>/dev/null | grep -c LAYERLENS_TEST_ | sed 's/^/RESULT found=/'; cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n' | tail -n 5\n");
+            // From inside: every environ the RUN step can open. From the host: every process of the build user
+            // (which anything running as that uid could read) while the build runs.
+            var build = SandboxHarness.BuildAsync(work, "RUN for p in /proc/[0-9]*; do tr '\\0' '\\n' < $p/environ; done 2>/dev/null | grep -c LAYERLENS_TEST_ | sed 's/^/RESULT found=/'; sleep 3\n");
+            var environments = new List<string>();
+            while (!build.IsCompleted)
+            {
+                foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+                {
+                    try
+                    {
+                        if (SandboxHarness.HostUid(int.Parse(Path.GetFileName(dir))) == uid)
+                        {
+                            environments.Add(File.ReadAllText(Path.Combine(dir, "environ")));
+                        }
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+                    {
+                    }
+                }
+                await Task.Delay(100);
+            }
+            var outcome = await build;
             output.WriteLine(outcome.LogTail);
             Assert.True(outcome.Success, outcome.LogTail);
             Assert.Contains("RESULT found=0", outcome.LogTail, StringComparison.Ordinal);
-            Assert.DoesNotContain(secret, outcome.LogTail, StringComparison.Ordinal);
+            Assert.NotEmpty(environments);
+            Assert.All(environments, e => Assert.DoesNotContain(secret, e, StringComparison.Ordinal));
+            Assert.All(environments, e => Assert.DoesNotContain("LAYERLENS_TEST_", e, StringComparison.Ordinal));
         }
         finally
         {
