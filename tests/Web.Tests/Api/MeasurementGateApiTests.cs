@@ -15,12 +15,12 @@ public sealed class MeasurementGateApiTests
 {
     private const string ViewerKey = "llk_measure_viewer_key_0123456789abcdef";
 
-    private static readonly string Dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCOPY a.txt /a.txt\n";
+    private const string Dockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\nCOPY a.txt /a.txt\n";
 
-    private static async Task<MultipartFormDataContent> FormAsync(int runs)
+    private static async Task<MultipartFormDataContent> FormAsync(int runs, string dockerfile = Dockerfile)
     {
         var form = new MultipartFormDataContent();
-        form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(Dockerfile)), "dockerfile", "Dockerfile");
+        form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(dockerfile)), "dockerfile", "Dockerfile");
         var context = new ByteArrayContent(TestArchive.Build("tar",
             new TestEntry("busybox", Bytes: await File.ReadAllBytesAsync("/bin/busybox"), Executable: true),
             new TestEntry("a.txt", "a\n")));
@@ -84,5 +84,36 @@ public sealed class MeasurementGateApiTests
         {
             using var _ = await member.PostAsync(new Uri($"api/v1/analyses/{id}/cancel", UriKind.Relative), null);
         }
+    }
+
+    [Fact]
+    public async Task A_memory_hog_is_stopped_at_the_limit_the_report_names_and_the_server_stays_healthy()
+    {
+        await using var app = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Measurement__Enabled"] = "true",
+            ["LayerLens__Measurement__MemoryBytes"] = (384L * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        using var http = app.CreateClient();
+        using var hog = await FormAsync(1, Dockerfile + "RUN dd if=/dev/zero of=/dev/null bs=1000M count=1\n");
+        using var response = await http.PostAsync(new Uri("api/v1/analyses", UriKind.Relative), hog);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{response.StatusCode}: {text}");
+        var id = JsonDocument.Parse(text).RootElement.GetProperty("id").GetString()!;
+
+        var deadline = DateTime.UtcNow.AddSeconds(180);
+        JsonElement status;
+        do
+        {
+            await Task.Delay(500);
+            using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            status = JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/v1/analyses/{id}", UriKind.Relative))).RootElement.Clone();
+        }
+        while (status.GetProperty("status").GetString() is "queued" or "running" && DateTime.UtcNow < deadline);
+
+        var report = JsonDocument.Parse(await http.GetStringAsync(new Uri($"api/v1/analyses/{id}/report?format=json", UriKind.Relative))).RootElement;
+        var failures = report.GetProperty("measured").GetProperty("failures").EnumerateArray().Select(f => f.GetString()!).ToList();
+        Assert.Contains(failures, f => f.StartsWith("build of the original Dockerfile stopped: memory limit of 384 MiB reached", StringComparison.Ordinal));
     }
 }
