@@ -58,73 +58,71 @@ public static class RebuildMeasurement
 
     private static async Task<MeasurementResult> MeasureInAsync(OptimisationResult result, MeasureOptions options, MeasurementResult measured, string root, CancellationToken cancellationToken)
     {
+        var variants = new[]
         {
-            var variants = new[]
-            {
-                new Variant("original", Path.Combine(root, "original.Dockerfile"), result.OriginalStages, Dependencies.InstructionLines.Of(result.OriginalDockerfile)),
-                new Variant("recommended", Path.Combine(root, "recommended.Dockerfile"), result.RecommendedStages, Dependencies.InstructionLines.Of(result.RecommendedDockerfile)),
-            };
-            await File.WriteAllTextAsync(variants[0].Dockerfile, result.OriginalDockerfile, cancellationToken);
-            await File.WriteAllTextAsync(variants[1].Dockerfile, result.RecommendedDockerfile, cancellationToken);
-            var source = options.Measures(ScenarioEdits.SourceEdit) ? ScenarioEdits.PickSource(result) : null;
-            var manifest = options.Measures(ScenarioEdits.ManifestEdit) ? ScenarioEdits.PickManifest(result) : null;
-            if (source is null && options.Measures(ScenarioEdits.SourceEdit))
-            {
-                measured.Notes.Add("no source file is copied into the image: source-edit not measured");
-            }
-            if (manifest is null && options.Measures(ScenarioEdits.ManifestEdit))
-            {
-                measured.Notes.Add("no dependency manifest in the context: manifest-edit not measured");
-            }
-            SandboxSeed? sandboxSeed = null;
-            if (options.Sandbox is null)
-            {
-                var seed = await SeedBasesAsync(result, root, options, measured, cancellationToken);
-                options = options with { SeedStore = seed };
-            }
-            else
-            {
-                sandboxSeed = await SeedSandboxAsync(result, root, options, measured, cancellationToken);
-            }
-            if (measured.Failures.Count > 0)
-            {
-                measured.Equivalent = false;
-                return measured;
-            }
-            var samples = new Dictionary<(string Scenario, string Variant), List<BuildOutcome>>();
-            var cold = new Dictionary<string, BuildOutcome>();
-            for (var run = 1; run <= Math.Max(1, options.Runs); run++)
-            {
-                foreach (var variant in variants)
-                {
-                    var ok = await RunExperimentAsync(result, variant, run, root, source, manifest, options, sandboxSeed, samples, cold, measured, cancellationToken);
-                    if (!ok)
-                    {
-                        measured.Equivalent = false;
-                        return measured;
-                    }
-                }
-            }
-            ApplyDurations(result, variants, cold);
-            foreach (var scenario in new[] { ScenarioEdits.SourceEdit, ScenarioEdits.ManifestEdit, ScenarioEdits.NoChange })
-            {
-                if (samples.TryGetValue((scenario, "original"), out var a) && samples.TryGetValue((scenario, "recommended"), out var b))
-                {
-                    measured.Scenarios.Add(new ScenarioResult(scenario, Median(a.Select(x => x.Seconds)), Median(b.Select(x => x.Seconds)), a.Count,
-                        (int)Median(a.Select(x => (double)x.Steps.Count(s => s.Cached))), (int)Median(b.Select(x => (double)x.Steps.Count(s => s.Cached))))
-                    {
-                        OriginalSteps = StepMedians(a, variants[0].Lines),
-                        RecommendedSteps = StepMedians(b, variants[1].Lines),
-                    });
-                }
-            }
-            options.Progress?.Invoke("comparing the two images");
-            var original = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-original") + ":image", cancellationToken);
-            var recommended = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-recommended") + ":image", cancellationToken);
-            measured.Differences.AddRange(ImageComparer.Compare(original, recommended));
-            measured.Equivalent = measured.Differences.Count == 0;
+            new Variant("original", Path.Combine(root, "original.Dockerfile"), result.OriginalStages, Dependencies.InstructionLines.Of(result.OriginalDockerfile)),
+            new Variant("recommended", Path.Combine(root, "recommended.Dockerfile"), result.RecommendedStages, Dependencies.InstructionLines.Of(result.RecommendedDockerfile)),
+        };
+        await File.WriteAllTextAsync(variants[0].Dockerfile, result.OriginalDockerfile, cancellationToken);
+        await File.WriteAllTextAsync(variants[1].Dockerfile, result.RecommendedDockerfile, cancellationToken);
+        var source = options.Measures(ScenarioEdits.SourceEdit) ? ScenarioEdits.PickSource(result) : null;
+        var manifest = options.Measures(ScenarioEdits.ManifestEdit) ? ScenarioEdits.PickManifest(result) : null;
+        if (source is null && options.Measures(ScenarioEdits.SourceEdit))
+        {
+            measured.Notes.Add("no source file is copied into the image: source-edit not measured");
+        }
+        if (manifest is null && options.Measures(ScenarioEdits.ManifestEdit))
+        {
+            measured.Notes.Add("no dependency manifest in the context: manifest-edit not measured");
+        }
+        SandboxSeed? sandboxSeed = null;
+        if (options.Sandbox is null)
+        {
+            var seed = await SeedBasesAsync(result, root, options, measured, cancellationToken);
+            options = options with { SeedStore = seed };
+        }
+        else
+        {
+            sandboxSeed = await SeedSandboxAsync(result, root, options, measured, cancellationToken);
+        }
+        if (measured.Failures.Count > 0)
+        {
+            measured.Equivalent = false;
             return measured;
         }
+        var samples = new Dictionary<(string Scenario, string Variant), List<BuildOutcome>>();
+        var cold = new Dictionary<string, BuildOutcome>();
+        for (var run = 1; run <= Math.Max(1, options.Runs); run++)
+        {
+            foreach (var variant in variants)
+            {
+                var ok = await RunExperimentAsync(result, variant, run, root, source, manifest, options, sandboxSeed, samples, cold, measured, cancellationToken);
+                if (!ok)
+                {
+                    measured.Equivalent = false;
+                    return measured;
+                }
+            }
+        }
+        ApplyDurations(result, variants, cold);
+        foreach (var scenario in new[] { ScenarioEdits.SourceEdit, ScenarioEdits.ManifestEdit, ScenarioEdits.NoChange })
+        {
+            if (samples.TryGetValue((scenario, "original"), out var a) && samples.TryGetValue((scenario, "recommended"), out var b))
+            {
+                measured.Scenarios.Add(new ScenarioResult(scenario, Median(a.Select(x => x.Seconds)), Median(b.Select(x => x.Seconds)), a.Count,
+                    (int)Median(a.Select(x => (double)x.Steps.Count(s => s.Cached))), (int)Median(b.Select(x => (double)x.Steps.Count(s => s.Cached))))
+                {
+                    OriginalSteps = StepMedians(a, variants[0].Lines),
+                    RecommendedSteps = StepMedians(b, variants[1].Lines),
+                });
+            }
+        }
+        options.Progress?.Invoke("comparing the two images");
+        var original = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-original") + ":image", cancellationToken);
+        var recommended = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-recommended") + ":image", cancellationToken);
+        measured.Differences.AddRange(ImageComparer.Compare(original, recommended));
+        measured.Equivalent = measured.Differences.Count == 0;
+        return measured;
     }
 
     /// <summary>
