@@ -127,6 +127,13 @@ public sealed class BuildSandbox
 
         using var stop = new CancellationTokenSource();
         var watchdog = WatchPidsAsync(cgroups, stop.Token);
+        async Task StopAsync()
+        {
+            await stop.CancelAsync();
+            await watchdog;
+            // Nothing of the build may outlive it: root touches the build directory next.
+            cgroups.KillAll();
+        }
         TimedOutput output;
         try
         {
@@ -136,13 +143,13 @@ public sealed class BuildSandbox
                 ["LANG"] = "C.UTF-8",
             });
         }
-        finally
+        catch
         {
-            await stop.CancelAsync();
-            await watchdog;
-            // Nothing of the build may outlive it: root touches the build directory next.
-            cgroups.KillAll();
+            await StopAsync();
+            cgroups.Remove();
+            throw;
         }
+        await StopAsync();
         var limit = cgroups.LimitReached();
         cgroups.Remove();
         if (limit is null && output.ExitCode != 0 && DiskFull(status, output))
