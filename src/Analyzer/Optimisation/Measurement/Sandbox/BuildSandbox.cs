@@ -90,9 +90,16 @@ public sealed class BuildSandbox
     {
         var image = Path.Combine(buildDirectory, "store.img");
         var mountPoint = Path.Combine(buildDirectory, ".sandbox-root");
-        Directory.CreateDirectory(mountPoint);
-        Directory.CreateDirectory(Path.Combine(buildDirectory, "store"));
-        Directory.CreateDirectory(Path.Combine(buildDirectory, "home"));
+        // Root's and closed to the build user whatever the umask: it cannot replace a mount point, the store
+        // image or the status file root reads back.
+        foreach (var dir in new[] { buildDirectory, mountPoint, Path.Combine(buildDirectory, "store"), Path.Combine(buildDirectory, "home") })
+        {
+            Directory.CreateDirectory(dir);
+            if (OperatingSystem.IsLinux())
+            {
+                File.SetUnixFileMode(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            }
+        }
         foreach (var (source, name) in binds)
         {
             if (Directory.Exists(source))

@@ -57,12 +57,10 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
     public async Task PushOciAsync(string imageId, string directory, CancellationToken cancellationToken)
     {
         await PrepareAsync(cancellationToken);
-        var layout = Path.Combine(Out, "oci");
-        if (System.IO.Directory.Exists(layout))
-        {
-            System.IO.Directory.Delete(layout, recursive: true);
-        }
-        var script = $"exec {Buildah} push --remove-signatures {SandboxScript.Quote(imageId)} oci:{BuildSandbox.Inside}/out/oci:image\n";
+        // A fresh name: root never deletes or reuses what an earlier run of the build user left in out/.
+        var name = "oci-" + Guid.NewGuid().ToString("N");
+        var layout = Path.Combine(Out, name);
+        var script = $"exec {Buildah} push --remove-signatures {SandboxScript.Quote(imageId)} oci:{BuildSandbox.Inside}/out/{name}:image\n";
         var run = await sandbox.RunAsync(Directory, Binds(), script, [], timeout, cancellationToken);
         if (run.Output.ExitCode != 0 || run.LimitReached is not null)
         {
