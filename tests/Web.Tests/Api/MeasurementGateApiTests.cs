@@ -50,6 +50,21 @@ public sealed class MeasurementGateApiTests
     }
 
     [Fact]
+    public async Task Enabled_without_a_working_sandbox_refuses_to_measure_instead_of_building_unsandboxed()
+    {
+        await using var app = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Measurement__Enabled"] = "true",
+            ["LayerLens__Measurement__BuildUser"] = "layerlens-no-such-user",
+        });
+        using var http = app.CreateClient();
+        var (status, detail, text) = await PostAsync(http, 1);
+        Assert.True(status == HttpStatusCode.BadRequest, $"{status}: {text}");
+        Assert.Contains("this server cannot set up its build sandbox", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("layerlens-no-such-user", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_viewer_is_refused_and_a_workspace_past_its_daily_build_budget_gets_429()
     {
         await using var app = await WebAppProcess.StartAsync(new Dictionary<string, string>
