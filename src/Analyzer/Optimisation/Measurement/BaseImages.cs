@@ -155,10 +155,10 @@ public static class BaseImages
         return ["--storage-driver", spec[..at], "--root", spec[(at + 1)..plus], "--runroot", spec[(plus + 1)..]];
     }
 
-    /// <summary>The image id a FROM name resolves to in the store, as buildah resolves it (short names included), or null.</summary>
+    /// <summary>The image id a FROM name resolves to in the store, as buildah resolves it (short names included), or null. The name is uploaded text: "--" keeps it from being read as an option.</summary>
     private static async Task<string?> ResolveInStoreAsync(string name, string? store, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        string[] args = [.. BuildahStoreArgs(store), "inspect", "--type", "image", "--format", "{{.FromImageID}}", name];
+        string[] args = [.. BuildahStoreArgs(store), "inspect", "--type", "image", "--format", "{{.FromImageID}}", "--", name];
         var output = await TimedProcess.RunAsync("buildah", args, timeout, cancellationToken);
         var id = output.Lines.Select(l => l.Line.Trim()).LastOrDefault(l => l.Length == 64 && l.All(char.IsAsciiHexDigitLower));
         return output.ExitCode == 0 ? id : null;
