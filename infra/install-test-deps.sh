@@ -15,6 +15,8 @@ packages=(
   chromium-driver
   apache2-utils    # htpasswd (bcrypt) for the registry's basic auth
   zstd             # zstd layer round trips
+  uidmap           # newuidmap/newgidmap: rootless buildah in the build sandbox
+  e2fsprogs        # mkfs.ext4: the build sandbox's size-limited store
 )
 
 missing=()
@@ -26,8 +28,12 @@ for package in "${packages[@]}"; do
   fi
 done
 
+here=$(cd "$(dirname "$0")" && pwd)
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-test-deps: all ${#packages[@]} packages already installed"
+  # The build sandbox's user and subordinate id ranges (idempotent).
+  if [ "$(id -u)" -eq 0 ]; then "$here/setup-build-sandbox.sh"; elif command -v sudo >/dev/null 2>&1; then sudo "$here/setup-build-sandbox.sh"; fi
   exit 0
 fi
 
@@ -46,3 +52,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
 # The packages may start system services (postgresql, docker-registry); the fixtures ignore them and
 # run their own servers on free loopback ports.
+"${as_root[@]}" "$here/setup-build-sandbox.sh"

@@ -38,7 +38,8 @@ builder.Services.AddSingleton(new NetworkTargetGuard(settings));
 builder.Services.AddScoped<AnalysisIntake>();
 builder.Services.AddSingleton<ReportCache>();
 builder.Services.AddSingleton(builder.Configuration.GetSection("LayerLens:Contexts").Get<ContextLimits>() ?? new ContextLimits());
-builder.Services.AddSingleton<BuilderProbe>();
+builder.Services.AddSingleton(new BuilderProbe(MeasurementSettings.From(builder.Configuration)));
+builder.Services.AddScoped<MeasurementGate>();
 builder.Services.AddLayerLensTenancy(builder.Configuration);
 builder.Services.AddLayerLensAntiforgery(settings.RequireHttpsCookies);
 builder.Services.AddLayerLensRateLimits(settings);
@@ -50,6 +51,13 @@ builder.Services.AddScoped<LayerLens.Web.Workspaces.MemberService>();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();
+
+// Measuring is off unless enabled; enabled without a working sandbox it refuses (never builds unsandboxed).
+var measurementProbe = app.Services.GetRequiredService<BuilderProbe>();
+if (measurementProbe.Settings.Enabled && !measurementProbe.Available)
+{
+    app.Logger.LogError("LayerLens:Measurement:Enabled is true but the build sandbox cannot be set up, so measure requests are refused: {Problem}", measurementProbe.SandboxProblem);
+}
 
 await using (var scope = app.Services.CreateAsyncScope())
 {

@@ -32,6 +32,9 @@ public sealed class DockerfileReviewFlowTests(BrowserFixture fixture) : IClassFi
             {
                 await page.GotoAsync("/analyses/new");
                 await Assertions.Expect(page.Locator("[data-interactive=true]")).ToHaveCountAsync(1);
+                // This app leaves LayerLens:Measurement:Enabled off: the page says so and offers no measuring.
+                await Assertions.Expect(page.GetByTestId("review-no-builder")).ToContainTextAsync("Measuring rebuilds is off on this server");
+                await Assertions.Expect(page.Locator("[data-testid=review-measure] input, input[data-testid=review-measure]")).ToBeDisabledAsync();
                 await page.GetByLabel("Dockerfile", new() { Exact = true }).FillAsync(BadlyOrdered);
                 await page.Locator("#ll-context-file").SetInputFilesAsync(context);
                 await page.GetByTestId("review-start").ClickAsync();

@@ -29,7 +29,7 @@ public sealed class AnalysisIntake(
     ResolvedSettings settings,
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
-    BuilderProbe builder,
+    MeasurementGate measurement,
     NetworkTargetGuard guard,
     WorkspaceQuotas quotas,
     WorkspaceAccess access)
@@ -66,9 +66,10 @@ public sealed class AnalysisIntake(
         {
             throw new IntakeException($"'runs' must be between 1 and {DockerfileReviewer.MaxRuns}");
         }
-        if (submission.Measure && !builder.Available)
+        if (submission.Measure)
         {
-            throw new IntakeException("measuring rebuild savings needs buildah on the server, and this server has none; submit without 'measure'");
+            // On, sandboxed, the caller may write, and the workspace has builds left today.
+            await measurement.EnsureAllowedAsync(submission.Runs ?? 3, cancellationToken);
         }
         if (submission.Measure && submission.ContextDigest is null)
         {
@@ -288,4 +289,4 @@ public sealed class AnalysisIntake(
 public sealed record RegistryAnalysis(string? Image, string? Platform, string? Name, string? Project, string? Username, string? Password);
 
 /// <summary>Input the service refuses, with a message that says what to send instead.</summary>
-public sealed class IntakeException(string message) : Exception(message);
+public class IntakeException(string message) : Exception(message);

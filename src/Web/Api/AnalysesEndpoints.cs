@@ -70,6 +70,10 @@ public static class AnalysesEndpoints
                         $"send an image tarball as application/x-tar, application/json {{\"image\": \"host/repo:tag\", \"platform\": \"linux/amd64\"}}, or multipart/form-data with a 'dockerfile' part; got '{contentType ?? "none"}'");
             }
         }
+        catch (LayerLens.Web.Reviews.MeasurementForbiddenException ex)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Measuring not allowed", ex.Message);
+        }
         catch (IntakeException ex)
         {
             return Problem(StatusCodes.Status400BadRequest, "Invalid analysis request", ex.Message);

@@ -39,6 +39,7 @@ public sealed class AnalysisJob(
     ResolvedSettings settings,
     IDataProtectionProvider protection,
     ContextLimits contextLimits,
+    BuilderProbe builder,
     NetworkTargetGuard guard,
     WebhookDispatcher webhooks,
     PublicLinks links,
@@ -238,7 +239,7 @@ public sealed class AnalysisJob(
         {
             ChangeHistoryPath = analysis.ChangeHistoryDigest is { } changes ? StoredBlob(changes, "change history") : null,
         };
-        var review = await DockerfileReviewer.ReviewAsync(input, work, contextLimits, progress.Phase, ct);
+        var review = await DockerfileReviewer.ReviewAsync(input, work, contextLimits, builder, progress.Phase, ct);
         var policy = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig)?.EvaluateLint(review.Lint.Findings.Select(f => f.Severity)) ?? Verdict.None;
         progress.Phase("writing results");
         var output = Path.Combine(work, "result");

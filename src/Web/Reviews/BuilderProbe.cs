@@ -1,46 +1,60 @@
-using System.Diagnostics;
+using LayerLens.Analyzer.Optimisation.Measurement;
+using LayerLens.Analyzer.Optimisation.Measurement.Sandbox;
 
 namespace LayerLens.Web.Reviews;
 
 /// <summary>
-/// Whether this server can measure rebuilds: buildah on the PATH that answers <c>--version</c>. Asked once,
-/// lazily, so the New analysis page and the API agree without running a process per request.
+/// Whether this server measures rebuilds: only with <c>LayerLens:Measurement:Enabled=true</c> and a build sandbox
+/// that can be set up here (build user with subordinate ids, cgroups, root, the tools). Never unsandboxed. Asked
+/// once, lazily, so the New analysis page, the API and the job agree.
 /// </summary>
 public sealed class BuilderProbe
 {
-    private readonly Lazy<bool> _available;
+    public const string OffMessage = "measuring rebuilds is off on this server (LayerLens:Measurement:Enabled is not true)";
 
-    public BuilderProbe() => _available = new Lazy<bool>(Probe);
+    public const string BrokenMessage = "measuring rebuilds is enabled but this server cannot set up its build sandbox (the server log says why)";
 
-    /// <summary>For tests and configuration: a fixed answer.</summary>
-    public BuilderProbe(bool available) => _available = new Lazy<bool>(available);
+    private readonly Lazy<(BuildSandbox? Sandbox, string? Reason)> _state;
 
-    public bool Available => _available.Value;
-
-    private static bool Probe()
+    public BuilderProbe(MeasurementSettings settings)
     {
-        try
+        Settings = settings;
+        _state = new Lazy<(BuildSandbox?, string?)>(() =>
         {
-            using var process = Process.Start(new ProcessStartInfo("buildah", "--version")
+            if (!settings.Enabled)
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            });
-            if (process is null)
-            {
-                return false;
+                return (null, null);
             }
-            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+            try
             {
-                process.Kill(entireProcessTree: true);
-                return false;
+                return (BuildSandbox.Create(settings.BuildUser, settings.Limits), null);
             }
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
+            catch (SandboxUnavailableException ex)
+            {
+                return (null, ex.Message);
+            }
+        });
     }
+
+    public MeasurementSettings Settings { get; }
+
+    public bool Available => _state.Value.Sandbox is not null;
+
+    /// <summary>Why measuring is unavailable, for members: no server detail.</summary>
+    public string? PublicReason => Available ? null : Settings.Enabled ? BrokenMessage : OffMessage;
+
+    /// <summary>Why the sandbox cannot be set up, for the server log; null when it can or measuring is off.</summary>
+    public string? SandboxProblem => _state.Value.Reason;
+
+    /// <summary>Measurement options for one review, always in the sandbox.</summary>
+    public MeasureOptions Options(int runs, string work, Action<string> progress) => new()
+    {
+        Runs = runs,
+        WorkDirectory = work,
+        Progress = progress,
+        Sandbox = _state.Value.Sandbox ?? throw new InvalidOperationException(PublicReason),
+        BuildTimeout = Settings.BuildTimeout,
+        JobTimeout = Settings.JobTimeout,
+        DiskQuotaBytes = Settings.Limits.DiskBytes,
+    };
 }

@@ -32,7 +32,8 @@ public static class DockerfileReviewer
 {
     public const int MaxRuns = 10;
 
-    public static async Task<ReviewOutcome> ReviewAsync(ReviewInput input, string work, ContextLimits limits, Action<string> phase, CancellationToken ct)
+    /// <param name="builder">Measurement runs only in its build sandbox, with its limits; never unsandboxed.</param>
+    public static async Task<ReviewOutcome> ReviewAsync(ReviewInput input, string work, ContextLimits limits, BuilderProbe builder, Action<string> phase, CancellationToken ct)
     {
         var document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(input.DockerfilePath)));
         var context = BuildContext.Unknown;
@@ -74,12 +75,7 @@ public static class DockerfileReviewer
         if (input.Measure && context.IsKnown)
         {
             phase("measuring rebuilds with buildah");
-            measured = await RebuildMeasurement.MeasureAsync(result, new MeasureOptions
-            {
-                Runs = Math.Clamp(input.Runs, 1, MaxRuns),
-                WorkDirectory = work,
-                Progress = line => phase("measuring: " + line),
-            }, ct);
+            measured = await RebuildMeasurement.MeasureAsync(result, builder.Options(Math.Clamp(input.Runs, 1, MaxRuns), work, line => phase("measuring: " + line)), ct);
         }
         return new ReviewOutcome(input.FileName, lint, result, measured) { Context = unpacked };
     }

@@ -21,6 +21,8 @@ public sealed class ApiApp : IAsyncLifetime
         {
             ["LayerLens__MaxUploadBytes"] = UploadLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["LayerLens__Contexts__MaxEntries"] = ContextEntryLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // The measured-review tests build in the real build sandbox (infra/setup-build-sandbox.sh).
+            ["LayerLens__Measurement__Enabled"] = "true",
         });
         Http = App.CreateClient();
     }

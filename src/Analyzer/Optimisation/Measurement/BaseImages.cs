@@ -73,10 +73,26 @@ public static class BaseImages
     /// </summary>
     public static async Task<List<string>> SeedAsync(IReadOnlyList<BaseImageReference> bases, string storeRoot, string storeRunRoot, MeasureOptions options, CancellationToken cancellationToken)
     {
-        var failures = new List<string>();
         var destinationStore = $"containers-storage:[vfs@{storeRoot}+{storeRunRoot}]";
-        foreach (var image in bases)
+        var (failures, _) = await CopyAllAsync(bases, (image, _) => destinationStore + StoreName(image.Name), options, cancellationToken);
+        return failures;
+    }
+
+    /// <summary>
+    /// Copies every base into one OCI layout directory (for the build sandbox, which imports them as the build
+    /// user), each under its own reference. Returns the failures and each reference with its store name.
+    /// </summary>
+    public static Task<(List<string> Failures, List<(string Reference, string StoreName)> Images)> ExportAsync(IReadOnlyList<BaseImageReference> bases, string layout, MeasureOptions options, CancellationToken cancellationToken) =>
+        CopyAllAsync(bases, (_, index) => $"oci:{layout}:base{index}", options, cancellationToken);
+
+    private static async Task<(List<string> Failures, List<(string Reference, string StoreName)> Images)> CopyAllAsync(
+        IReadOnlyList<BaseImageReference> bases, Func<BaseImageReference, int, string> destination, MeasureOptions options, CancellationToken cancellationToken)
+    {
+        var failures = new List<string>();
+        var copied = new List<(string, string)>();
+        for (var index = 0; index < bases.Count; index++)
         {
+            var image = bases[index];
             options.Progress?.Invoke($"seeding base image {image.Name}");
             string source;
             if (options.BaseImages is not null && options.BaseImages.TryGetValue(image.Name, out var given))
@@ -99,13 +115,15 @@ public static class BaseImages
                 }
                 source = $"containers-storage:{StoreSpec(options.BaseStore)}@{resolved}";
             }
-            var copy = await TimedProcess.RunAsync("skopeo", ["copy", "--quiet", source, destinationStore + StoreName(image.Name)], options.BuildTimeout, cancellationToken);
+            var copy = await TimedProcess.RunAsync("skopeo", ["copy", "--quiet", source, destination(image, index)], options.BuildTimeout, cancellationToken);
             if (copy.ExitCode != 0)
             {
                 failures.Add($"base image {image.Name} (line {image.Line}) could not be copied from {source}:\n{copy.Tail()}");
+                continue;
             }
+            copied.Add(($"base{index}", StoreName(image.Name)));
         }
-        return failures;
+        return (failures, copied);
     }
 
     /// <summary>
@@ -137,10 +155,10 @@ public static class BaseImages
         return ["--storage-driver", spec[..at], "--root", spec[(at + 1)..plus], "--runroot", spec[(plus + 1)..]];
     }
 
-    /// <summary>The image id a FROM name resolves to in the store, as buildah resolves it (short names included), or null.</summary>
+    /// <summary>The image id a FROM name resolves to in the store, as buildah resolves it (short names included), or null. The name is uploaded text: "--" keeps it from being read as an option.</summary>
     private static async Task<string?> ResolveInStoreAsync(string name, string? store, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        string[] args = [.. BuildahStoreArgs(store), "inspect", "--type", "image", "--format", "{{.FromImageID}}", name];
+        string[] args = [.. BuildahStoreArgs(store), "inspect", "--type", "image", "--format", "{{.FromImageID}}", "--", name];
         var output = await TimedProcess.RunAsync("buildah", args, timeout, cancellationToken);
         var id = output.Lines.Select(l => l.Line.Trim()).LastOrDefault(l => l.Length == 64 && l.All(char.IsAsciiHexDigitLower));
         return output.ExitCode == 0 ? id : null;

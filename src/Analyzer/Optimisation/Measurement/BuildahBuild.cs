@@ -6,14 +6,16 @@ namespace LayerLens.Analyzer.Optimisation.Measurement;
 /// <summary>One step of a buildah build: its stage and position, text, wall seconds and whether the cache served it.</summary>
 public sealed record BuiltStep(int Stage, int Index, string Text, double Seconds, bool Cached);
 
-/// <summary>A finished buildah build.</summary>
-public sealed record BuildOutcome(bool Success, double Seconds, IReadOnlyList<BuiltStep> Steps, string? ImageId, string LogTail);
+/// <summary>A finished buildah build; <paramref name="StoppedBy"/> names the sandbox limit that stopped it, if one did.</summary>
+public sealed record BuildOutcome(bool Success, double Seconds, IReadOnlyList<BuiltStep> Steps, string? ImageId, string LogTail, string? StoppedBy = null);
 
 /// <summary>
 /// buildah in its own store (root, runroot) per experiment: vfs storage, chroot isolation, layer cache on,
 /// network namespace unshared so a RUN cannot reach anything, and never a pull: base images are seeded beforehand.
+/// Unsandboxed: RUN steps run as the calling user. Only for the CLI (the user's own Dockerfile on the user's own
+/// machine); the service builds in <see cref="Sandbox.SandboxedBuild"/>.
 /// </summary>
-public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout, string? seedStore = null)
+public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout, string? seedStore = null) : IExperimentBuilder
 {
     public string StoreDirectory { get; } = storeDirectory;
 
@@ -81,6 +83,12 @@ public sealed partial class BuildahBuild(string storeDirectory, TimeSpan timeout
         catch (UnauthorizedAccessException)
         {
         }
+    }
+
+    public string? OverQuota(long quotaBytes)
+    {
+        var bytes = StoreBytes();
+        return bytes > quotaBytes ? $"the store passed the disk quota of {quotaBytes} bytes ({bytes} bytes)" : null;
     }
 
     /// <summary>Bytes used by the store (for the disk quota).</summary>

@@ -9,6 +9,15 @@ public sealed record MeasureOptions
 
     public long DiskQuotaBytes { get; init; } = 20L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// The build sandbox every build, push and base import runs in; null builds unsandboxed as the calling user,
+    /// which only the CLI may do (the user's own code on the user's own machine).
+    /// </summary>
+    public Sandbox.BuildSandbox? Sandbox { get; init; }
+
+    /// <summary>All of one measurement (seeding, every build and push); null for no limit beyond each build's.</summary>
+    public TimeSpan? JobTimeout { get; init; }
+
     /// <summary>Which scenarios to rebuild (source-edit, manifest-edit, no-change); null for all. The first builds and the equivalence check always run.</summary>
     public IReadOnlySet<string>? Scenarios { get; init; }
 

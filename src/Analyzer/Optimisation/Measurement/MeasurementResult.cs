@@ -24,4 +24,10 @@ public sealed class MeasurementResult
     public List<string> Failures { get; } = [];
 
     public List<string> Notes { get; } = [];
+
+    /// <summary>
+    /// The limit that stopped the measurement, as a sentence for the job's error (e.g. "build of the recommended
+    /// Dockerfile stopped: memory limit of 512 MiB reached"); null when none did.
+    /// </summary>
+    public string? StoppedBy { get; set; }
 }

@@ -1,4 +1,5 @@
 using LayerLens.Analyzer.Optimisation.Equivalence;
+using LayerLens.Analyzer.Optimisation.Measurement.Sandbox;
 
 namespace LayerLens.Analyzer.Optimisation.Measurement;
 
@@ -18,66 +19,26 @@ public static class RebuildMeasurement
             throw new ArgumentException("--measure needs the build context (--context DIR)");
         }
         var measured = new MeasurementResult();
+        if (options.Sandbox is not null && options.SeedStore is not null)
+        {
+            throw new ArgumentException("a seed store cannot be used in the build sandbox (its files belong to host ids the sandbox does not map): name the base images instead");
+        }
         var root = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "layerlens-measure-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
+        using var job = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.JobTimeout is { } jobTimeout)
+        {
+            job.CancelAfter(jobTimeout);
+        }
         try
         {
-            var variants = new[]
-            {
-                new Variant("original", Path.Combine(root, "original.Dockerfile"), result.OriginalStages, Dependencies.InstructionLines.Of(result.OriginalDockerfile)),
-                new Variant("recommended", Path.Combine(root, "recommended.Dockerfile"), result.RecommendedStages, Dependencies.InstructionLines.Of(result.RecommendedDockerfile)),
-            };
-            await File.WriteAllTextAsync(variants[0].Dockerfile, result.OriginalDockerfile, cancellationToken);
-            await File.WriteAllTextAsync(variants[1].Dockerfile, result.RecommendedDockerfile, cancellationToken);
-            var source = options.Measures(ScenarioEdits.SourceEdit) ? ScenarioEdits.PickSource(result) : null;
-            var manifest = options.Measures(ScenarioEdits.ManifestEdit) ? ScenarioEdits.PickManifest(result) : null;
-            if (source is null && options.Measures(ScenarioEdits.SourceEdit))
-            {
-                measured.Notes.Add("no source file is copied into the image: source-edit not measured");
-            }
-            if (manifest is null && options.Measures(ScenarioEdits.ManifestEdit))
-            {
-                measured.Notes.Add("no dependency manifest in the context: manifest-edit not measured");
-            }
-            var seed = await SeedBasesAsync(result, root, options, measured, cancellationToken);
-            if (measured.Failures.Count > 0)
-            {
-                measured.Equivalent = false;
-                return measured;
-            }
-            options = options with { SeedStore = seed };
-            var samples = new Dictionary<(string Scenario, string Variant), List<BuildOutcome>>();
-            var cold = new Dictionary<string, BuildOutcome>();
-            for (var run = 1; run <= Math.Max(1, options.Runs); run++)
-            {
-                foreach (var variant in variants)
-                {
-                    var ok = await RunExperimentAsync(result, variant, run, root, source, manifest, options, samples, cold, measured, cancellationToken);
-                    if (!ok)
-                    {
-                        measured.Equivalent = false;
-                        return measured;
-                    }
-                }
-            }
-            ApplyDurations(result, variants, cold);
-            foreach (var scenario in new[] { ScenarioEdits.SourceEdit, ScenarioEdits.ManifestEdit, ScenarioEdits.NoChange })
-            {
-                if (samples.TryGetValue((scenario, "original"), out var a) && samples.TryGetValue((scenario, "recommended"), out var b))
-                {
-                    measured.Scenarios.Add(new ScenarioResult(scenario, Median(a.Select(x => x.Seconds)), Median(b.Select(x => x.Seconds)), a.Count,
-                        (int)Median(a.Select(x => (double)x.Steps.Count(s => s.Cached))), (int)Median(b.Select(x => (double)x.Steps.Count(s => s.Cached))))
-                    {
-                        OriginalSteps = StepMedians(a, variants[0].Lines),
-                        RecommendedSteps = StepMedians(b, variants[1].Lines),
-                    });
-                }
-            }
-            options.Progress?.Invoke("comparing the two images");
-            var original = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-original") + ":image", cancellationToken);
-            var recommended = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-recommended") + ":image", cancellationToken);
-            measured.Differences.AddRange(ImageComparer.Compare(original, recommended));
-            measured.Equivalent = measured.Differences.Count == 0;
+            return await MeasureInAsync(result, options, measured, root, job.Token);
+        }
+        catch (OperationCanceledException) when (job.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            measured.StoppedBy = $"measurement stopped: job time limit of {options.JobTimeout!.Value.TotalSeconds:0} s reached";
+            measured.Failures.Add(measured.StoppedBy);
+            measured.Equivalent = false;
             return measured;
         }
         finally
@@ -93,6 +54,75 @@ public static class RebuildMeasurement
             {
             }
         }
+    }
+
+    private static async Task<MeasurementResult> MeasureInAsync(OptimisationResult result, MeasureOptions options, MeasurementResult measured, string root, CancellationToken cancellationToken)
+    {
+        var variants = new[]
+        {
+            new Variant("original", Path.Combine(root, "original.Dockerfile"), result.OriginalStages, Dependencies.InstructionLines.Of(result.OriginalDockerfile)),
+            new Variant("recommended", Path.Combine(root, "recommended.Dockerfile"), result.RecommendedStages, Dependencies.InstructionLines.Of(result.RecommendedDockerfile)),
+        };
+        await File.WriteAllTextAsync(variants[0].Dockerfile, result.OriginalDockerfile, cancellationToken);
+        await File.WriteAllTextAsync(variants[1].Dockerfile, result.RecommendedDockerfile, cancellationToken);
+        var source = options.Measures(ScenarioEdits.SourceEdit) ? ScenarioEdits.PickSource(result) : null;
+        var manifest = options.Measures(ScenarioEdits.ManifestEdit) ? ScenarioEdits.PickManifest(result) : null;
+        if (source is null && options.Measures(ScenarioEdits.SourceEdit))
+        {
+            measured.Notes.Add("no source file is copied into the image: source-edit not measured");
+        }
+        if (manifest is null && options.Measures(ScenarioEdits.ManifestEdit))
+        {
+            measured.Notes.Add("no dependency manifest in the context: manifest-edit not measured");
+        }
+        SandboxSeed? sandboxSeed = null;
+        if (options.Sandbox is null)
+        {
+            var seed = await SeedBasesAsync(result, root, options, measured, cancellationToken);
+            options = options with { SeedStore = seed };
+        }
+        else
+        {
+            sandboxSeed = await SeedSandboxAsync(result, root, options, measured, cancellationToken);
+        }
+        if (measured.Failures.Count > 0)
+        {
+            measured.Equivalent = false;
+            return measured;
+        }
+        var samples = new Dictionary<(string Scenario, string Variant), List<BuildOutcome>>();
+        var cold = new Dictionary<string, BuildOutcome>();
+        for (var run = 1; run <= Math.Max(1, options.Runs); run++)
+        {
+            foreach (var variant in variants)
+            {
+                var ok = await RunExperimentAsync(result, variant, run, root, source, manifest, options, sandboxSeed, samples, cold, measured, cancellationToken);
+                if (!ok)
+                {
+                    measured.Equivalent = false;
+                    return measured;
+                }
+            }
+        }
+        ApplyDurations(result, variants, cold);
+        foreach (var scenario in new[] { ScenarioEdits.SourceEdit, ScenarioEdits.ManifestEdit, ScenarioEdits.NoChange })
+        {
+            if (samples.TryGetValue((scenario, "original"), out var a) && samples.TryGetValue((scenario, "recommended"), out var b))
+            {
+                measured.Scenarios.Add(new ScenarioResult(scenario, Median(a.Select(x => x.Seconds)), Median(b.Select(x => x.Seconds)), a.Count,
+                    (int)Median(a.Select(x => (double)x.Steps.Count(s => s.Cached))), (int)Median(b.Select(x => (double)x.Steps.Count(s => s.Cached))))
+                {
+                    OriginalSteps = StepMedians(a, variants[0].Lines),
+                    RecommendedSteps = StepMedians(b, variants[1].Lines),
+                });
+            }
+        }
+        options.Progress?.Invoke("comparing the two images");
+        var original = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-original") + ":image", cancellationToken);
+        var recommended = await ImageSnapshot.ReadAsync("oci:" + Path.Combine(root, "oci-recommended") + ":image", cancellationToken);
+        measured.Differences.AddRange(ImageComparer.Compare(original, recommended));
+        measured.Equivalent = measured.Differences.Count == 0;
+        return measured;
     }
 
     /// <summary>
@@ -125,28 +155,56 @@ public static class RebuildMeasurement
         return seedRoot;
     }
 
+    /// <summary>
+    /// For the sandbox: the bases copied by root with skopeo from the trusted local sources into one OCI layout
+    /// (plain files, no host ownership), which each experiment's first build imports as the build user.
+    /// </summary>
+    private static async Task<SandboxSeed?> SeedSandboxAsync(OptimisationResult result, string root, MeasureOptions options, MeasurementResult measured, CancellationToken cancellationToken)
+    {
+        var bases = BaseImages.External(result.OriginalDockerfile)
+            .Concat(BaseImages.External(result.RecommendedDockerfile))
+            .DistinctBy(b => b.Name)
+            .ToList();
+        if (bases.Count == 0)
+        {
+            return null;
+        }
+        var layout = Path.Combine(root, "seed-oci");
+        var (failures, references) = await BaseImages.ExportAsync(bases, layout, options, cancellationToken);
+        measured.Failures.AddRange(failures);
+        return new SandboxSeed(layout, references);
+    }
+
     private static async Task<bool> RunExperimentAsync(
-        OptimisationResult result, Variant variant, int run, string root, string? source, string? manifest, MeasureOptions options,
+        OptimisationResult result, Variant variant, int run, string root, string? source, string? manifest, MeasureOptions options, SandboxSeed? sandboxSeed,
         Dictionary<(string, string), List<BuildOutcome>> samples, Dictionary<string, BuildOutcome> cold, MeasurementResult measured, CancellationToken cancellationToken)
     {
         var dir = Path.Combine(root, $"run{run}-{variant.Name}");
         var context = Path.Combine(dir, "context");
         ScenarioEdits.CopyContext(result.Context, context);
-        var builder = new BuildahBuild(Path.Combine(dir, "store"), options.BuildTimeout, options.SeedStore);
+        IExperimentBuilder builder = options.Sandbox is { } sandbox
+            ? new SandboxedBuild(sandbox, dir, options.BuildTimeout, sandboxSeed)
+            : new BuildahBuild(Path.Combine(dir, "store"), options.BuildTimeout, options.SeedStore);
         try
         {
             async Task<BuildOutcome?> Build(string what)
             {
                 options.Progress?.Invoke($"run {run}: {variant.Name}, {what}");
                 var outcome = await builder.BuildAsync(variant.Dockerfile, context, "layerlens-" + variant.Name, cancellationToken);
+                if (outcome.StoppedBy is { } limit)
+                {
+                    measured.StoppedBy = $"build of the {variant.Name} Dockerfile stopped: {limit}";
+                    measured.Failures.Add($"{measured.StoppedBy} ({what}, run {run})\n{outcome.LogTail}");
+                    return null;
+                }
                 if (!outcome.Success)
                 {
                     measured.Failures.Add($"{variant.Name} build ({what}, run {run}) failed:\n{outcome.LogTail}");
                     return null;
                 }
-                if (builder.StoreBytes() > options.DiskQuotaBytes)
+                if (builder.OverQuota(options.DiskQuotaBytes) is { } over)
                 {
-                    measured.Failures.Add($"{variant.Name} build ({what}, run {run}) passed the disk quota of {options.DiskQuotaBytes} bytes");
+                    measured.Failures.Add($"{variant.Name} build ({what}, run {run}): {over}");
                     return null;
                 }
                 return outcome;
@@ -200,7 +258,10 @@ public static class RebuildMeasurement
             await builder.CleanAsync();
             try
             {
-                Directory.Delete(dir, recursive: true);
+                if (Directory.Exists(dir))
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
             }
             catch (IOException)
             {

@@ -27,8 +27,12 @@ public static class ScenarioEdits
     public static string? PickManifest(OptimisationResult result) =>
         result.Manifests.Where(m => result.Context.Get(m) is { IsSymlink: false }).Order(StringComparer.Ordinal).FirstOrDefault();
 
+    /// <summary>
+    /// Appends the edit. The copy may have been a sandboxed build's to change: every component must still be a real
+    /// directory and the file a regular one, so root's write cannot be led through a link.
+    /// </summary>
     public static void Apply(string contextCopy, string relativePath) =>
-        File.AppendAllText(Path.Combine(contextCopy, relativePath), "\n");
+        File.AppendAllText(Sandbox.PlainTree.EnsurePlainFile(contextCopy, relativePath), "\n");
 
     /// <summary>Copies the context files (after .dockerignore) and the ignore file, keeping modes and symlinks.</summary>
     public static void CopyContext(BuildContext context, string destination)

@@ -13,9 +13,18 @@ public static class TimedProcess
 {
     public const int MaxLines = 100_000;
 
-    public static async Task<TimedOutput> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="environment">When given, the child's whole environment (nothing of this process's is inherited).</param>
+    public static async Task<TimedOutput> RunAsync(string file, IEnumerable<string> args, TimeSpan timeout, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (environment is not null)
+        {
+            psi.Environment.Clear();
+            foreach (var (name, value) in environment)
+            {
+                psi.Environment[name] = value;
+            }
+        }
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);
