@@ -183,7 +183,7 @@ public static class AnalysesEndpoints
         {
             return NotFound(id);
         }
-        var file = layout.ReportFile(id, format);
+        var file = layout.ReportFile(id, analysis.RunId, format);
         if (analysis.Status != AnalysisStatus.Succeeded || !File.Exists(file))
         {
             return Problem(StatusCodes.Status409Conflict, "No report yet",
