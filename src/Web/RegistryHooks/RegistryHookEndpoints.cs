@@ -4,6 +4,7 @@ using LayerLens.Data;
 using LayerLens.Data.Model.RegistryHooks;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.Jobs;
+using LayerLens.Web.Limits;
 using LayerLens.Web.Tenancy;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -94,6 +95,11 @@ public static class RegistryHookEndpoints
                 {
                     queue.Enqueue(id);
                 }
+            }
+            catch (QuotaExceededException ex)
+            {
+                // Nothing of this push was saved: answer 429 so the registry retries it later, when the workspace has room.
+                return Problem(429, "Quota used up", ex.Message);
             }
             catch (IntakeException ex)
             {
