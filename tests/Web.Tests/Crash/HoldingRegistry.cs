@@ -47,6 +47,9 @@ public sealed class HoldingRegistry : IDisposable
         }
     }
 
+    /// <summary>The digest of <paramref name="repository"/>'s manifest (what a push notification names).</summary>
+    public string ManifestDigest(string repository) => SyntheticImage.Sha256(Image(repository).Manifest);
+
     /// <summary>How many times a layer download of <paramref name="repository"/> began.</summary>
     public int LayerRequests(string repository) => _layerRequests.GetValueOrDefault(repository);
 
