@@ -100,7 +100,9 @@ public sealed class AnalysisJob(
         {
             if (analysis.Kind == AnalysisKind.Dockerfile)
             {
-                var (review, reviewVerdict) = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token);
+                // WaitAsync: a read stalled where cancellation is not observed (a registry that stops sending) cannot
+                // hold the worker past the deadline; the abandoned read ends with its connection.
+                var (review, reviewVerdict) = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token).WaitAsync(deadline.Token);
                 progress.Phase("storing results");
                 await progress.DisposeAsync();
                 finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => ReviewColumns(a, review, clock.ElapsedMilliseconds)
@@ -109,7 +111,7 @@ public sealed class AnalysisJob(
             }
             else
             {
-                var (summary, verdict) = await AnalyzeImageAsync(analysis, work, progress, cancel.Token);
+                var (summary, verdict) = await AnalyzeImageAsync(analysis, work, progress, cancel.Token).WaitAsync(deadline.Token);
                 progress.Phase("storing results");
                 await progress.DisposeAsync();
                 finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => a
