@@ -70,6 +70,7 @@ internal sealed class BlobCapture : Stream
     private void End()
     {
         _ended = true;
+        LayerLens.Data.Durability.DurableFiles.Sync(_copy);
         _copy.Dispose();
         var actual = "sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset());
         if (actual == _digest)

@@ -1,31 +1,88 @@
 using System.Security.Cryptography;
+using LayerLens.Data.Durability;
 
 namespace LayerLens.Data.Blobs;
 
 /// <summary>
 /// Content-addressed files under <c>&lt;data&gt;/blobs/sha256/ab/abcd…</c>. Writes stream into a
-/// temp file while hashing, then move into place; a blob that already exists is kept (dedup) and
-/// the temp file dropped. Any failure (limit, client gone) deletes the temp file.
+/// temp file while hashing, fsync it, then move it into place and fsync the directory: a file at a
+/// blob's path is complete. A blob already there is kept (dedup) only after its bytes are checked
+/// against the digest, so a torn file left by a crash before these rules is replaced, never reused.
+/// Temp files live in a directory of this process instance (<c>blobs/tmp/&lt;instance&gt;/</c>, guarded by a
+/// lock file the process holds while it lives); at start only the directories of dead instances go.
 /// </summary>
-public sealed class BlobStore
+public sealed class BlobStore : IDisposable
 {
     private const int BufferSize = 1 << 20;
     private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
+    private static readonly TimeSpan LooseTempAge = TimeSpan.FromDays(1);
     private readonly string _root;
     private readonly string _temp;
+    private readonly ProcessInstanceLock _instance;
 
     public BlobStore(string dataDirectory)
     {
         _root = Path.Combine(dataDirectory, "blobs", "sha256");
-        _temp = Path.Combine(dataDirectory, "blobs", "tmp");
+        var temps = Path.Combine(dataDirectory, "blobs", "tmp");
         Directory.CreateDirectory(_root);
+        Directory.CreateDirectory(temps);
+        var instance = $"{Environment.ProcessId}-{Guid.NewGuid():N}";
+        // The lock first, then the directory: a temp directory without a held lock is never in use.
+        _instance = ProcessInstanceLock.Acquire(Path.Combine(temps, instance + ".lock"));
+        _temp = Path.Combine(temps, instance);
         Directory.CreateDirectory(_temp);
-        // Leftovers of writes a crash interrupted are never referenced.
-        foreach (var stale in Directory.EnumerateFiles(_temp))
+        RemoveDeadInstances(temps, instance);
+    }
+
+    /// <summary>This instance's temp directory (tests look inside).</summary>
+    public string TempDirectory => _temp;
+
+    /// <summary>Removes temp directories whose process is gone; another live process's uploads are left alone.</summary>
+    private static void RemoveDeadInstances(string temps, string own)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(temps))
         {
-            File.Delete(stale);
+            var name = Path.GetFileName(directory);
+            if (name == own || !ProcessInstanceLock.TryTakeOver(directory + ".lock", out var taken))
+            {
+                continue;
+            }
+            using (taken)
+            {
+                TryDeleteDirectory(directory);
+            }
+        }
+        foreach (var file in Directory.EnumerateFiles(temps))
+        {
+            // Loose temp files of the layout before per-instance directories; a lock file without its directory
+            // is deleted by whoever takes it over.
+            if (file.EndsWith(".lock", StringComparison.Ordinal))
+            {
+                if (!Directory.Exists(file[..^5]) && ProcessInstanceLock.TryTakeOver(file, out var orphan))
+                {
+                    orphan?.Dispose();
+                }
+            }
+            else if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow - LooseTempAge)
+            {
+                File.Delete(file);
+            }
         }
     }
+
+    private static void TryDeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Removed by another process starting at the same time.
+        }
+    }
+
+    public void Dispose() => _instance.Dispose();
 
     /// <summary>Copies <paramref name="source"/> into the store; throws <see cref="BlobTooLargeException"/> past <paramref name="maxBytes"/>.</summary>
     public async Task<StoredBlob> WriteAsync(Stream source, long maxBytes, CancellationToken cancellationToken)
@@ -49,19 +106,10 @@ public sealed class BlobStore
                     hash.AppendData(buffer, 0, read);
                     await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }
+                DurableFiles.Sync(target);
             }
             var digest = "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
-            var path = PathOf(digest);
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            if (File.Exists(path))
-            {
-                File.Delete(temp);
-                File.SetLastWriteTimeUtc(path, DateTime.UtcNow); // used again: retention restarts
-            }
-            else
-            {
-                File.Move(temp, path, overwrite: true);
-            }
+            Place(temp, digest, length);
             return new StoredBlob(digest, length);
         }
         catch
@@ -71,12 +119,59 @@ public sealed class BlobStore
         }
     }
 
+    /// <summary>
+    /// Moves a complete, flushed temp file into place. An existing blob is kept only when its bytes have the
+    /// digest (then retention restarts and the temp file goes); a torn one is replaced by the new copy.
+    /// </summary>
+    private void Place(string temp, string digest, long length)
+    {
+        var path = PathOf(digest);
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        if (File.Exists(path) && Matches(path, digest, length))
+        {
+            File.Delete(temp);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow); // used again: retention restarts
+            return;
+        }
+        File.Move(temp, path, overwrite: true);
+        DurableFiles.SyncDirectory(directory);
+    }
+
+    /// <summary>Whether the file at a blob's path holds exactly the bytes of <paramref name="digest"/>.</summary>
+    public bool Verify(string digest)
+    {
+        var path = PathOf(digest);
+        return File.Exists(path) && Matches(path, digest, new FileInfo(path).Length);
+    }
+
+    private static bool Matches(string path, string digest, long length)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.SequentialScan);
+            return file.Length == length && "sha256:" + Convert.ToHexStringLower(SHA256.HashData(file)) == digest;
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+    }
+
     public bool Exists(string digest) => File.Exists(PathOf(digest));
 
-    /// <summary>Opens a kept blob (its retention restarts: it is in use again), or null when there is none.</summary>
+    /// <summary>
+    /// Opens a kept blob (its retention restarts: it is in use again), or null when there is none. A file whose
+    /// bytes do not have its digest (torn by a crash before writes were flushed) is deleted, never served.
+    /// </summary>
     public Stream? OpenRead(string digest)
     {
         var path = PathOf(digest);
+        if (File.Exists(path) && !Verify(digest))
+        {
+            File.Delete(path);
+            return null;
+        }
         try
         {
             // Touched before it is opened, so a failure here leaves no open handle behind.
@@ -99,20 +194,8 @@ public sealed class BlobStore
         return new BlobCapture(this, digest, source, Path.Combine(_temp, Guid.NewGuid().ToString("N")));
     }
 
-    /// <summary>Moves a verified temp file into place, or drops it when the blob is already there.</summary>
-    internal void Adopt(string temp, string digest)
-    {
-        var path = PathOf(digest);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        try
-        {
-            File.Move(temp, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temp); // another run kept it first
-        }
-    }
+    /// <summary>Moves a verified, flushed temp file into place (see <see cref="Place"/>).</summary>
+    internal void Adopt(string temp, string digest) => Place(temp, digest, new FileInfo(temp).Length);
 
     /// <summary>The file of a blob; throws for anything that is not a sha256 digest (never a path from outside).</summary>
     public string PathOf(string digest)

@@ -109,9 +109,10 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
             db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = "bootstrap", Action = "workspace.created", Detail = "from configuration" });
             await db.SaveChangesAsync(cancellationToken);
         }
-        if (spec.MaxUploadBytes is not null || spec.MaxActiveAnalyses is not null)
+        if (spec.MaxUploadBytes is not null || spec.MaxActiveAnalyses is not null || spec.MaxStorageBytes is not null)
         {
             workspace.MaxUploadBytes = spec.MaxUploadBytes ?? workspace.MaxUploadBytes;
+            workspace.MaxStorageBytes = spec.MaxStorageBytes ?? workspace.MaxStorageBytes;
             workspace.MaxActiveAnalyses = spec.MaxActiveAnalyses ?? workspace.MaxActiveAnalyses;
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -195,6 +196,8 @@ public sealed class BootstrapWorkspace
     public long? MaxUploadBytes { get; set; }
 
     public int? MaxActiveAnalyses { get; set; }
+
+    public long? MaxStorageBytes { get; set; }
 
     /// <summary>Registry hook host mapping entries, each <c>notification-host=pull-host</c>.</summary>
     public string[]? RegistryHosts { get; set; }

@@ -168,7 +168,8 @@ public sealed class AnalysisIntake(
     }
 
     /// <summary>Validates the reference, platform and target address, then queues a registry pull.</summary>
-    public async Task<Analysis> FromRegistryAsync(RegistryAnalysis request, CancellationToken cancellationToken, CiRequest? ci = null)
+    /// <param name="alongside">Rows to save in the same transaction as the analysis (a registry push that started it).</param>
+    public async Task<Analysis> FromRegistryAsync(RegistryAnalysis request, CancellationToken cancellationToken, CiRequest? ci = null, Action<AppDbContext, Analysis>? alongside = null)
     {
         await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         if (string.IsNullOrWhiteSpace(request.Image))
@@ -218,10 +219,10 @@ public sealed class AnalysisIntake(
                 : null,
         };
         var project = string.IsNullOrWhiteSpace(request.Project) ? $"{reference.Host}/{reference.Repository}" : request.Project;
-        return await SaveAndQueueAsync(analysis, project, ci ?? CiRequest.None, cancellationToken);
+        return await SaveAndQueueAsync(analysis, project, ci ?? CiRequest.None, cancellationToken, alongside);
     }
 
-    private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CiRequest ci, CancellationToken cancellationToken)
+    private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CiRequest ci, CancellationToken cancellationToken, Action<AppDbContext, Analysis>? alongside = null)
     {
         await quotas.EnsureCanStartAsync(cancellationToken);
         try
@@ -244,6 +245,9 @@ public sealed class AnalysisIntake(
             analysis.ProjectId = await ProjectIdAsync(db, Clip(project.Trim(), 512), cancellationToken);
         }
         db.Analyses.Add(analysis);
+        alongside?.Invoke(db, analysis);
+        // One SaveChanges, one transaction: the analysis and what came with it exist together or not at all. The job is
+        // queued after the commit; a crash in between leaves a Queued row, which every start enqueues again.
         await db.SaveChangesAsync(cancellationToken);
         queue.Enqueue(analysis.Id);
         return analysis;

@@ -15,14 +15,15 @@ public sealed class ReportCache(DataLayout layout) : IDisposable
 
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = BudgetBytes });
 
-    public Task<StoredReport?> GetAsync(Guid analysisId)
+    /// <param name="runId">The run the analysis row names: its results are the visible ones.</param>
+    public Task<StoredReport?> GetAsync(Guid analysisId, Guid? runId)
     {
-        var file = new FileInfo(layout.ReportFile(analysisId, "json"));
+        var file = new FileInfo(layout.ReportFile(analysisId, runId, "json"));
         if (!file.Exists)
         {
             return Task.FromResult<StoredReport?>(null);
         }
-        var key = (analysisId, file.LastWriteTimeUtc.Ticks, file.Length);
+        var key = (analysisId, runId, file.LastWriteTimeUtc.Ticks, file.Length);
         if (_cache.TryGetValue(key, out Lazy<Task<StoredReport?>>? cached) && cached is not null)
         {
             return cached.Value;

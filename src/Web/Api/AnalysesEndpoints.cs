@@ -45,9 +45,13 @@ public static class AnalysesEndpoints
     {
         var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var maxUpload = await quotas.UploadLimitAsync(ct);
+        long? storageLeft = null;
         try
         {
             await quotas.EnsureCanStartAsync(ct);
+            // An upload may fill the workspace's storage quota, not pass it.
+            storageLeft = await quotas.StorageRemainingAsync(ct);
+            maxUpload = Math.Min(maxUpload, storageLeft.Value);
             switch (contentType)
             {
                 case "application/x-tar" or "application/octet-stream":
@@ -78,9 +82,18 @@ public static class AnalysesEndpoints
         {
             return Problem(StatusCodes.Status400BadRequest, "Invalid analysis request", ex.Message);
         }
+        catch (BlobTooLargeException ex) when (ex.MaxBytes == storageLeft)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Storage quota used up",
+                $"the upload is larger than the {storageLeft:N0} bytes left of this workspace's storage quota (LayerLens:Quotas:MaxStorageBytesPerWorkspace or the workspace's own); delete analyses to free space");
+        }
         catch (BlobTooLargeException ex)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Upload too large", ex.Message);
+        }
+        catch (StorageQuotaExceededException ex)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Storage quota used up", ex.Message);
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -187,7 +200,7 @@ public static class AnalysesEndpoints
         {
             return NotFound(id);
         }
-        var file = layout.ReportFile(id, format);
+        var file = layout.ReportFile(id, analysis.RunId, format);
         if (analysis.Status != AnalysisStatus.Succeeded || !File.Exists(file))
         {
             return Problem(StatusCodes.Status409Conflict, "No report yet",

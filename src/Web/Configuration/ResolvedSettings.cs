@@ -40,6 +40,18 @@ public sealed record ResolvedSettings(
     /// <summary>A Running analysis whose job has not refreshed its heartbeat for this long lost its process and is requeued.</summary>
     public TimeSpan HeartbeatStaleAfter { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Runs of one analysis that may lose their process (crash, kill) before it fails instead of being requeued.</summary>
+    public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>Wall time one run of an analysis may take; past it the analysis fails.</summary>
+    public TimeSpan JobDeadline { get; init; } = TimeSpan.FromMinutes(120);
+
+    /// <summary>Bytes one workspace may keep (uploads, pulled layers, results); a workspace can set a lower one.</summary>
+    public long MaxStorageBytesPerWorkspace { get; init; } = 200L * 1024 * 1024 * 1024;
+
+    /// <summary>Analyses of one workspace that may run at once, so its queue cannot take every worker.</summary>
+    public int MaxRunningAnalysesPerWorkspace { get; init; } = 1;
+
     /// <summary>Registry hosts (host:port) reachable over plain HTTP.</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
@@ -79,6 +91,12 @@ public sealed record ResolvedSettings(
             WebhookRetryBase = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("LayerLens:Webhooks:RetryBaseMilliseconds", 30_000))),
             WebhookAttempts = Math.Max(1, configuration.GetValue("LayerLens:Webhooks:Attempts", 6)),
             HeartbeatStaleAfter = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("LayerLens:Jobs:HeartbeatStaleSeconds", 30))),
+            MaxAttempts = Math.Max(1, configuration.GetValue("LayerLens:Jobs:MaxAttempts", 3)),
+            JobDeadline = TimeSpan.FromMinutes(Math.Max(0.01, configuration.GetValue("LayerLens:Jobs:DeadlineMinutes", 120.0))),
+            MaxStorageBytesPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:Quotas:MaxStorageBytesPerWorkspace", 200L * 1024 * 1024 * 1024)),
+            // Half the workers by default (1 of the default 2): other workspaces always find one free.
+            MaxRunningAnalysesPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:Quotas:MaxRunningAnalysesPerWorkspace",
+                (Math.Max(1, options.MaxConcurrentAnalyses) + 1) / 2)),
             InsecureRegistries = configuration.GetSection("LayerLens:Registries:Insecure").Get<string[]>() ?? [],
             PublicBaseUrl = configuration.GetValue<string?>("LayerLens:PublicBaseUrl"),
         };

@@ -10,6 +10,7 @@ using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Data;
 using LayerLens.Data.Tenancy;
 using LayerLens.Data.Blobs;
+using LayerLens.Data.Durability;
 using LayerLens.Data.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Web.Analyses;
@@ -28,8 +29,11 @@ namespace LayerLens.Web.Jobs;
 
 /// <summary>
 /// One analysis, run by Hangfire. A run first claims the row (Queued → Running with its own run id)
-/// in one conditional update, and only the run holding the claim may store a result: a job that is
-/// delivered twice (crash recovery, a duplicate enqueue) never produces two results.
+/// in one conditional update — unless its workspace already runs its share of analyses, then the job
+/// comes back a little later and the worker takes other workspaces' work. A run writes its results
+/// under its own run id; the single conditional update that finishes the row (WHERE RunId = this run)
+/// decides whose results are visible and records the webhooks in the same transaction, so a job
+/// delivered twice (crash recovery, a heartbeat gap) never shows two results or sends two webhooks.
 /// </summary>
 public sealed class AnalysisJob(
     SystemDbContextFactory dbFactory,
@@ -44,64 +48,74 @@ public sealed class AnalysisJob(
     WebhookDispatcher webhooks,
     PublicLinks links,
     AnalysisNotifier notifier,
+    IBackgroundJobClient jobs,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
     public const string CredentialsPurpose = "LayerLens.RegistryCredentials";
 
+    /// <summary>How long a job of a workspace at its running cap waits before it asks again.</summary>
+    public static readonly TimeSpan CapRetryDelay = TimeSpan.FromSeconds(2);
+
+    private enum Claim
+    {
+        None,
+        Deferred,
+        Claimed,
+    }
+
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(Guid analysisId, CancellationToken shutdown)
     {
         var runId = Guid.NewGuid();
-        Analysis analysis;
-        await using (var db = await dbFactory.CreateDbContextAsync(shutdown))
+        switch (await ClaimAsync(analysisId, runId, shutdown))
         {
-            var claimed = await db.Analyses
-                .Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Queued && !a.CancelRequested)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(a => a.Status, AnalysisStatus.Running)
-                    .SetProperty(a => a.RunId, runId)
-                    .SetProperty(a => a.StartedAtUtc, DateTime.UtcNow)
-                    .SetProperty(a => a.Attempts, a => a.Attempts + 1)
-                    .SetProperty(a => a.HeartbeatAtUtc, DateTime.UtcNow)
-                    .SetProperty(a => a.ProgressPhase, "starting"), shutdown);
-            if (claimed == 0)
-            {
+            case Claim.None:
                 if (logger.IsEnabled(LogLevel.Information))
                 {
                     logger.LogInformation("Analysis {Id} is not queued any more; this delivery does nothing", analysisId);
                 }
                 return;
-            }
-            notifier.Publish(analysisId);
+            case Claim.Deferred:
+                jobs.Schedule<AnalysisJob>(Queue, job => job.RunAsync(analysisId, CancellationToken.None), CapRetryDelay);
+                return;
+        }
+        notifier.Publish(analysisId);
+        Analysis analysis;
+        await using (var db = await dbFactory.CreateDbContextAsync(shutdown))
+        {
             analysis = await db.Analyses.AsNoTracking().Include(a => a.Project).SingleAsync(a => a.Id == analysisId, shutdown);
         }
 
         var work = layout.WorkDirectory(analysisId, runId);
         Directory.CreateDirectory(work);
         using var cancel = cancellations.Register(analysisId, shutdown);
+        // The deadline cancels like a user's cancel does; the catch below tells the two apart.
+        using var deadline = new CancellationTokenSource(settings.JobDeadline);
+        using var onDeadline = deadline.Token.Register(() => cancel.Cancel());
         var progress = new ProgressRecorder(dbFactory, notifier, analysisId, runId, cancel);
         progress.Start();
         var clock = Stopwatch.StartNew();
+        var finished = false;
         try
         {
             if (analysis.Kind == AnalysisKind.Dockerfile)
             {
-                var (review, reviewVerdict) = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token);
+                // WaitAsync: a read stalled where cancellation is not observed (a registry that stops sending) cannot
+                // hold the worker past the deadline; the abandoned read ends with its connection.
+                var (review, reviewVerdict) = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token).WaitAsync(deadline.Token);
                 progress.Phase("storing results");
                 await progress.DisposeAsync();
-                PublishResults(analysisId, Path.Combine(work, "result"));
-                await FinishAsync(analysisId, runId, a => ReviewColumns(a, review, clock.ElapsedMilliseconds)
+                finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => ReviewColumns(a, review, clock.ElapsedMilliseconds)
                     .SetProperty(x => x.VerdictPassed, reviewVerdict.Passed)
                     .SetProperty(x => x.VerdictFailures, FailureNames(reviewVerdict)));
             }
             else
             {
-                var (summary, verdict) = await AnalyzeImageAsync(analysis, work, progress, cancel.Token);
+                var (summary, verdict) = await AnalyzeImageAsync(analysis, work, progress, cancel.Token).WaitAsync(deadline.Token);
                 progress.Phase("storing results");
                 await progress.DisposeAsync();
-                PublishResults(analysisId, Path.Combine(work, "result"));
-                await FinishAsync(analysisId, runId, a => a
+                finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => a
                     .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
                     .SetProperty(x => x.ImageDigest, summary.Digest)
                     .SetProperty(x => x.Platform, summary.Platform)
@@ -125,14 +139,27 @@ public sealed class AnalysisJob(
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
-            // The server is stopping: hand the analysis back to the queue for the next start.
+            // The server is stopping: hand the analysis back to the queue for the next start. A clean stop is
+            // not a lost process, so it does not count against LayerLens:Jobs:MaxAttempts.
             await progress.DisposeAsync();
-            await FinishAsync(analysisId, runId, a => a.SetProperty(x => x.Status, AnalysisStatus.Queued).SetProperty(x => x.ProgressPhase, "queued"));
+            await FinishAsync(analysisId, runId, a => a
+                .SetProperty(x => x.Status, AnalysisStatus.Queued)
+                .SetProperty(x => x.Attempts, x => x.Attempts - 1)
+                .SetProperty(x => x.ProgressPhase, "queued"), sendWebhooks: false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            await progress.DisposeAsync();
+            finished = await FinishAsync(analysisId, runId, a => a
+                .SetProperty(x => x.Status, AnalysisStatus.Failed)
+                .SetProperty(x => x.Error, DeadlineMessage(settings.JobDeadline))
+                .SetProperty(x => x.ProgressPhase, "failed")
+                .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds));
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             await progress.DisposeAsync();
-            await FinishAsync(analysisId, runId, a => a
+            finished = await FinishAsync(analysisId, runId, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Cancelled)
                 .SetProperty(x => x.ProgressPhase, "cancelled")
                 .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds));
@@ -145,7 +172,7 @@ public sealed class AnalysisJob(
             {
                 logger.LogWarning(ex, "Analysis {Id} failed: {Message}", analysisId, message);
             }
-            await FinishAsync(analysisId, runId, a => a
+            finished = await FinishAsync(analysisId, runId, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Failed)
                 .SetProperty(x => x.Error, message)
                 .SetProperty(x => x.ProgressPhase, "failed")
@@ -156,16 +183,56 @@ public sealed class AnalysisJob(
             cancellations.Unregister(analysisId);
             TryDelete(work);
         }
+        if (!finished && logger.IsEnabled(LogLevel.Information))
+        {
+            logger.LogInformation("Run {Run} of analysis {Id} lost its claim (another run or a cancel finished it); its results were dropped", runId, analysisId);
+        }
+    }
 
-        // Only the run that held the claim gets here; the dispatcher sends nothing unless it succeeded or failed.
-        try
+    /// <summary>The message of an analysis stopped by <c>LayerLens:Jobs:DeadlineMinutes</c>.</summary>
+    public static string DeadlineMessage(TimeSpan deadline) =>
+        $"stopped: exceeded the job deadline of {deadline.TotalMinutes.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} minutes (LayerLens:Jobs:DeadlineMinutes)";
+
+    /// <summary>
+    /// Queued → Running for this run, in a transaction that first locks the workspace row (PostgreSQL; SQLite
+    /// writers are serial anyway), so two workers cannot both see the workspace under its running cap.
+    /// </summary>
+    private async Task<Claim> ClaimAsync(Guid analysisId, Guid runId, CancellationToken shutdown)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(shutdown);
+        var workspaceId = await db.Analyses.Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Queued && !a.CancelRequested)
+            .Select(a => (Guid?)a.WorkspaceId).SingleOrDefaultAsync(shutdown);
+        if (workspaceId is not { } workspace)
         {
-            await webhooks.AnalysisFinishedAsync(analysisId, CancellationToken.None);
+            return Claim.None;
         }
-        catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException)
+        await using var transaction = await db.Database.BeginTransactionAsync(shutdown);
+        await db.Workspaces.Where(w => w.Id == workspace).ExecuteUpdateAsync(s => s.SetProperty(w => w.Name, w => w.Name), shutdown);
+        var running = await db.Analyses.CountAsync(a => a.WorkspaceId == workspace && a.Status == AnalysisStatus.Running, shutdown);
+        var cap = settings.MaxRunningAnalysesPerWorkspace;
+        if (running >= cap)
         {
-            logger.LogWarning(ex, "Could not queue the webhooks of analysis {Id}", analysisId);
+            var waiting = await db.Analyses.Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Queued && !a.CancelRequested)
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.ProgressPhase,
+                    $"queued (this workspace already runs {running} analyses, its limit LayerLens:Quotas:MaxRunningAnalysesPerWorkspace)"), shutdown);
+            await transaction.CommitAsync(shutdown);
+            if (waiting > 0)
+            {
+                notifier.Publish(analysisId);
+            }
+            return waiting > 0 ? Claim.Deferred : Claim.None;
         }
+        var claimed = await db.Analyses
+            .Where(a => a.Id == analysisId && a.Status == AnalysisStatus.Queued && !a.CancelRequested)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.Status, AnalysisStatus.Running)
+                .SetProperty(a => a.RunId, runId)
+                .SetProperty(a => a.StartedAtUtc, DateTime.UtcNow)
+                .SetProperty(a => a.Attempts, a => a.Attempts + 1)
+                .SetProperty(a => a.HeartbeatAtUtc, DateTime.UtcNow)
+                .SetProperty(a => a.ProgressPhase, "starting"), shutdown);
+        await transaction.CommitAsync(shutdown);
+        return claimed > 0 ? Claim.Claimed : Claim.None;
     }
 
     private async Task<(ImageAnalysis Summary, Verdict Verdict)> AnalyzeImageAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
@@ -195,6 +262,11 @@ public sealed class AnalysisJob(
         if (analysis.SourceKind == SourceKind.Upload && !File.Exists(source.Location))
         {
             throw new InvalidImageException("the uploaded image is no longer stored (removed by the retention setting); upload it again");
+        }
+        if (analysis.SourceKind == SourceKind.Upload && !blobs.Verify(analysis.InputDigest!))
+        {
+            // A file torn by a crash (before writes were flushed) is never read as the upload.
+            throw new InvalidImageException("the uploaded image's stored bytes no longer match its digest (damaged on the server's disk); upload it again");
         }
 
         ImageAnalysis result;
@@ -338,27 +410,68 @@ public sealed class AnalysisJob(
         Tree = a.Tree,
     };
 
-    /// <summary>Replaces any earlier result directory in one rename, so readers see all or nothing.</summary>
-    private void PublishResults(Guid analysisId, string output)
-    {
-        var target = layout.ResultDirectory(analysisId);
-        Directory.CreateDirectory(layout.ResultsRoot);
-        if (Directory.Exists(target))
-        {
-            Directory.Delete(target, recursive: true);
-        }
-        Directory.Move(output, target);
-    }
-
-    private async Task FinishAsync(
+    /// <summary>
+    /// Moves this run's flushed results to results/{id}/{run} (invisible until the row names the run), then finishes
+    /// the row. The run whose update hit the row removes other runs' leftovers; a run that lost removes its own.
+    /// </summary>
+    private async Task<bool> PublishAndFinishAsync(
         Guid analysisId,
         Guid runId,
+        string output,
         Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>> set)
     {
+        var target = layout.RunResultDirectory(analysisId, runId);
+        Directory.CreateDirectory(layout.ResultDirectory(analysisId));
+        // Every byte is on the disk before the row can point at it, and the rename is too.
+        DurableFiles.SyncTree(output);
+        Directory.Move(output, target);
+        DurableFiles.SyncDirectory(layout.ResultDirectory(analysisId));
+        var won = await FinishAsync(analysisId, runId, set);
+        foreach (var directory in Directory.EnumerateFileSystemEntries(layout.ResultDirectory(analysisId)))
+        {
+            // The winner clears what earlier, crashed runs left; a loser clears only its own.
+            if (won ? directory != target : directory == target)
+            {
+                TryDeleteEntry(directory);
+            }
+        }
+        return won;
+    }
+
+    /// <summary>
+    /// The one conditional update that ends this run (WHERE RunId = this run AND Running). Only when it hit the row
+    /// are the webhooks recorded, in the same transaction, and queued after the commit. True when it hit.
+    /// </summary>
+    private async Task<bool> FinishAsync(
+        Guid analysisId,
+        Guid runId,
+        Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>> set,
+        bool sendWebhooks = true)
+    {
         await using var db = await dbFactory.CreateDbContextAsync();
-        await db.Analyses.Where(a => a.Id == analysisId && a.RunId == runId && a.Status == AnalysisStatus.Running)
-            .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.FinishedAtUtc, DateTime.UtcNow)));
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var hit = await db.Analyses.Where(a => a.Id == analysisId && a.RunId == runId && a.Status == AnalysisStatus.Running)
+            .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.FinishedAtUtc, DateTime.UtcNow))) > 0;
+        IReadOnlyList<Guid> deliveries = [];
+        if (hit && sendWebhooks)
+        {
+            deliveries = await webhooks.RecordAsync(db, analysisId);
+            await db.SaveChangesAsync();
+        }
+        await transaction.CommitAsync();
+        webhooks.Enqueue(deliveries);
         notifier.Publish(analysisId);
+        return hit;
+    }
+
+    private void TryDeleteEntry(string path)
+    {
+        if (File.Exists(path))
+        {
+            File.Delete(path); // a report of the layout before runs had their own directory
+            return;
+        }
+        TryDelete(path);
     }
 
     private void TryDelete(string directory)

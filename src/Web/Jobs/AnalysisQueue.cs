@@ -58,6 +58,7 @@ public sealed class AnalysisQueue(
             .ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.Status, AnalysisStatus.Queued)
                 .SetProperty(a => a.CancelRequested, false)
+                .SetProperty(a => a.Attempts, 0) // a retry asked for by a person starts a fresh count of lost processes
                 .SetProperty(a => a.Error, (string?)null)
                 .SetProperty(a => a.ProgressPhase, "queued")
                 .SetProperty(a => a.ProgressLayersDone, (int?)null)

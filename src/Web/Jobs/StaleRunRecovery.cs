@@ -3,6 +3,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Data.Model;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Storage;
+using LayerLens.Web.Webhooks;
 using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Jobs;
@@ -13,7 +14,9 @@ namespace LayerLens.Web.Jobs;
 /// restart, or another one sharing the PostgreSQL job storage — while a fresh heartbeat means some
 /// process still works on it and it is left alone. Runs at start-up (which also re-enqueues every
 /// Queued analysis) and then periodically. A job Hangfire still delivers later finds the row
-/// claimed or done: a run never produces two results.
+/// claimed or done: a run never produces two results. An analysis whose runs lost their process
+/// <c>LayerLens:Jobs:MaxAttempts</c> times (an input that crashes the process, say) fails instead of
+/// looping, with its webhooks recorded in the same transaction as that update.
 /// </summary>
 public sealed class StaleRunRecovery(
     SystemDbContextFactory dbFactory,
@@ -21,6 +24,7 @@ public sealed class StaleRunRecovery(
     DataLayout layout,
     ResolvedSettings settings,
     AnalysisNotifier notifier,
+    WebhookDispatcher webhooks,
     ILogger<StaleRunRecovery> logger) : BackgroundService
 {
     private TimeSpan StaleAfter => settings.HeartbeatStaleAfter;
@@ -54,27 +58,36 @@ public sealed class StaleRunRecovery(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var stale = await db.Analyses
             .Where(a => a.Status == AnalysisStatus.Running && (a.HeartbeatAtUtc == null || a.HeartbeatAtUtc < staleBefore))
-            .Select(a => new { a.Id, a.RunId })
+            .Select(a => new { a.Id, a.RunId, a.Attempts })
             .ToListAsync(cancellationToken);
         var recovered = new List<Guid>();
         foreach (var run in stale)
         {
+            bool ended;
+            if (run.Attempts >= settings.MaxAttempts)
+            {
+                ended = await GiveUpAsync(db, run.Id, run.RunId, run.Attempts, staleBefore, cancellationToken);
+            }
             // Conditional on the same run and a still-stale heartbeat: a run that just beat keeps its claim.
-            var reset = await db.Analyses
+            else if (await db.Analyses
                 .Where(a => a.Id == run.Id && a.RunId == run.RunId && a.Status == AnalysisStatus.Running
                     && (a.HeartbeatAtUtc == null || a.HeartbeatAtUtc < staleBefore))
                 .ExecuteUpdateAsync(s => s
                     .SetProperty(a => a.Status, AnalysisStatus.Queued)
                     .SetProperty(a => a.RunId, (Guid?)null)
                     .SetProperty(a => a.HeartbeatAtUtc, (DateTime?)null)
-                    .SetProperty(a => a.ProgressPhase, "queued (recovered: its process stopped)"), cancellationToken);
-            if (reset > 0)
+                    .SetProperty(a => a.ProgressPhase, "queued (recovered: its process stopped)"), cancellationToken) > 0)
             {
                 recovered.Add(run.Id);
-                if (run.RunId is { } runId)
-                {
-                    TryDelete(layout.WorkDirectory(run.Id, runId));
-                }
+                ended = true;
+            }
+            else
+            {
+                ended = false;
+            }
+            if (ended && run.RunId is { } runId)
+            {
+                TryDelete(layout.WorkDirectory(run.Id, runId));
             }
         }
 
@@ -98,6 +111,36 @@ public sealed class StaleRunRecovery(
             logger.LogInformation("Re-enqueued {Count} analyses ({Recovered} whose process stopped)", enqueue.Count, recovered.Count);
         }
         return recovered;
+    }
+
+    /// <summary>The message of an analysis stopped by <c>LayerLens:Jobs:MaxAttempts</c>.</summary>
+    public static string AttemptsMessage(int attempts) =>
+        $"stopped after {attempts} attempts: the analysis crashed or lost its process each time (LayerLens:Jobs:MaxAttempts)";
+
+    /// <summary>Fails a stale run that used its last attempt; the update and its webhooks commit together.</summary>
+    private async Task<bool> GiveUpAsync(Data.AppDbContext db, Guid analysisId, Guid? runId, int attempts, DateTime staleBefore, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var failed = await db.Analyses
+            .Where(a => a.Id == analysisId && a.RunId == runId && a.Status == AnalysisStatus.Running
+                && (a.HeartbeatAtUtc == null || a.HeartbeatAtUtc < staleBefore))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.Status, AnalysisStatus.Failed)
+                .SetProperty(a => a.Error, AttemptsMessage(attempts))
+                .SetProperty(a => a.ProgressPhase, "failed")
+                .SetProperty(a => a.FinishedAtUtc, DateTime.UtcNow), cancellationToken);
+        IReadOnlyList<Guid> deliveries = failed > 0 ? await webhooks.RecordAsync(db, analysisId, cancellationToken) : [];
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+        if (failed > 0)
+        {
+            webhooks.Enqueue(deliveries);
+            notifier.Publish(analysisId);
+            TryDelete(layout.ResultDirectory(analysisId)); // results a run published before its process died
+            logger.LogWarning("Analysis {Id} failed: {Message}", analysisId, AttemptsMessage(attempts));
+        }
+        return failed > 0;
     }
 
     /// <summary>

@@ -1,13 +1,19 @@
+using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Data.Tenancy;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.Storage;
 using LayerLens.Web.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Limits;
 
-/// <summary>Per-workspace quotas: the largest upload, and how many analyses may be queued or running at once.</summary>
-public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceContext workspace, ResolvedSettings settings)
+/// <summary>
+/// Per-workspace quotas: the largest upload, how many analyses may be queued or running at once, and how many
+/// bytes the workspace keeps on this server (its uploads, Dockerfiles, contexts and build logs, the layers its
+/// registry pulls keep, and its results). A blob shared with another workspace counts for each.
+/// </summary>
+public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceContext workspace, ResolvedSettings settings, BlobStore blobs, DataLayout layout)
 {
     public async Task<long> UploadLimitAsync(CancellationToken cancellationToken)
     {
@@ -35,8 +41,69 @@ public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceCont
         {
             throw new QuotaExceededException($"this workspace already has {active} analyses queued or running (its quota is {limit}); try again when one finishes");
         }
+        await StorageRemainingAsync(cancellationToken);
+    }
+
+    /// <summary>Bytes the workspace may still store; throws <see cref="StorageQuotaExceededException"/> when none remain.</summary>
+    public async Task<long> StorageRemainingAsync(CancellationToken cancellationToken)
+    {
+        if (workspace.WorkspaceId is not { } id)
+        {
+            return long.MaxValue;
+        }
+        await using var db = system.CreateDbContext();
+        var own = await db.Workspaces.Where(w => w.Id == id).Select(w => w.MaxStorageBytes).SingleOrDefaultAsync(cancellationToken);
+        var limit = Math.Min(own ?? settings.MaxStorageBytesPerWorkspace, settings.MaxStorageBytesPerWorkspace);
+        var used = await StorageUsedAsync(db, id, cancellationToken);
+        if (used >= limit)
+        {
+            throw new StorageQuotaExceededException(used, limit);
+        }
+        return limit - used;
+    }
+
+    /// <summary>What the workspace keeps now, read from the disk (blob and result sizes), not from counters that a crash could skew.</summary>
+    private async Task<long> StorageUsedAsync(Data.AppDbContext db, Guid workspaceId, CancellationToken cancellationToken)
+    {
+        var rows = await db.Analyses.Where(a => a.WorkspaceId == workspaceId)
+            .Select(a => new { a.Id, a.InputDigest, a.ContextDigest, a.BuildLogDigest, a.SourceKind, a.CompressedSizeBytes })
+            .ToListAsync(cancellationToken);
+        var digests = new HashSet<string>(StringComparer.Ordinal);
+        long used = 0;
+        foreach (var row in rows)
+        {
+            foreach (var digest in new[] { row.InputDigest, row.ContextDigest, row.BuildLogDigest })
+            {
+                if (digest is not null && digests.Add(digest) && new FileInfo(blobs.PathOf(digest)) is { Exists: true } file)
+                {
+                    used += file.Length;
+                }
+            }
+            if (row.SourceKind == SourceKind.Registry)
+            {
+                used += row.CompressedSizeBytes ?? 0; // the pulled layers kept for re-analysis
+            }
+            var results = new DirectoryInfo(layout.ResultDirectory(row.Id));
+            if (results.Exists)
+            {
+                used += results.EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+            }
+        }
+        return used;
     }
 }
 
 /// <summary>A workspace quota is used up; the API answers 429 with Retry-After.</summary>
-public sealed class QuotaExceededException(string message) : Exception(message);
+public class QuotaExceededException(string message) : Exception(message);
+
+/// <summary>
+/// The workspace's storage is used up. The API answers 413, not 429: waiting does not free storage (only deleting
+/// analyses, or retention, does), and the request is refused for the bytes it would add.
+/// </summary>
+public sealed class StorageQuotaExceededException(long used, long limit)
+    : QuotaExceededException($"this workspace stores {used:N0} bytes, at or over its storage quota of {limit:N0} bytes (LayerLens:Quotas:MaxStorageBytesPerWorkspace or the workspace's own); delete analyses to free space")
+{
+    public long Used { get; } = used;
+
+    public long Limit { get; } = limit;
+}

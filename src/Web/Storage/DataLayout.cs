@@ -2,7 +2,11 @@ using LayerLens.Web.Configuration;
 
 namespace LayerLens.Web.Storage;
 
-/// <summary>Where things live under the data directory: blobs/, results/{id}/, work/{id}-{run}/.</summary>
+/// <summary>
+/// Where things live under the data directory: blobs/, results/{id}/{run}/, work/{id}-{run}/. Each run
+/// writes its results under its own run id; the analysis row's RunId (set by the one run whose finishing
+/// update hit the row) says which run's results are the visible ones, so readers follow the row.
+/// </summary>
 public sealed class DataLayout(ResolvedSettings settings)
 {
     public const string JsonReport = "report.json.gz";
@@ -14,9 +18,16 @@ public sealed class DataLayout(ResolvedSettings settings)
 
     public string ResultDirectory(Guid analysisId) => Path.Combine(ResultsRoot, analysisId.ToString("N"));
 
-    public string ReportFile(Guid analysisId, string format) => Path.Combine(ResultDirectory(analysisId), ReportFileName(format));
+    /// <summary>The results one run wrote (visible only while the row names that run).</summary>
+    public string RunResultDirectory(Guid analysisId, Guid runId) => Path.Combine(ResultDirectory(analysisId), runId.ToString("N"));
 
-    public string TreeFileOf(Guid analysisId) => Path.Combine(ResultDirectory(analysisId), TreeFile);
+    /// <summary>A report of the run the row names; results stored before runs had their own directory sit directly in results/{id}/.</summary>
+    public string ReportFile(Guid analysisId, Guid? runId, string format) => Path.Combine(VisibleDirectory(analysisId, runId), ReportFileName(format));
+
+    public string TreeFileOf(Guid analysisId, Guid? runId) => Path.Combine(VisibleDirectory(analysisId, runId), TreeFile);
+
+    private string VisibleDirectory(Guid analysisId, Guid? runId) =>
+        runId is { } run && Directory.Exists(RunResultDirectory(analysisId, run)) ? RunResultDirectory(analysisId, run) : ResultDirectory(analysisId);
 
     public string WorkDirectory(Guid analysisId, Guid runId) => Path.Combine(WorkRoot, $"{analysisId:N}-{runId:N}");
 

@@ -16,10 +16,21 @@ public sealed class WebhookDispatcher(SystemDbContextFactory system, IBackground
     public async Task AnalysisFinishedAsync(Guid analysisId, CancellationToken cancellationToken = default)
     {
         await using var db = system.CreateDbContext();
+        var created = await RecordAsync(db, analysisId, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        Enqueue(created);
+    }
+
+    /// <summary>
+    /// Adds the deliveries of a finished analysis to <paramref name="db"/> without saving, so the caller saves them
+    /// in the same transaction as the update that finished the analysis (exactly one run records them).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> RecordAsync(Data.AppDbContext db, Guid analysisId, CancellationToken cancellationToken = default)
+    {
         var analysis = await db.Analyses.AsNoTracking().Include(a => a.Project).SingleOrDefaultAsync(a => a.Id == analysisId, cancellationToken);
         if (analysis is null || analysis.Status is not (AnalysisStatus.Succeeded or AnalysisStatus.Failed))
         {
-            return;
+            return [];
         }
         var events = new List<string> { analysis.Status == AnalysisStatus.Succeeded ? WebhookEvents.AnalysisSucceeded : WebhookEvents.AnalysisFailed };
         if (analysis.VerdictPassed == false)
@@ -38,8 +49,13 @@ public sealed class WebhookDispatcher(SystemDbContextFactory system, IBackground
                 created.Add(delivery.Id);
             }
         }
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var id in created)
+        return created;
+    }
+
+    /// <summary>Queues the attempts of deliveries once they are committed.</summary>
+    public void Enqueue(IEnumerable<Guid> deliveries)
+    {
+        foreach (var id in deliveries)
         {
             WebhookDeliveryJob.Enqueue(jobs, id);
         }

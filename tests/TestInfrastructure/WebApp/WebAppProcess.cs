@@ -58,6 +58,9 @@ public sealed class WebAppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The app's process id (to stop and continue it, as a long pause or a frozen VM would).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Path of the web app as built next to the running tests (same configuration).</summary>
     public static string WebAppDll =>
         Path.Combine(RepositoryPaths.Root, "src", "Web", "bin", RepositoryPaths.BuildConfiguration, "net10.0", "LayerLens.Web.dll");

@@ -286,7 +286,7 @@ public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDispo
             await AssertProblemAsync(chunked, HttpStatusCode.RequestEntityTooLarge, "limit");
         }
 
-        Assert.Empty(Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "tmp")));
+        Assert.Empty(TempFiles(api.App.DataDirectory));
         var zeros = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(big)));
         Assert.Empty(Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "sha256"), zeros, SearchOption.AllDirectories));
     }
@@ -303,11 +303,11 @@ public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDispo
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => api.Http.SendAsync(request, cts.Token));
 
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "tmp")).Length > 0 && DateTime.UtcNow < deadline)
+        while (TempFiles(api.App.DataDirectory).Length > 0 && DateTime.UtcNow < deadline)
         {
             await Task.Delay(100);
         }
-        Assert.Empty(Directory.GetFiles(Path.Combine(api.App.DataDirectory, "blobs", "tmp")));
+        Assert.Empty(TempFiles(api.App.DataDirectory));
         Assert.Equal(before, (await api.GetJsonAsync("api/v1/analyses?pageSize=200")).GetProperty("total").GetInt32());
     }
 
@@ -348,8 +348,8 @@ public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDispo
             await AssertProblemAsync(badFormat, HttpStatusCode.BadRequest, "json, sarif, markdown, junit");
         }
         var results = Path.Combine(api.App.DataDirectory, "results", Guid.Parse(id).ToString("N"));
-        Assert.True(File.Exists(Path.Combine(results, "tree.bin")));
-        Assert.True(File.Exists(Path.Combine(results, "report.json.gz")));
+        Assert.Single(Directory.GetFiles(results, "tree.bin", SearchOption.AllDirectories)); // under the run that published it
+        Assert.Single(Directory.GetFiles(results, "report.json.gz", SearchOption.AllDirectories));
 
         using var deleted = await api.Http.DeleteAsync(new Uri($"api/v1/analyses/{id}", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -416,4 +416,8 @@ public sealed class AnalysesApiTests(ApiApp api) : IClassFixture<ApiApp>, IDispo
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
+
+    /// <summary>Temp files of uploads (in each process instance's directory; the instances' lock files are not uploads).</summary>
+    private static string[] TempFiles(string data) =>
+        Directory.GetFiles(Path.Combine(data, "blobs", "tmp"), "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).ToArray();
 }

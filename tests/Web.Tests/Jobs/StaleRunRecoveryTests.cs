@@ -3,6 +3,7 @@ using LayerLens.Data.Model;
 using LayerLens.Data.Tenancy;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs;
+using LayerLens.Web.Webhooks;
 using LayerLens.Web.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,14 +29,17 @@ public sealed class StaleRunRecoveryTests : IDisposable
         var settings = new ResolvedSettings(_data, DatabaseProvider.Sqlite, _database.ConnectionString, JobStorageProvider.Embedded, "", false)
         {
             HeartbeatStaleAfter = StaleAfter,
+            MaxAttempts = 3,
+            PublicBaseUrl = "http://layerlens.test", // links never ask the (absent) server for its address
         };
         _layout = new DataLayout(settings);
-        _recovery = new StaleRunRecovery(System, _jobs, _layout, settings, new AnalysisNotifier(), NullLogger<StaleRunRecovery>.Instance);
+        var webhooks = new WebhookDispatcher(System, _jobs, new PublicLinks(settings, server: null!));
+        _recovery = new StaleRunRecovery(System, _jobs, _layout, settings, new AnalysisNotifier(), webhooks, NullLogger<StaleRunRecovery>.Instance);
     }
 
     private SystemDbContextFactory System => _database.Provider.GetRequiredService<SystemDbContextFactory>();
 
-    private Analysis Add(AnalysisStatus status, TimeSpan? heartbeatAge)
+    private Analysis Add(AnalysisStatus status, TimeSpan? heartbeatAge, int attempts = 0)
     {
         using var db = System.ForWorkspace(_database.WorkspaceId);
         var analysis = new Analysis
@@ -44,6 +48,7 @@ public sealed class StaleRunRecoveryTests : IDisposable
             Status = status,
             RunId = status == AnalysisStatus.Running ? Guid.NewGuid() : null,
             HeartbeatAtUtc = heartbeatAge is { } age ? DateTime.UtcNow - age : null,
+            Attempts = attempts,
         };
         db.Analyses.Add(analysis);
         db.SaveChanges();
@@ -97,6 +102,27 @@ public sealed class StaleRunRecoveryTests : IDisposable
         Assert.Empty(await _recovery.RecoverAsync(requeueQueued: false, CancellationToken.None));
         Assert.Equal([running.Id], _jobs.Enqueued);
         Assert.Equal(AnalysisStatus.Queued, Reload(running.Id).Status);
+    }
+
+    [Fact]
+    public async Task An_analysis_whose_process_died_on_its_last_attempt_fails_instead_of_being_requeued_again()
+    {
+        // Each claim counts an attempt; a run that lost its process on attempt 2 is retried, on attempt 3 (the limit) it ends.
+        var second = Add(AnalysisStatus.Running, heartbeatAge: TimeSpan.FromMinutes(2), attempts: 2);
+        var third = Add(AnalysisStatus.Running, heartbeatAge: TimeSpan.FromMinutes(2), attempts: 3);
+
+        var recovered = await _recovery.RecoverAsync(requeueQueued: true, CancellationToken.None);
+
+        Assert.Equal([second.Id], recovered);
+        Assert.Equal(AnalysisStatus.Queued, Reload(second.Id).Status);
+        var failed = Reload(third.Id);
+        Assert.Equal(AnalysisStatus.Failed, failed.Status);
+        Assert.Equal("stopped after 3 attempts: the analysis crashed or lost its process each time (LayerLens:Jobs:MaxAttempts)", failed.Error);
+        Assert.DoesNotContain(third.Id, _jobs.Enqueued);
+        Assert.False(Directory.Exists(_layout.WorkDirectory(third.Id, third.RunId!.Value)));
+        // A second sweep finds nothing more to do: the failure happens once.
+        Assert.Empty(await _recovery.RecoverAsync(requeueQueued: false, CancellationToken.None));
+        Assert.Equal(AnalysisStatus.Failed, Reload(third.Id).Status);
     }
 
     public void Dispose()

@@ -81,7 +81,7 @@ public sealed class CompareTests : MudComponentTest, IAsyncLifetime
             await db.SaveChangesAsync();
         }
         Directory.CreateDirectory(_layout.ResultDirectory(row.Id));
-        TreeFileWriter.Write(result.Tree, result.Waste, _layout.TreeFileOf(row.Id));
+        TreeFileWriter.Write(result.Tree, result.Waste, _layout.TreeFileOf(row.Id, row.RunId));
         return row.Id;
     }
 

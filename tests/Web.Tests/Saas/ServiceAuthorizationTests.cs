@@ -83,7 +83,7 @@ public sealed class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
         services.AddSingleton(new BlobStore(_data));
         services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         services.AddSingleton(new ContextLimits());
-        services.AddSingleton(new BuilderProbe(false));
+        services.AddSingleton(new BuilderProbe(new MeasurementSettings()));
         services.AddSingleton(new NetworkTargetGuard(settings));
         services.AddSingleton<WorkspaceQuotas>();
         services.AddSingleton<AnalysisIntake>();

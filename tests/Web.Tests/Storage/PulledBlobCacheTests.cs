@@ -150,7 +150,7 @@ public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixtu
         }
         await using var cached = store.OpenRead(digest);
         Assert.NotNull(cached);
-        Assert.Empty(Directory.GetFiles(Path.Combine(_dir, "data2", "blobs", "tmp")));
+        Assert.Empty(Directory.GetFiles(store.TempDirectory)); // temp files live in this instance's own directory
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);

@@ -668,6 +668,9 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<int?>("MaxActiveAnalyses")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("MaxStorageBytes")
+                        .HasColumnType("bigint");
+
                     b.Property<long?>("MaxUploadBytes")
                         .HasColumnType("bigint");
 

@@ -663,6 +663,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<int?>("MaxActiveAnalyses")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("MaxStorageBytes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("MaxUploadBytes")
                         .HasColumnType("INTEGER");
 

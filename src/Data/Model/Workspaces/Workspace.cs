@@ -15,5 +15,8 @@ public sealed class Workspace
     /// <summary>Analyses of this workspace that may be queued or running at once; null uses the server default.</summary>
     public int? MaxActiveAnalyses { get; set; }
 
+    /// <summary>Bytes this workspace may keep (uploads, pulled layers, results); null uses LayerLens:Quotas:MaxStorageBytesPerWorkspace.</summary>
+    public long? MaxStorageBytes { get; set; }
+
     public List<WorkspaceMember> Members { get; } = [];
 }
