@@ -84,6 +84,7 @@ public sealed class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
         services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
         services.AddSingleton(new ContextLimits());
         services.AddSingleton(new BuilderProbe(new MeasurementSettings()));
+        services.AddSingleton<MeasurementGate>();
         services.AddSingleton(new NetworkTargetGuard(settings));
         services.AddSingleton<WorkspaceQuotas>();
         services.AddSingleton<AnalysisIntake>();
