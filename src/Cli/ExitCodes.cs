@@ -1,6 +1,6 @@
 namespace LayerLens.Cli;
 
-/// <summary>The exit codes PRODUCT.md promises to CI pipelines.</summary>
+/// <summary>The exit codes docs/ci.md promises to CI pipelines.</summary>
 public static class ExitCodes
 {
     public const int Passed = 0;

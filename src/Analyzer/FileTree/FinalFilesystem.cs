@@ -2,7 +2,7 @@ using LayerLens.Analyzer.Waste;
 
 namespace LayerLens.Analyzer.FileTree;
 
-/// <summary>Numbers about the final merged filesystem (PRODUCT.md "Exact meanings").</summary>
+/// <summary>Numbers about the final merged filesystem (docs/numbers.md, "Sizes").</summary>
 public sealed class FinalFilesystem
 {
     public long FinalBytes { get; init; }

@@ -1,6 +1,6 @@
 namespace LayerLens.Analyzer.FileTree;
 
-/// <summary>Per-layer counts as PRODUCT.md defines them.</summary>
+/// <summary>Per-layer counts as docs/numbers.md ("Per-layer change counts") defines them.</summary>
 public sealed class LayerStats
 {
     public int Added { get; set; }

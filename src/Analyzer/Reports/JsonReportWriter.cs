@@ -5,7 +5,7 @@ using LayerLens.Analyzer.Waste;
 
 namespace LayerLens.Analyzer.Reports;
 
-/// <summary>Report schema version 1: the field names of PRODUCT.md, never renamed.</summary>
+/// <summary>Report schema version 1: the field names of docs/numbers.md, never renamed.</summary>
 public sealed class JsonReportWriter : IReportWriter
 {
     public const int SchemaVersion = 1;

@@ -16,7 +16,7 @@ public enum WasteKind
 
 public static class WasteKindNames
 {
-    /// <summary>The names PRODUCT.md uses in reports.</summary>
+    /// <summary>The names docs/numbers.md ("Waste items") uses in reports.</summary>
     public static string ToReportName(this WasteKind kind) => kind switch
     {
         WasteKind.Overwritten => "overwritten",

@@ -6,7 +6,7 @@ using LayerLens.Analyzer.Optimisation.Measurement;
 
 namespace LayerLens.Analyzer.Optimisation.Reports;
 
-/// <summary>Writes the optimize report as JSON (PRODUCT.md contract), Markdown or a plain table.</summary>
+/// <summary>Writes the optimize report as JSON (docs/numbers.md, "Rebuild cost"), Markdown or a plain table.</summary>
 public static class OptimizeReport
 {
     public static readonly string[] Formats = ["table", "json", "markdown"];
