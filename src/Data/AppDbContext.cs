@@ -176,34 +176,56 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
         builder.Entity<Analysis>(analysis =>
         {
             analysis.Property(a => a.SourceReference).HasMaxLength(2048);
-            analysis.Property(a => a.ImageDigest).HasMaxLength(128);
             analysis.Property(a => a.Error).HasMaxLength(8192);
             analysis.Property(a => a.Kind).HasConversion<string>().HasMaxLength(32);
             analysis.Property(a => a.SourceKind).HasConversion<string>().HasMaxLength(32);
             analysis.Property(a => a.Status).HasConversion<string>().HasMaxLength(32);
             analysis.Property(a => a.Name).HasMaxLength(512);
-            analysis.Property(a => a.Platform).HasMaxLength(64);
+            analysis.Property(a => a.RequestedPlatform).HasMaxLength(64);
             analysis.Property(a => a.ArchiveImage).HasMaxLength(512);
             analysis.Property(a => a.ArchiveKind).HasMaxLength(16);
             analysis.Property(a => a.InputDigest).HasMaxLength(80);
-            analysis.Property(a => a.ContextDigest).HasMaxLength(80);
+            analysis.Property(a => a.DockerfileTextDigest).HasMaxLength(80);
+            analysis.Property(a => a.BuildContextDigest).HasMaxLength(80);
             analysis.Property(a => a.BuildLogDigest).HasMaxLength(80);
             analysis.Property(a => a.ChangeHistoryDigest).HasMaxLength(80);
             analysis.Property(a => a.ProtectedCredentials).HasMaxLength(4096);
             analysis.Property(a => a.ProgressPhase).HasMaxLength(64);
+            analysis.Property(a => a.DockerfilePath).HasMaxLength(1024);
+            analysis.Property(a => a.CiConfig).HasMaxLength(65536);
+            analysis.Property(a => a.VerdictFailures).HasMaxLength(1024);
             analysis.Ignore(a => a.DisplayName);
             analysis.HasOne(a => a.Project).WithMany(p => p.Analyses).OnDelete(DeleteBehavior.SetNull);
+            analysis.HasOne<Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
             // Lists are newest first, often filtered by status (the dashboard, the job recovery).
             analysis.HasIndex(a => a.CreatedAtUtc);
             analysis.HasIndex(a => a.Status);
             analysis.HasIndex(a => new { a.WorkspaceId, a.CreatedAtUtc });
-            analysis.Property(a => a.DockerfilePath).HasMaxLength(1024);
-            analysis.Property(a => a.CiConfig).HasMaxLength(65536);
-            analysis.Property(a => a.VerdictFailures).HasMaxLength(1024);
-            analysis.HasOne<Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+            // Results are separate entities (1:1, sharing the analysis's key), not owned types: the job's conditional
+            // updates and deletes (ExecuteUpdate/ExecuteDelete) stay on this one table, and a result row is written
+            // once, in the transaction that finishes the run. Loading an analysis always brings its result along.
+            analysis.HasOne(a => a.Image).WithOne().HasForeignKey<ImageResult>(r => r.AnalysisId).OnDelete(DeleteBehavior.Cascade);
+            analysis.HasOne(a => a.Review).WithOne().HasForeignKey<ReviewResult>(r => r.AnalysisId).OnDelete(DeleteBehavior.Cascade);
+            analysis.Navigation(a => a.Image).AutoInclude();
+            analysis.Navigation(a => a.Review).AutoInclude();
+        });
+        builder.Entity<ImageResult>(image =>
+        {
+            image.ToTable("AnalysisImageResults");
+            image.HasKey(r => r.AnalysisId);
+            image.Property(r => r.ManifestDigest).HasMaxLength(128);
+            image.Property(r => r.Platform).HasMaxLength(64);
+        });
+        builder.Entity<ReviewResult>(review =>
+        {
+            review.ToTable("AnalysisReviewResults");
+            review.HasKey(r => r.AnalysisId);
         });
 
         FilterByWorkspace<Analysis>(builder);
+        // A result row is its analysis's: visible only where the analysis is (it has no workspace column of its own).
+        builder.Entity<ImageResult>().HasQueryFilter(r => AllWorkspaces || Analyses.Any(a => a.Id == r.AnalysisId && a.WorkspaceId == CurrentWorkspaceId));
+        builder.Entity<ReviewResult>().HasQueryFilter(r => AllWorkspaces || Analyses.Any(a => a.Id == r.AnalysisId && a.WorkspaceId == CurrentWorkspaceId));
         FilterByWorkspace<Project>(builder);
         FilterByWorkspace<ApiKey>(builder);
         FilterByWorkspace<Webhook>(builder);

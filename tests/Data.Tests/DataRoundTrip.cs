@@ -21,7 +21,9 @@ internal static class DataRoundTrip
         var other = Guid.NewGuid();
         await using (var db = system.CreateDbContext())
         {
+            // The provider's migrations match the model: no model change is left without its migration.
             Assert.NotEmpty(db.Database.GetMigrations());
+            Assert.False(db.Database.HasPendingModelChanges(), "the model differs from the provider's migrations: add a migration");
             await db.Database.MigrateAsync();
             Assert.Empty(await db.Database.GetPendingMigrationsAsync());
             db.Workspaces.AddRange(new Workspace { Id = workspace, Name = "one" }, new Workspace { Id = other, Name = "two" });
@@ -31,6 +33,7 @@ internal static class DataRoundTrip
 
         var created = new DateTime(2026, 11, 26, 12, 30, 15, DateTimeKind.Utc);
         var analysisId = Guid.NewGuid();
+        var reviewId = Guid.NewGuid();
         await using (var db = await factory.CreateDbContextAsync())
         {
             var project = new Project { Name = "registry.local/team/api" };
@@ -41,12 +44,20 @@ internal static class DataRoundTrip
                 Kind = AnalysisKind.Image,
                 SourceKind = SourceKind.Registry,
                 SourceReference = "registry.local/team/api:1.2",
-                Status = AnalysisStatus.Failed,
+                Status = AnalysisStatus.Succeeded,
                 CreatedAtUtc = created,
-                Error = "layer 3 (sha256:0f…): entry 'etc/../../x' escapes the image root",
-                SizeBytes = 5_000_000_000,
-                WastedBytes = 1_234_567_890,
-                Efficiency = 0.753,
+                RequestedPlatform = "linux/arm64",
+                Image = new ImageResult { Platform = "linux/arm64/v8", SizeBytes = 5_000_000_000, WastedBytes = 1_234_567_890, Efficiency = 0.753 },
+            });
+            db.Analyses.Add(new Analysis
+            {
+                Id = reviewId,
+                Kind = AnalysisKind.Dockerfile,
+                SourceKind = SourceKind.Dockerfile,
+                SourceReference = "Dockerfile",
+                Status = AnalysisStatus.Succeeded,
+                BuildContextDigest = "sha256:" + new string('c', 64),
+                Review = new ReviewResult { FindingCount = 3, WarningFindingCount = 2, StyleFindingCount = 1, ExpectedOriginalSeconds = 41.5, MeasuredEquivalent = true },
             });
             await db.SaveChangesAsync();
         }
@@ -55,16 +66,23 @@ internal static class DataRoundTrip
         {
             var loaded = await db.Analyses.Include(a => a.Project).SingleAsync(a => a.Id == analysisId);
             Assert.Equal("registry.local/team/api", loaded.Project!.Name);
-            Assert.Equal(AnalysisStatus.Failed, loaded.Status);
+            Assert.Equal(AnalysisStatus.Succeeded, loaded.Status);
             Assert.Equal(SourceKind.Registry, loaded.SourceKind);
             Assert.Equal(created, loaded.CreatedAtUtc);
-            Assert.Equal(5_000_000_000, loaded.SizeBytes);
-            Assert.Equal(1_234_567_890, loaded.WastedBytes);
-            Assert.Equal(0.753, loaded.Efficiency!.Value, 6);
-            Assert.StartsWith("layer 3", loaded.Error, StringComparison.Ordinal);
+            // The image result is its own row, loaded with the analysis without an Include.
+            Assert.Equal("linux/arm64", loaded.RequestedPlatform);
+            Assert.Equal("linux/arm64/v8", loaded.Image!.Platform);
+            Assert.Equal(5_000_000_000, loaded.Image.SizeBytes);
+            Assert.Equal(1_234_567_890, loaded.Image.WastedBytes);
+            Assert.Equal(0.753, loaded.Image.Efficiency, 6);
+            Assert.Null(loaded.Review);
+            var review = await db.Analyses.SingleAsync(a => a.Id == reviewId);
+            Assert.Null(review.Image);
+            Assert.Equal("sha256:" + new string('c', 64), review.BuildContextDigest);
+            Assert.Equal((3, 2, 1, 41.5, true), (review.Review!.FindingCount, review.Review.WarningFindingCount, review.Review.StyleFindingCount, review.Review.ExpectedOriginalSeconds, review.Review.MeasuredEquivalent));
 
             // Status is stored as text so both providers filter on it the same way.
-            Assert.Equal(1, await db.Analyses.CountAsync(a => a.Status == AnalysisStatus.Failed));
+            Assert.Equal(2, await db.Analyses.CountAsync(a => a.Status == AnalysisStatus.Succeeded));
 
             // Rows are the workspace's: a context of another workspace sees none of them.
             Assert.Equal(workspace, loaded.WorkspaceId);
@@ -72,6 +90,8 @@ internal static class DataRoundTrip
             {
                 Assert.False(await foreign.Analyses.AnyAsync(a => a.Id == analysisId));
                 Assert.False(await foreign.Projects.AnyAsync());
+                Assert.False(await foreign.Set<ImageResult>().AnyAsync(r => r.AnalysisId == analysisId));
+                Assert.False(await foreign.Set<ReviewResult>().AnyAsync(r => r.AnalysisId == reviewId));
                 foreign.Projects.Add(new Project { Name = "registry.local/team/api" });
                 await foreign.SaveChangesAsync(); // the same name in another workspace is fine
             }
@@ -79,6 +99,13 @@ internal static class DataRoundTrip
             // Project names are unique in a workspace: a second project with the same name is refused.
             db.Projects.Add(new Project { Name = "registry.local/team/api" });
             await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        }
+
+        // Deleting an analysis the way the queue does (one statement on its own table) takes its result row along.
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            Assert.Equal(1, await db.Analyses.Where(a => a.Id == analysisId).ExecuteDeleteAsync());
+            Assert.Equal(0, await db.Set<ImageResult>().CountAsync(r => r.AnalysisId == analysisId));
         }
     }
 }

@@ -71,11 +71,11 @@ public sealed class AnalysisIntake(
             // On, sandboxed, the caller may write, and the workspace has builds left today.
             await measurement.EnsureAllowedAsync(submission.Runs ?? 3, cancellationToken);
         }
-        if (submission.Measure && submission.ContextDigest is null)
+        if (submission.Measure && submission.BuildContextDigest is null)
         {
             throw new IntakeException("measuring rebuild savings builds the Dockerfile, so it needs the build context: add a 'context' part (tar, tar.gz or zip)");
         }
-        if (submission.ContextDigest is { } context)
+        if (submission.BuildContextDigest is { } context)
         {
             try
             {
@@ -116,7 +116,7 @@ public sealed class AnalysisIntake(
             SourceReference = fileName,
             Name = string.IsNullOrWhiteSpace(submission.Name) ? null : Clip(submission.Name.Trim(), 512),
             InputDigest = stored.Digest,
-            ContextDigest = submission.ContextDigest,
+            BuildContextDigest = submission.BuildContextDigest,
             BuildLogDigest = submission.BuildLogDigest,
             ChangeHistoryDigest = submission.ChangeHistoryDigest,
             MeasureRequested = submission.Measure,
@@ -212,7 +212,7 @@ public sealed class AnalysisIntake(
             SourceKind = SourceKind.Registry,
             SourceReference = reference.ToString(),
             Name = string.IsNullOrWhiteSpace(request.Name) ? null : Clip(request.Name.Trim(), 512),
-            Platform = platform,
+            RequestedPlatform = platform,
             ProgressPhase = "queued",
             ProtectedCredentials = request.Username is { Length: > 0 } user
                 ? protection.CreateProtector(AnalysisJob.CredentialsPurpose).Protect($"{user}:{request.Password}")
@@ -237,7 +237,7 @@ public sealed class AnalysisIntake(
         analysis.DockerfilePath = ci.DockerfilePath is { Length: > 0 } path ? Clip(path.Trim().TrimStart('/'), 1024) : null;
         if (analysis.Kind == AnalysisKind.Image && !string.IsNullOrWhiteSpace(ci.DockerfileText))
         {
-            analysis.ContextDigest = await StoreDockerfileTextAsync(ci.DockerfileText, cancellationToken);
+            analysis.DockerfileTextDigest = await StoreDockerfileTextAsync(ci.DockerfileText, cancellationToken);
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (!string.IsNullOrWhiteSpace(project))

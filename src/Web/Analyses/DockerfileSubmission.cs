@@ -7,7 +7,7 @@ namespace LayerLens.Web.Analyses;
 public sealed record DockerfileSubmission(
     byte[] Dockerfile,
     string? FileName,
-    string? ContextDigest,
+    string? BuildContextDigest,
     string? BuildLogDigest,
     string? Name,
     string? Project,
@@ -21,11 +21,11 @@ public sealed record DockerfileSubmission(
     public string? ChangeHistoryDigest { get; init; }
 
     /// <summary>Set when the multipart body carried an 'image' tarball: an image analysis, the Dockerfile only for SARIF.</summary>
-    public string? ImageDigest { get; init; }
+    public string? ImageUploadDigest { get; init; }
 
-    /// <summary>With <see cref="ImageDigest"/>: the image chosen inside an archive of several (NAME or @INDEX, an OCI tag).</summary>
+    /// <summary>With <see cref="ImageUploadDigest"/>: the image chosen inside an archive of several (NAME or @INDEX, an OCI tag).</summary>
     public string? ArchiveImage { get; init; }
 
-    /// <summary>With <see cref="ImageDigest"/>: "docker" or "oci", how the archive is read; null to detect it.</summary>
+    /// <summary>With <see cref="ImageUploadDigest"/>: "docker" or "oci", how the archive is read; null to detect it.</summary>
     public string? ArchiveKind { get; init; }
 }

@@ -59,7 +59,7 @@ public static class AnalysesEndpoints
                 case "multipart/form-data":
                     LiftBodyLimit(http, maxUpload);
                     var submission = await DockerfileMultipart.ReadAsync(http.Request, blobs, maxUpload, name, project, ct);
-                    return Accepted(submission.ImageDigest is { } image
+                    return Accepted(submission.ImageUploadDigest is { } image
                         ? await intake.FromStoredUploadAsync(image, submission.Name, submission.Project, submission.Ci, ct, submission.ArchiveImage, submission.ArchiveKind)
                         : await intake.FromDockerfileAsync(submission, ct));
                 case "application/json":

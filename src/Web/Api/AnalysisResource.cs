@@ -26,7 +26,8 @@ public sealed record AnalysisResource(
         a.DisplayName,
         StatusName(a.Status),
         a.Kind.ToString().ToLowerInvariant(),
-        new AnalysisSource(a.SourceKind.ToString().ToLowerInvariant(), a.SourceReference, a.Platform, a.InputDigest),
+        // The platform found once the image was read, else the one asked for.
+        new AnalysisSource(a.SourceKind.ToString().ToLowerInvariant(), a.SourceReference, a.Image is { } found ? found.Platform : a.RequestedPlatform, a.InputDigest),
         a.Project?.Name,
         a.CreatedAtUtc,
         a.StartedAtUtc,
@@ -34,10 +35,12 @@ public sealed record AnalysisResource(
         a.Error,
         a.ProgressPhase is null ? null : new AnalysisProgressResource(a.ProgressPhase, a.ProgressLayersDone, a.ProgressLayerCount, a.ProgressBytesRead, a.ProgressTotalBytes),
         a.Status != AnalysisStatus.Succeeded ? null : new AnalysisSummary(
-            a.ImageDigest, a.CompressedSizeBytes, a.SizeBytes, a.FinalBytes, a.WastedBytes, a.DuplicateBytes, a.Efficiency,
-            a.LayerCount, a.FileCount, a.WasteItemCount, a.FindingCount, a.DurationMilliseconds,
-            a.Kind != AnalysisKind.Dockerfile ? null : new FindingCounts(a.ErrorFindingCount ?? 0, a.WarningFindingCount ?? 0, a.InfoFindingCount ?? 0, a.StyleFindingCount ?? 0),
-            a.ChangeCount, a.ExpectedOriginalSeconds, a.ExpectedRecommendedSeconds, a.MeasuredSavingSeconds, a.MeasuredEquivalent),
+            a.Image?.ManifestDigest, a.Image?.CompressedSizeBytes, a.Image?.SizeBytes, a.Image?.FinalBytes, a.Image?.WastedBytes, a.Image?.DuplicateBytes, a.Image?.Efficiency,
+            a.Image?.LayerCount, a.Image?.FileCount, a.Image?.WasteItemCount,
+            // An image has no lint findings: its count is 0, not absent.
+            a.Image is not null ? 0 : a.Review?.FindingCount, a.DurationMilliseconds,
+            a.Kind != AnalysisKind.Dockerfile ? null : new FindingCounts(a.Review?.ErrorFindingCount ?? 0, a.Review?.WarningFindingCount ?? 0, a.Review?.InfoFindingCount ?? 0, a.Review?.StyleFindingCount ?? 0),
+            a.Review?.ChangeCount, a.Review?.ExpectedOriginalSeconds, a.Review?.ExpectedRecommendedSeconds, a.Review?.MeasuredSavingSeconds, a.Review?.MeasuredEquivalent),
         AnalysisLinks.For(a.Id),
         a.Attempts)
     {

@@ -145,7 +145,7 @@ public static class DockerfileMultipart
         var text = dockerfile is null ? null : System.Text.Encoding.UTF8.GetString(dockerfile);
         return new DockerfileSubmission([], null, null, null, name, project, false, null)
         {
-            ImageDigest = image,
+            ImageUploadDigest = image,
             Ci = ci with { DockerfileText = text },
         };
     }

@@ -106,9 +106,12 @@ public sealed class AnalysisJob(
                 var (review, reviewVerdict) = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token).WaitAsync(deadline.Token);
                 progress.Phase("storing results");
                 await progress.DisposeAsync();
-                finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => ReviewColumns(a, review, clock.ElapsedMilliseconds)
+                finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => a
+                    .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
+                    .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
                     .SetProperty(x => x.VerdictPassed, reviewVerdict.Passed)
-                    .SetProperty(x => x.VerdictFailures, FailureNames(reviewVerdict)));
+                    .SetProperty(x => x.VerdictFailures, FailureNames(reviewVerdict))
+                    .SetProperty(x => x.ProgressPhase, "done"), ReviewResultOf(analysisId, review));
             }
             else
             {
@@ -117,24 +120,10 @@ public sealed class AnalysisJob(
                 await progress.DisposeAsync();
                 finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => a
                     .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
-                    .SetProperty(x => x.ImageDigest, summary.Digest)
-                    .SetProperty(x => x.Platform, summary.Platform)
-                    .SetProperty(x => x.CompressedSizeBytes, summary.CompressedSizeBytes)
-                    .SetProperty(x => x.SizeBytes, summary.SizeBytes)
-                    .SetProperty(x => x.FinalBytes, summary.FinalBytes)
-                    .SetProperty(x => x.WastedBytes, summary.WastedBytes)
-                    .SetProperty(x => x.DuplicateBytes, summary.DuplicateBytes)
-                    .SetProperty(x => x.Efficiency, summary.Efficiency)
-                    .SetProperty(x => x.LayerCount, summary.Layers.Count)
-                    .SetProperty(x => x.FileCount, summary.FileCount)
-                    .SetProperty(x => x.WasteItemCount, summary.Waste.Count)
-                    .SetProperty(x => x.FindingCount, 0)
-                    .SetProperty(x => x.ErrorFindingCount, 0)
-                    .SetProperty(x => x.WarningFindingCount, 0)
                     .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
                     .SetProperty(x => x.VerdictPassed, verdict.Passed)
                     .SetProperty(x => x.VerdictFailures, FailureNames(verdict))
-                    .SetProperty(x => x.ProgressPhase, "done"));
+                    .SetProperty(x => x.ProgressPhase, "done"), ImageResultOf(analysisId, summary));
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
@@ -240,7 +229,7 @@ public sealed class AnalysisJob(
         progress.Phase("opening image");
         var options = new ImageOpenOptions
         {
-            Platform = analysis.Platform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
+            Platform = analysis.RequestedPlatform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
             Registry = new RegistryOptions
             {
                 Credentials = Credentials(analysis),
@@ -304,7 +293,7 @@ public sealed class AnalysisJob(
         var input = new ReviewInput(
             analysis.DockerfilePath ?? analysis.SourceReference,
             StoredBlob(analysis.InputDigest, "Dockerfile"),
-            analysis.ContextDigest is { } context ? StoredBlob(context, "build context") : null,
+            analysis.BuildContextDigest is { } context ? StoredBlob(context, "build context") : null,
             analysis.BuildLogDigest is { } log ? StoredBlob(log, "build log") : null,
             analysis.MeasureRequested,
             analysis.MeasureRuns ?? 3)
@@ -332,7 +321,7 @@ public sealed class AnalysisJob(
     /// <summary>The Dockerfile text an image's CI sent (bounded at intake); gone with retention, SARIF falls back to line 1.</summary>
     private async Task<string?> DockerfileTextAsync(Analysis analysis, CancellationToken ct)
     {
-        var path = analysis.ContextDigest is { } digest ? blobs.PathOf(digest) : null;
+        var path = analysis.DockerfileTextDigest is { } digest ? blobs.PathOf(digest) : null;
         return path is not null && File.Exists(path) ? await File.ReadAllTextAsync(path, ct) : null;
     }
 
@@ -356,28 +345,41 @@ public sealed class AnalysisJob(
             : throw new InvalidDataException($"the uploaded {what} is no longer stored (removed by the retention setting); submit it again");
     }
 
-    private static Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis> ReviewColumns(
-        Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis> a, ReviewOutcome review, long milliseconds)
+    private static ImageResult ImageResultOf(Guid analysisId, ImageAnalysis summary) => new()
+    {
+        AnalysisId = analysisId,
+        ManifestDigest = summary.Digest,
+        Platform = summary.Platform,
+        CompressedSizeBytes = summary.CompressedSizeBytes,
+        SizeBytes = summary.SizeBytes,
+        FinalBytes = summary.FinalBytes,
+        WastedBytes = summary.WastedBytes,
+        DuplicateBytes = summary.DuplicateBytes,
+        Efficiency = summary.Efficiency,
+        LayerCount = summary.Layers.Count,
+        FileCount = summary.FileCount,
+        WasteItemCount = summary.Waste.Count,
+    };
+
+    private static ReviewResult ReviewResultOf(Guid analysisId, ReviewOutcome review)
     {
         var findings = review.Lint.Findings;
         int Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity s) => findings.Count(f => f.Severity == s);
         var sourceEdit = review.Measured?.Scenarios.FirstOrDefault(s => s.Name == "source-edit") ?? review.Measured?.Scenarios.FirstOrDefault();
-        double? saving = sourceEdit is null ? null : Math.Round(sourceEdit.OriginalSeconds - sourceEdit.RecommendedSeconds, 3);
-        bool? equivalent = review.Measured?.Equivalent;
-        return a
-            .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
-            .SetProperty(x => x.FindingCount, findings.Count)
-            .SetProperty(x => x.ErrorFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Error))
-            .SetProperty(x => x.WarningFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Warning))
-            .SetProperty(x => x.InfoFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Info))
-            .SetProperty(x => x.StyleFindingCount, Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Style))
-            .SetProperty(x => x.ChangeCount, review.Optimisation.Changes.Count(c => !c.IsAdvice))
-            .SetProperty(x => x.ExpectedOriginalSeconds, Math.Round(review.Optimisation.ExpectedOriginalSeconds, 3))
-            .SetProperty(x => x.ExpectedRecommendedSeconds, Math.Round(review.Optimisation.ExpectedRecommendedSeconds, 3))
-            .SetProperty(x => x.MeasuredSavingSeconds, saving)
-            .SetProperty(x => x.MeasuredEquivalent, equivalent)
-            .SetProperty(x => x.DurationMilliseconds, milliseconds)
-            .SetProperty(x => x.ProgressPhase, "done");
+        return new ReviewResult
+        {
+            AnalysisId = analysisId,
+            FindingCount = findings.Count,
+            ErrorFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Error),
+            WarningFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Warning),
+            InfoFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Info),
+            StyleFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Style),
+            ChangeCount = review.Optimisation.Changes.Count(c => !c.IsAdvice),
+            ExpectedOriginalSeconds = Math.Round(review.Optimisation.ExpectedOriginalSeconds, 3),
+            ExpectedRecommendedSeconds = Math.Round(review.Optimisation.ExpectedRecommendedSeconds, 3),
+            MeasuredSavingSeconds = sourceEdit is null ? null : Math.Round(sourceEdit.OriginalSeconds - sourceEdit.RecommendedSeconds, 3),
+            MeasuredEquivalent = review.Measured?.Equivalent,
+        };
     }
 
     private RegistryCredentials? Credentials(Analysis analysis)
@@ -418,7 +420,8 @@ public sealed class AnalysisJob(
         Guid analysisId,
         Guid runId,
         string output,
-        Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>> set)
+        Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>> set,
+        object result)
     {
         var target = layout.RunResultDirectory(analysisId, runId);
         Directory.CreateDirectory(layout.ResultDirectory(analysisId));
@@ -426,7 +429,7 @@ public sealed class AnalysisJob(
         DurableFiles.SyncTree(output);
         Directory.Move(output, target);
         DurableFiles.SyncDirectory(layout.ResultDirectory(analysisId));
-        var won = await FinishAsync(analysisId, runId, set);
+        var won = await FinishAsync(analysisId, runId, set, result);
         foreach (var directory in Directory.EnumerateFileSystemEntries(layout.ResultDirectory(analysisId)))
         {
             // The winner clears what earlier, crashed runs left; a loser clears only its own.
@@ -440,18 +443,25 @@ public sealed class AnalysisJob(
 
     /// <summary>
     /// The one conditional update that ends this run (WHERE RunId = this run AND Running). Only when it hit the row
-    /// are the webhooks recorded, in the same transaction, and queued after the commit. True when it hit.
+    /// are the result row (an <see cref="ImageResult"/> or <see cref="ReviewResult"/>) and the webhooks recorded, in the
+    /// same transaction, and the webhooks queued after the commit. True when it hit.
     /// </summary>
     private async Task<bool> FinishAsync(
         Guid analysisId,
         Guid runId,
         Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>> set,
+        object? result = null,
         bool sendWebhooks = true)
     {
         await using var db = await dbFactory.CreateDbContextAsync();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var hit = await db.Analyses.Where(a => a.Id == analysisId && a.RunId == runId && a.Status == AnalysisStatus.Running)
             .ExecuteUpdateAsync(s => set(s.SetProperty(x => x.FinishedAtUtc, DateTime.UtcNow))) > 0;
+        if (hit && result is not null)
+        {
+            db.Add(result);
+            await db.SaveChangesAsync(); // before the webhooks, whose payload carries the result
+        }
         IReadOnlyList<Guid> deliveries = [];
         if (hit && sendWebhooks)
         {

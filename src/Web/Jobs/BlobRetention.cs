@@ -29,7 +29,7 @@ public sealed class BlobRetention(SystemDbContextFactory dbFactory, BlobStore bl
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var pending = await db.Analyses
             .Where(a => a.Status == AnalysisStatus.Queued || a.Status == AnalysisStatus.Running)
-            .Select(a => new[] { a.InputDigest, a.ContextDigest, a.BuildLogDigest, a.ChangeHistoryDigest })
+            .Select(a => new[] { a.InputDigest, a.DockerfileTextDigest, a.BuildContextDigest, a.BuildLogDigest, a.ChangeHistoryDigest })
             .ToListAsync(cancellationToken);
         var keep = pending.SelectMany(d => d).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var deleted = blobs.DeleteOlderThan(DateTime.UtcNow.AddDays(-settings.BlobRetentionDays), keep);

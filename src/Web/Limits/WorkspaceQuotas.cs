@@ -66,13 +66,13 @@ public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceCont
     private async Task<long> StorageUsedAsync(Data.AppDbContext db, Guid workspaceId, CancellationToken cancellationToken)
     {
         var rows = await db.Analyses.Where(a => a.WorkspaceId == workspaceId)
-            .Select(a => new { a.Id, a.InputDigest, a.ContextDigest, a.BuildLogDigest, a.SourceKind, a.CompressedSizeBytes })
+            .Select(a => new { a.Id, a.InputDigest, a.DockerfileTextDigest, a.BuildContextDigest, a.BuildLogDigest, a.SourceKind, CompressedSizeBytes = a.Image != null ? a.Image.CompressedSizeBytes : (long?)null })
             .ToListAsync(cancellationToken);
         var digests = new HashSet<string>(StringComparer.Ordinal);
         long used = 0;
         foreach (var row in rows)
         {
-            foreach (var digest in new[] { row.InputDigest, row.ContextDigest, row.BuildLogDigest })
+            foreach (var digest in new[] { row.InputDigest, row.DockerfileTextDigest, row.BuildContextDigest, row.BuildLogDigest })
             {
                 if (digest is not null && digests.Add(digest) && new FileInfo(blobs.PathOf(digest)) is { Exists: true } file)
                 {

@@ -67,13 +67,16 @@ public sealed class CompareTests : MudComponentTest, IAsyncLifetime
             SourceReference = reference,
             Status = AnalysisStatus.Succeeded,
             CreatedAtUtc = created,
-            SizeBytes = result.SizeBytes,
-            FinalBytes = result.FinalBytes,
-            WastedBytes = result.WastedBytes,
-            DuplicateBytes = result.DuplicateBytes,
-            Efficiency = result.Efficiency,
-            FileCount = result.FileCount,
-            LayerCount = result.Layers.Count,
+            Image = new ImageResult
+            {
+                SizeBytes = result.SizeBytes,
+                FinalBytes = result.FinalBytes,
+                WastedBytes = result.WastedBytes,
+                DuplicateBytes = result.DuplicateBytes,
+                Efficiency = result.Efficiency,
+                FileCount = result.FileCount,
+                LayerCount = result.Layers.Count,
+            },
         };
         await using (var db = Database.Provider.GetRequiredService<SystemDbContextFactory>().ForWorkspace(Database.WorkspaceId))
         {

@@ -29,9 +29,7 @@ public sealed class DashboardTests : MudComponentTest
                     SourceReference = "registry.local/app:old",
                     Status = AnalysisStatus.Succeeded,
                     CreatedAtUtc = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
-                    SizeBytes = 3L * 1024 * 1024,
-                    WastedBytes = 1024 * 1024,
-                    Efficiency = 0.5,
+                    Image = new ImageResult { SizeBytes = 3L * 1024 * 1024, WastedBytes = 1024 * 1024, Efficiency = 0.5 },
                 },
                 new Analysis
                 {

@@ -34,9 +34,7 @@ public sealed class PageIsolationTests : MudComponentTest
                 SourceReference = $"registry.local/secret-team:{day}",
                 Status = AnalysisStatus.Succeeded,
                 CreatedAtUtc = new DateTime(2026, 4, day, 0, 0, 0, DateTimeKind.Utc),
-                SizeBytes = 4 << 20,
-                WastedBytes = 1 << 20,
-                Efficiency = 0.75,
+                Image = new ImageResult { SizeBytes = 4 << 20, WastedBytes = 1 << 20, Efficiency = 0.75 },
             };
             var a = Image(1);
             var b = Image(2);

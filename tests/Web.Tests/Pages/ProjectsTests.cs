@@ -21,9 +21,7 @@ public sealed class ProjectsTests : MudComponentTest
                 SourceReference = $"{p.Name}:{day}",
                 Status = AnalysisStatus.Succeeded,
                 CreatedAtUtc = new DateTime(2026, 3, day, 0, 0, 0, DateTimeKind.Utc),
-                SizeBytes = size,
-                WastedBytes = wasted,
-                Efficiency = (size - wasted) / (double)size,
+                Image = new ImageResult { SizeBytes = size, WastedBytes = wasted, Efficiency = (size - wasted) / (double)size },
             };
             var a = Image(project, 1, 8L << 20, 4L << 20);
             var b = Image(project, 2, 6L << 20, 1L << 20);

@@ -91,15 +91,16 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("BuildContextDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
                     b.Property<string>("BuildLogDigest")
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)");
 
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("boolean");
-
-                    b.Property<int?>("ChangeCount")
-                        .HasColumnType("integer");
 
                     b.Property<string>("ChangeHistoryDigest")
                         .HasMaxLength(80)
@@ -109,13 +110,6 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(65536)
                         .HasColumnType("character varying(65536)");
 
-                    b.Property<long?>("CompressedSizeBytes")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("ContextDigest")
-                        .HasMaxLength(80)
-                        .HasColumnType("character varying(80)");
-
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
@@ -123,49 +117,22 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
-                    b.Property<long?>("DuplicateBytes")
-                        .HasColumnType("bigint");
+                    b.Property<string>("DockerfileTextDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
 
                     b.Property<long?>("DurationMilliseconds")
                         .HasColumnType("bigint");
 
-                    b.Property<double?>("Efficiency")
-                        .HasColumnType("double precision");
-
                     b.Property<string>("Error")
                         .HasMaxLength(8192)
                         .HasColumnType("character varying(8192)");
-
-                    b.Property<int?>("ErrorFindingCount")
-                        .HasColumnType("integer");
-
-                    b.Property<double?>("ExpectedOriginalSeconds")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("ExpectedRecommendedSeconds")
-                        .HasColumnType("double precision");
-
-                    b.Property<int?>("FileCount")
-                        .HasColumnType("integer");
-
-                    b.Property<long?>("FinalBytes")
-                        .HasColumnType("bigint");
-
-                    b.Property<int?>("FindingCount")
-                        .HasColumnType("integer");
 
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime?>("HeartbeatAtUtc")
                         .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ImageDigest")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<int?>("InfoFindingCount")
-                        .HasColumnType("integer");
 
                     b.Property<string>("InputDigest")
                         .HasMaxLength(80)
@@ -176,28 +143,15 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<int?>("LayerCount")
-                        .HasColumnType("integer");
-
                     b.Property<bool>("MeasureRequested")
                         .HasColumnType("boolean");
 
                     b.Property<int?>("MeasureRuns")
                         .HasColumnType("integer");
 
-                    b.Property<bool?>("MeasuredEquivalent")
-                        .HasColumnType("boolean");
-
-                    b.Property<double?>("MeasuredSavingSeconds")
-                        .HasColumnType("double precision");
-
                     b.Property<string>("Name")
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
-
-                    b.Property<string>("Platform")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
 
                     b.Property<long?>("ProgressBytesRead")
                         .HasColumnType("bigint");
@@ -222,11 +176,12 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(4096)
                         .HasColumnType("character varying(4096)");
 
+                    b.Property<string>("RequestedPlatform")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid?>("RunId")
                         .HasColumnType("uuid");
-
-                    b.Property<long?>("SizeBytes")
-                        .HasColumnType("bigint");
 
                     b.Property<string>("SourceKind")
                         .IsRequired()
@@ -246,24 +201,12 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<int?>("StyleFindingCount")
-                        .HasColumnType("integer");
-
                     b.Property<string>("VerdictFailures")
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
                     b.Property<bool?>("VerdictPassed")
                         .HasColumnType("boolean");
-
-                    b.Property<int?>("WarningFindingCount")
-                        .HasColumnType("integer");
-
-                    b.Property<int?>("WasteItemCount")
-                        .HasColumnType("integer");
-
-                    b.Property<long?>("WastedBytes")
-                        .HasColumnType("bigint");
 
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
@@ -312,6 +255,51 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.HasIndex("WorkspaceId", "AtUtc");
 
                     b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.ImageResult", b =>
+                {
+                    b.Property<Guid>("AnalysisId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CompressedSizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DuplicateBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Efficiency")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("FileCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("FinalBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("LayerCount")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ManifestDigest")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("WasteItemCount")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("WastedBytes")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("AnalysisId");
+
+                    b.ToTable("AnalysisImageResults", (string)null);
                 });
 
             modelBuilder.Entity("LayerLens.Data.Model.Project", b =>
@@ -404,6 +392,46 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("RegistryPushes");
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.ReviewResult", b =>
+                {
+                    b.Property<Guid>("AnalysisId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("ChangeCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ErrorFindingCount")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("ExpectedOriginalSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("ExpectedRecommendedSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("FindingCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("InfoFindingCount")
+                        .HasColumnType("integer");
+
+                    b.Property<bool?>("MeasuredEquivalent")
+                        .HasColumnType("boolean");
+
+                    b.Property<double?>("MeasuredSavingSeconds")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("StyleFindingCount")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("WarningFindingCount")
+                        .HasColumnType("integer");
+
+                    b.HasKey("AnalysisId");
+
+                    b.ToTable("AnalysisReviewResults", (string)null);
                 });
 
             modelBuilder.Entity("LayerLens.Data.Model.Webhooks.Webhook", b =>
@@ -810,6 +838,15 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("LayerLens.Data.Model.ImageResult", b =>
+                {
+                    b.HasOne("LayerLens.Data.Model.Analysis", null)
+                        .WithOne("Image")
+                        .HasForeignKey("LayerLens.Data.Model.ImageResult", "AnalysisId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("LayerLens.Data.Model.Project", b =>
                 {
                     b.HasOne("LayerLens.Data.Model.Workspaces.Workspace", null)
@@ -833,6 +870,15 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.HasOne("LayerLens.Data.Model.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.ReviewResult", b =>
+                {
+                    b.HasOne("LayerLens.Data.Model.Analysis", null)
+                        .WithOne("Review")
+                        .HasForeignKey("LayerLens.Data.Model.ReviewResult", "AnalysisId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -917,6 +963,13 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.Analysis", b =>
+                {
+                    b.Navigation("Image");
+
+                    b.Navigation("Review");
                 });
 
             modelBuilder.Entity("LayerLens.Data.Model.Project", b =>

@@ -7,69 +7,18 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace LayerLens.Data.Migrations.PostgreSql
 {
     /// <inheritdoc />
-    public partial class Workspaces : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "IX_Projects_Name",
-                table: "Projects");
-
-            migrationBuilder.AddColumn<string>(
-                name: "Policy",
-                table: "Projects",
-                type: "character varying(65536)",
-                maxLength: 65536,
-                nullable: true);
-
-            migrationBuilder.AddColumn<Guid>(
-                name: "WorkspaceId",
-                table: "Projects",
-                type: "uuid",
-                nullable: false,
-                defaultValue: new Guid("00000000-0000-0000-0000-000000000000"));
-
-            migrationBuilder.AddColumn<string>(
-                name: "CiConfig",
-                table: "Analyses",
-                type: "character varying(65536)",
-                maxLength: 65536,
-                nullable: true);
-
-            migrationBuilder.AddColumn<string>(
-                name: "DockerfilePath",
-                table: "Analyses",
-                type: "character varying(1024)",
-                maxLength: 1024,
-                nullable: true);
-
-            migrationBuilder.AddColumn<string>(
-                name: "VerdictFailures",
-                table: "Analyses",
-                type: "character varying(1024)",
-                maxLength: 1024,
-                nullable: true);
-
-            migrationBuilder.AddColumn<bool>(
-                name: "VerdictPassed",
-                table: "Analyses",
-                type: "boolean",
-                nullable: true);
-
-            migrationBuilder.AddColumn<Guid>(
-                name: "WorkspaceId",
-                table: "Analyses",
-                type: "uuid",
-                nullable: false,
-                defaultValue: new Guid("00000000-0000-0000-0000-000000000000"));
-
             migrationBuilder.CreateTable(
                 name: "AspNetUsers",
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "text", nullable: false),
                     CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    CurrentWorkspaceId = table.Column<Guid>(type: "uuid", nullable: true),
                     UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
@@ -91,6 +40,19 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "FirstAdministrator",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    UserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: false),
+                    ClaimedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FirstAdministrator", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Workspaces",
                 columns: table => new
                 {
@@ -98,7 +60,8 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     MaxUploadBytes = table.Column<long>(type: "bigint", nullable: true),
-                    MaxActiveAnalyses = table.Column<int>(type: "integer", nullable: true)
+                    MaxActiveAnalyses = table.Column<int>(type: "integer", nullable: true),
+                    MaxStorageBytes = table.Column<long>(type: "bigint", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -215,6 +178,75 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "Invitations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    AcceptedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    AcceptedByUserId = table.Column<string>(type: "character varying(450)", maxLength: 450, nullable: true),
+                    RevokedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Invitations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Invitations_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Projects",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Policy = table.Column<string>(type: "character varying(65536)", maxLength: 65536, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Projects", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Projects_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RegistryHostMappings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    NotificationHost = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    PullHost = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RegistryHostMappings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RegistryHostMappings_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "RegistryPushes",
                 columns: table => new
                 {
@@ -285,6 +317,65 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "Analyses",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProjectId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    SourceKind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    SourceReference = table.Column<string>(type: "character varying(2048)", maxLength: 2048, nullable: false),
+                    Name = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    RequestedPlatform = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    InputDigest = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    ArchiveImage = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    ArchiveKind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    ProtectedCredentials = table.Column<string>(type: "character varying(4096)", maxLength: 4096, nullable: true),
+                    DockerfileTextDigest = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    BuildContextDigest = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    BuildLogDigest = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    ChangeHistoryDigest = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: true),
+                    MeasureRequested = table.Column<bool>(type: "boolean", nullable: false),
+                    MeasureRuns = table.Column<int>(type: "integer", nullable: true),
+                    DockerfilePath = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: true),
+                    CiConfig = table.Column<string>(type: "character varying(65536)", maxLength: 65536, nullable: true),
+                    CreatedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    StartedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    FinishedAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    Error = table.Column<string>(type: "character varying(8192)", maxLength: 8192, nullable: true),
+                    DurationMilliseconds = table.Column<long>(type: "bigint", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    RunId = table.Column<Guid>(type: "uuid", nullable: true),
+                    HeartbeatAtUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
+                    CancelRequested = table.Column<bool>(type: "boolean", nullable: false),
+                    ProgressPhase = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ProgressLayersDone = table.Column<int>(type: "integer", nullable: true),
+                    ProgressLayerCount = table.Column<int>(type: "integer", nullable: true),
+                    ProgressBytesRead = table.Column<long>(type: "bigint", nullable: true),
+                    ProgressTotalBytes = table.Column<long>(type: "bigint", nullable: true),
+                    VerdictPassed = table.Column<bool>(type: "boolean", nullable: true),
+                    VerdictFailures = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Analyses", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Analyses_Projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "Projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Analyses_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookDeliveries",
                 columns: table => new
                 {
@@ -305,6 +396,61 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         name: "FK_WebhookDeliveries_Webhooks_WebhookId",
                         column: x => x.WebhookId,
                         principalTable: "Webhooks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AnalysisImageResults",
+                columns: table => new
+                {
+                    AnalysisId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ManifestDigest = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    Platform = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    CompressedSizeBytes = table.Column<long>(type: "bigint", nullable: false),
+                    SizeBytes = table.Column<long>(type: "bigint", nullable: false),
+                    FinalBytes = table.Column<long>(type: "bigint", nullable: false),
+                    WastedBytes = table.Column<long>(type: "bigint", nullable: false),
+                    DuplicateBytes = table.Column<long>(type: "bigint", nullable: false),
+                    Efficiency = table.Column<double>(type: "double precision", nullable: false),
+                    LayerCount = table.Column<int>(type: "integer", nullable: false),
+                    FileCount = table.Column<int>(type: "integer", nullable: false),
+                    WasteItemCount = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AnalysisImageResults", x => x.AnalysisId);
+                    table.ForeignKey(
+                        name: "FK_AnalysisImageResults_Analyses_AnalysisId",
+                        column: x => x.AnalysisId,
+                        principalTable: "Analyses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AnalysisReviewResults",
+                columns: table => new
+                {
+                    AnalysisId = table.Column<Guid>(type: "uuid", nullable: false),
+                    FindingCount = table.Column<int>(type: "integer", nullable: false),
+                    ErrorFindingCount = table.Column<int>(type: "integer", nullable: false),
+                    WarningFindingCount = table.Column<int>(type: "integer", nullable: false),
+                    InfoFindingCount = table.Column<int>(type: "integer", nullable: false),
+                    StyleFindingCount = table.Column<int>(type: "integer", nullable: false),
+                    ChangeCount = table.Column<int>(type: "integer", nullable: false),
+                    ExpectedOriginalSeconds = table.Column<double>(type: "double precision", nullable: false),
+                    ExpectedRecommendedSeconds = table.Column<double>(type: "double precision", nullable: false),
+                    MeasuredSavingSeconds = table.Column<double>(type: "double precision", nullable: true),
+                    MeasuredEquivalent = table.Column<bool>(type: "boolean", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AnalysisReviewResults", x => x.AnalysisId);
+                    table.ForeignKey(
+                        name: "FK_AnalysisReviewResults_Analyses_AnalysisId",
+                        column: x => x.AnalysisId,
+                        principalTable: "Analyses",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -333,10 +479,19 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Projects_WorkspaceId_Name",
-                table: "Projects",
-                columns: new[] { "WorkspaceId", "Name" },
-                unique: true);
+                name: "IX_Analyses_CreatedAtUtc",
+                table: "Analyses",
+                column: "CreatedAtUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Analyses_ProjectId",
+                table: "Analyses",
+                column: "ProjectId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Analyses_Status",
+                table: "Analyses",
+                column: "Status");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Analyses_WorkspaceId_CreatedAtUtc",
@@ -381,6 +536,29 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 columns: new[] { "WorkspaceId", "AtUtc" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Invitations_TokenHash",
+                table: "Invitations",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Invitations_WorkspaceId_CreatedAtUtc",
+                table: "Invitations",
+                columns: new[] { "WorkspaceId", "CreatedAtUtc" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_WorkspaceId_Name",
+                table: "Projects",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RegistryHostMappings_WorkspaceId_NotificationHost",
+                table: "RegistryHostMappings",
+                columns: new[] { "WorkspaceId", "NotificationHost" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RegistryPushes_WorkspaceId_Repository_Digest",
                 table: "RegistryPushes",
                 columns: new[] { "WorkspaceId", "Repository", "Digest" },
@@ -411,39 +589,16 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 table: "Workspaces",
                 column: "Name",
                 unique: true);
-
-            // Rows from before workspaces belong to a 'default' workspace, which the first administrator adopts.
-            migrationBuilder.Sql("""
-                INSERT INTO "Workspaces" ("Id", "Name", "CreatedAtUtc") SELECT '00000000-0000-0000-0000-000000000000'::uuid, 'default', now() WHERE EXISTS (SELECT 1 FROM "Analyses") OR EXISTS (SELECT 1 FROM "Projects");
-                """);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Analyses_Workspaces_WorkspaceId",
-                table: "Analyses",
-                column: "WorkspaceId",
-                principalTable: "Workspaces",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Projects_Workspaces_WorkspaceId",
-                table: "Projects",
-                column: "WorkspaceId",
-                principalTable: "Workspaces",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Analyses_Workspaces_WorkspaceId",
-                table: "Analyses");
+            migrationBuilder.DropTable(
+                name: "AnalysisImageResults");
 
-            migrationBuilder.DropForeignKey(
-                name: "FK_Projects_Workspaces_WorkspaceId",
-                table: "Projects");
+            migrationBuilder.DropTable(
+                name: "AnalysisReviewResults");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");
@@ -461,6 +616,15 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
+                name: "FirstAdministrator");
+
+            migrationBuilder.DropTable(
+                name: "Invitations");
+
+            migrationBuilder.DropTable(
+                name: "RegistryHostMappings");
+
+            migrationBuilder.DropTable(
                 name: "RegistryPushes");
 
             migrationBuilder.DropTable(
@@ -470,58 +634,22 @@ namespace LayerLens.Data.Migrations.PostgreSql
                 name: "WorkspaceMembers");
 
             migrationBuilder.DropTable(
+                name: "Analyses");
+
+            migrationBuilder.DropTable(
                 name: "WebhookDeliveries");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
 
             migrationBuilder.DropTable(
+                name: "Projects");
+
+            migrationBuilder.DropTable(
                 name: "Webhooks");
 
             migrationBuilder.DropTable(
                 name: "Workspaces");
-
-            migrationBuilder.DropIndex(
-                name: "IX_Projects_WorkspaceId_Name",
-                table: "Projects");
-
-            migrationBuilder.DropIndex(
-                name: "IX_Analyses_WorkspaceId_CreatedAtUtc",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "Policy",
-                table: "Projects");
-
-            migrationBuilder.DropColumn(
-                name: "WorkspaceId",
-                table: "Projects");
-
-            migrationBuilder.DropColumn(
-                name: "CiConfig",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "DockerfilePath",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "VerdictFailures",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "VerdictPassed",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "WorkspaceId",
-                table: "Analyses");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Projects_Name",
-                table: "Projects",
-                column: "Name",
-                unique: true);
         }
     }
 }

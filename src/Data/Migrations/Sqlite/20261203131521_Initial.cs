@@ -6,69 +6,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace LayerLens.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class Workspaces : Migration
+    public partial class Initial : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropIndex(
-                name: "IX_Projects_Name",
-                table: "Projects");
-
-            migrationBuilder.AddColumn<string>(
-                name: "Policy",
-                table: "Projects",
-                type: "TEXT",
-                maxLength: 65536,
-                nullable: true);
-
-            migrationBuilder.AddColumn<Guid>(
-                name: "WorkspaceId",
-                table: "Projects",
-                type: "TEXT",
-                nullable: false,
-                defaultValue: new Guid("00000000-0000-0000-0000-000000000000"));
-
-            migrationBuilder.AddColumn<string>(
-                name: "CiConfig",
-                table: "Analyses",
-                type: "TEXT",
-                maxLength: 65536,
-                nullable: true);
-
-            migrationBuilder.AddColumn<string>(
-                name: "DockerfilePath",
-                table: "Analyses",
-                type: "TEXT",
-                maxLength: 1024,
-                nullable: true);
-
-            migrationBuilder.AddColumn<string>(
-                name: "VerdictFailures",
-                table: "Analyses",
-                type: "TEXT",
-                maxLength: 1024,
-                nullable: true);
-
-            migrationBuilder.AddColumn<bool>(
-                name: "VerdictPassed",
-                table: "Analyses",
-                type: "INTEGER",
-                nullable: true);
-
-            migrationBuilder.AddColumn<Guid>(
-                name: "WorkspaceId",
-                table: "Analyses",
-                type: "TEXT",
-                nullable: false,
-                defaultValue: new Guid("00000000-0000-0000-0000-000000000000"));
-
             migrationBuilder.CreateTable(
                 name: "AspNetUsers",
                 columns: table => new
                 {
                     Id = table.Column<string>(type: "TEXT", nullable: false),
                     CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    CurrentWorkspaceId = table.Column<Guid>(type: "TEXT", nullable: true),
                     UserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     NormalizedUserName = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
@@ -90,6 +39,19 @@ namespace LayerLens.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "FirstAdministrator",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: false),
+                    ClaimedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FirstAdministrator", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Workspaces",
                 columns: table => new
                 {
@@ -97,7 +59,8 @@ namespace LayerLens.Data.Migrations.Sqlite
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
                     MaxUploadBytes = table.Column<long>(type: "INTEGER", nullable: true),
-                    MaxActiveAnalyses = table.Column<int>(type: "INTEGER", nullable: true)
+                    MaxActiveAnalyses = table.Column<int>(type: "INTEGER", nullable: true),
+                    MaxStorageBytes = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -214,6 +177,75 @@ namespace LayerLens.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Invitations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Email = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Role = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
+                    CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ExpiresAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    AcceptedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    AcceptedByUserId = table.Column<string>(type: "TEXT", maxLength: 450, nullable: true),
+                    RevokedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Invitations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Invitations_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Projects",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Policy = table.Column<string>(type: "TEXT", maxLength: 65536, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Projects", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Projects_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "RegistryHostMappings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    NotificationHost = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    PullHost = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
+                    CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_RegistryHostMappings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_RegistryHostMappings_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "RegistryPushes",
                 columns: table => new
                 {
@@ -284,6 +316,65 @@ namespace LayerLens.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Analyses",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProjectId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SourceKind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SourceReference = table.Column<string>(type: "TEXT", maxLength: 2048, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    RequestedPlatform = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    InputDigest = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    ArchiveImage = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
+                    ArchiveKind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ProtectedCredentials = table.Column<string>(type: "TEXT", maxLength: 4096, nullable: true),
+                    DockerfileTextDigest = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    BuildContextDigest = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    BuildLogDigest = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    ChangeHistoryDigest = table.Column<string>(type: "TEXT", maxLength: 80, nullable: true),
+                    MeasureRequested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    MeasureRuns = table.Column<int>(type: "INTEGER", nullable: true),
+                    DockerfilePath = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: true),
+                    CiConfig = table.Column<string>(type: "TEXT", maxLength: 65536, nullable: true),
+                    CreatedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    StartedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    FinishedAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 8192, nullable: true),
+                    DurationMilliseconds = table.Column<long>(type: "INTEGER", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    RunId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    HeartbeatAtUtc = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ProgressPhase = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    ProgressLayersDone = table.Column<int>(type: "INTEGER", nullable: true),
+                    ProgressLayerCount = table.Column<int>(type: "INTEGER", nullable: true),
+                    ProgressBytesRead = table.Column<long>(type: "INTEGER", nullable: true),
+                    ProgressTotalBytes = table.Column<long>(type: "INTEGER", nullable: true),
+                    VerdictPassed = table.Column<bool>(type: "INTEGER", nullable: true),
+                    VerdictFailures = table.Column<string>(type: "TEXT", maxLength: 1024, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Analyses", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Analyses_Projects_ProjectId",
+                        column: x => x.ProjectId,
+                        principalTable: "Projects",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_Analyses_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookDeliveries",
                 columns: table => new
                 {
@@ -304,6 +395,61 @@ namespace LayerLens.Data.Migrations.Sqlite
                         name: "FK_WebhookDeliveries_Webhooks_WebhookId",
                         column: x => x.WebhookId,
                         principalTable: "Webhooks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AnalysisImageResults",
+                columns: table => new
+                {
+                    AnalysisId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ManifestDigest = table.Column<string>(type: "TEXT", maxLength: 128, nullable: true),
+                    Platform = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    CompressedSizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    SizeBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    FinalBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    WastedBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    DuplicateBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Efficiency = table.Column<double>(type: "REAL", nullable: false),
+                    LayerCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    FileCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    WasteItemCount = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AnalysisImageResults", x => x.AnalysisId);
+                    table.ForeignKey(
+                        name: "FK_AnalysisImageResults_Analyses_AnalysisId",
+                        column: x => x.AnalysisId,
+                        principalTable: "Analyses",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AnalysisReviewResults",
+                columns: table => new
+                {
+                    AnalysisId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    FindingCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ErrorFindingCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    WarningFindingCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    InfoFindingCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    StyleFindingCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ChangeCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    ExpectedOriginalSeconds = table.Column<double>(type: "REAL", nullable: false),
+                    ExpectedRecommendedSeconds = table.Column<double>(type: "REAL", nullable: false),
+                    MeasuredSavingSeconds = table.Column<double>(type: "REAL", nullable: true),
+                    MeasuredEquivalent = table.Column<bool>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AnalysisReviewResults", x => x.AnalysisId);
+                    table.ForeignKey(
+                        name: "FK_AnalysisReviewResults_Analyses_AnalysisId",
+                        column: x => x.AnalysisId,
+                        principalTable: "Analyses",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -332,10 +478,19 @@ namespace LayerLens.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Projects_WorkspaceId_Name",
-                table: "Projects",
-                columns: new[] { "WorkspaceId", "Name" },
-                unique: true);
+                name: "IX_Analyses_CreatedAtUtc",
+                table: "Analyses",
+                column: "CreatedAtUtc");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Analyses_ProjectId",
+                table: "Analyses",
+                column: "ProjectId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Analyses_Status",
+                table: "Analyses",
+                column: "Status");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Analyses_WorkspaceId_CreatedAtUtc",
@@ -380,6 +535,29 @@ namespace LayerLens.Data.Migrations.Sqlite
                 columns: new[] { "WorkspaceId", "AtUtc" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Invitations_TokenHash",
+                table: "Invitations",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Invitations_WorkspaceId_CreatedAtUtc",
+                table: "Invitations",
+                columns: new[] { "WorkspaceId", "CreatedAtUtc" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Projects_WorkspaceId_Name",
+                table: "Projects",
+                columns: new[] { "WorkspaceId", "Name" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RegistryHostMappings_WorkspaceId_NotificationHost",
+                table: "RegistryHostMappings",
+                columns: new[] { "WorkspaceId", "NotificationHost" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_RegistryPushes_WorkspaceId_Repository_Digest",
                 table: "RegistryPushes",
                 columns: new[] { "WorkspaceId", "Repository", "Digest" },
@@ -410,39 +588,16 @@ namespace LayerLens.Data.Migrations.Sqlite
                 table: "Workspaces",
                 column: "Name",
                 unique: true);
-
-            // Rows from before workspaces belong to a 'default' workspace, which the first administrator adopts.
-            migrationBuilder.Sql("""
-                INSERT INTO "Workspaces" ("Id", "Name", "CreatedAtUtc") SELECT '00000000-0000-0000-0000-000000000000', 'default', CURRENT_TIMESTAMP WHERE EXISTS (SELECT 1 FROM "Analyses") OR EXISTS (SELECT 1 FROM "Projects");
-                """);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Analyses_Workspaces_WorkspaceId",
-                table: "Analyses",
-                column: "WorkspaceId",
-                principalTable: "Workspaces",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Projects_Workspaces_WorkspaceId",
-                table: "Projects",
-                column: "WorkspaceId",
-                principalTable: "Workspaces",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.Cascade);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropForeignKey(
-                name: "FK_Analyses_Workspaces_WorkspaceId",
-                table: "Analyses");
+            migrationBuilder.DropTable(
+                name: "AnalysisImageResults");
 
-            migrationBuilder.DropForeignKey(
-                name: "FK_Projects_Workspaces_WorkspaceId",
-                table: "Projects");
+            migrationBuilder.DropTable(
+                name: "AnalysisReviewResults");
 
             migrationBuilder.DropTable(
                 name: "ApiKeys");
@@ -460,6 +615,15 @@ namespace LayerLens.Data.Migrations.Sqlite
                 name: "AuditEntries");
 
             migrationBuilder.DropTable(
+                name: "FirstAdministrator");
+
+            migrationBuilder.DropTable(
+                name: "Invitations");
+
+            migrationBuilder.DropTable(
+                name: "RegistryHostMappings");
+
+            migrationBuilder.DropTable(
                 name: "RegistryPushes");
 
             migrationBuilder.DropTable(
@@ -469,58 +633,22 @@ namespace LayerLens.Data.Migrations.Sqlite
                 name: "WorkspaceMembers");
 
             migrationBuilder.DropTable(
+                name: "Analyses");
+
+            migrationBuilder.DropTable(
                 name: "WebhookDeliveries");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");
 
             migrationBuilder.DropTable(
+                name: "Projects");
+
+            migrationBuilder.DropTable(
                 name: "Webhooks");
 
             migrationBuilder.DropTable(
                 name: "Workspaces");
-
-            migrationBuilder.DropIndex(
-                name: "IX_Projects_WorkspaceId_Name",
-                table: "Projects");
-
-            migrationBuilder.DropIndex(
-                name: "IX_Analyses_WorkspaceId_CreatedAtUtc",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "Policy",
-                table: "Projects");
-
-            migrationBuilder.DropColumn(
-                name: "WorkspaceId",
-                table: "Projects");
-
-            migrationBuilder.DropColumn(
-                name: "CiConfig",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "DockerfilePath",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "VerdictFailures",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "VerdictPassed",
-                table: "Analyses");
-
-            migrationBuilder.DropColumn(
-                name: "WorkspaceId",
-                table: "Analyses");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Projects_Name",
-                table: "Projects",
-                column: "Name",
-                unique: true);
         }
     }
 }

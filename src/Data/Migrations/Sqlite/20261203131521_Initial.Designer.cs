@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace LayerLens.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261126222102_SwitcherInvitationsHostMappings")]
-    partial class SwitcherInvitationsHostMappings
+    [Migration("20261203131521_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -78,8 +78,20 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ArchiveImage")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArchiveKind")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("BuildContextDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("BuildLogDigest")
                         .HasMaxLength(80)
@@ -88,18 +100,12 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<bool>("CancelRequested")
                         .HasColumnType("INTEGER");
 
-                    b.Property<int?>("ChangeCount")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("ChangeHistoryDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("CiConfig")
                         .HasMaxLength(65536)
-                        .HasColumnType("TEXT");
-
-                    b.Property<long?>("CompressedSizeBytes")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ContextDigest")
-                        .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAtUtc")
@@ -109,46 +115,22 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("DuplicateBytes")
-                        .HasColumnType("INTEGER");
+                    b.Property<string>("DockerfileTextDigest")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("DurationMilliseconds")
                         .HasColumnType("INTEGER");
-
-                    b.Property<double?>("Efficiency")
-                        .HasColumnType("REAL");
 
                     b.Property<string>("Error")
                         .HasMaxLength(8192)
                         .HasColumnType("TEXT");
 
-                    b.Property<int?>("ErrorFindingCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double?>("ExpectedOriginalSeconds")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("ExpectedRecommendedSeconds")
-                        .HasColumnType("REAL");
-
-                    b.Property<int?>("FileCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("FinalBytes")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("FindingCount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<DateTime?>("FinishedAtUtc")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ImageDigest")
-                        .HasMaxLength(128)
+                    b.Property<DateTime?>("HeartbeatAtUtc")
                         .HasColumnType("TEXT");
-
-                    b.Property<int?>("InfoFindingCount")
-                        .HasColumnType("INTEGER");
 
                     b.Property<string>("InputDigest")
                         .HasMaxLength(80)
@@ -159,27 +141,14 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<int?>("LayerCount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<bool>("MeasureRequested")
                         .HasColumnType("INTEGER");
 
                     b.Property<int?>("MeasureRuns")
                         .HasColumnType("INTEGER");
 
-                    b.Property<bool?>("MeasuredEquivalent")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<double?>("MeasuredSavingSeconds")
-                        .HasColumnType("REAL");
-
                     b.Property<string>("Name")
                         .HasMaxLength(512)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Platform")
-                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("ProgressBytesRead")
@@ -205,11 +174,12 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasMaxLength(4096)
                         .HasColumnType("TEXT");
 
-                    b.Property<Guid?>("RunId")
+                    b.Property<string>("RequestedPlatform")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<long?>("SizeBytes")
-                        .HasColumnType("INTEGER");
+                    b.Property<Guid?>("RunId")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("SourceKind")
                         .IsRequired()
@@ -229,23 +199,11 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
-                    b.Property<int?>("StyleFindingCount")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("VerdictFailures")
                         .HasMaxLength(1024)
                         .HasColumnType("TEXT");
 
                     b.Property<bool?>("VerdictPassed")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("WarningFindingCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<int?>("WasteItemCount")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("WastedBytes")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("WorkspaceId")
@@ -295,6 +253,51 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "AtUtc");
 
                     b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.ImageResult", b =>
+                {
+                    b.Property<Guid>("AnalysisId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CompressedSizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DuplicateBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Efficiency")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("FileCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FinalBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LayerCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ManifestDigest")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WasteItemCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WastedBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AnalysisId");
+
+                    b.ToTable("AnalysisImageResults", (string)null);
                 });
 
             modelBuilder.Entity("LayerLens.Data.Model.Project", b =>
@@ -387,6 +390,46 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("RegistryPushes");
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.ReviewResult", b =>
+                {
+                    b.Property<Guid>("AnalysisId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ChangeCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ErrorFindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("ExpectedOriginalSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("ExpectedRecommendedSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("FindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("InfoFindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("MeasuredEquivalent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("MeasuredSavingSeconds")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("StyleFindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WarningFindingCount")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AnalysisId");
+
+                    b.ToTable("AnalysisReviewResults", (string)null);
                 });
 
             modelBuilder.Entity("LayerLens.Data.Model.Webhooks.Webhook", b =>
@@ -567,6 +610,24 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("LayerLens.Data.Model.Workspaces.FirstAdministrator", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ClaimedAtUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FirstAdministrator", (string)null);
+                });
+
             modelBuilder.Entity("LayerLens.Data.Model.Workspaces.Invitation", b =>
                 {
                     b.Property<Guid>("Id")
@@ -631,6 +692,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("MaxActiveAnalyses")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("MaxStorageBytes")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("MaxUploadBytes")
@@ -770,6 +834,15 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("LayerLens.Data.Model.ImageResult", b =>
+                {
+                    b.HasOne("LayerLens.Data.Model.Analysis", null)
+                        .WithOne("Image")
+                        .HasForeignKey("LayerLens.Data.Model.ImageResult", "AnalysisId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("LayerLens.Data.Model.Project", b =>
                 {
                     b.HasOne("LayerLens.Data.Model.Workspaces.Workspace", null)
@@ -793,6 +866,15 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.HasOne("LayerLens.Data.Model.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.ReviewResult", b =>
+                {
+                    b.HasOne("LayerLens.Data.Model.Analysis", null)
+                        .WithOne("Review")
+                        .HasForeignKey("LayerLens.Data.Model.ReviewResult", "AnalysisId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -877,6 +959,13 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("LayerLens.Data.Model.Analysis", b =>
+                {
+                    b.Navigation("Image");
+
+                    b.Navigation("Review");
                 });
 
             modelBuilder.Entity("LayerLens.Data.Model.Project", b =>
