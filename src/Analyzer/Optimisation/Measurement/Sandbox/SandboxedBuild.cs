@@ -113,8 +113,9 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
         }
         catch (BuildSurvivedException ex)
         {
-            _abandoned = $"{ex.Message} ({Directory})";
-            throw new BuildSurvivedException(_abandoned);
+            // No path in the message: it may reach the member whose build this was.
+            _abandoned = ex.Message;
+            throw;
         }
     }
 
