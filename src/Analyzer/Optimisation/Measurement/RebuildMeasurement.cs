@@ -26,6 +26,7 @@ public static class RebuildMeasurement
         var root = Path.Combine(options.WorkDirectory ?? Path.GetTempPath(), "layerlens-measure-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         using var job = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var survived = false;
         if (options.JobTimeout is { } jobTimeout)
         {
             job.CancelAfter(jobTimeout);
@@ -41,11 +42,19 @@ public static class RebuildMeasurement
             measured.Equivalent = false;
             return measured;
         }
+        catch (Sandbox.BuildSurvivedException)
+        {
+            survived = true;
+            throw;
+        }
         finally
         {
             try
             {
-                Directory.Delete(root, recursive: true);
+                if (!survived)
+                {
+                    Directory.Delete(root, recursive: true);
+                }
             }
             catch (IOException)
             {
@@ -185,6 +194,7 @@ public static class RebuildMeasurement
         IExperimentBuilder builder = options.Sandbox is { } sandbox
             ? new SandboxedBuild(sandbox, dir, options.BuildTimeout, sandboxSeed)
             : new BuildahBuild(Path.Combine(dir, "store"), options.BuildTimeout, options.SeedStore);
+        var survived = false;
         try
         {
             async Task<BuildOutcome?> Build(string what)
@@ -253,18 +263,27 @@ public static class RebuildMeasurement
             }
             return true;
         }
+        catch (Sandbox.BuildSurvivedException)
+        {
+            // A build process outlived the kill: its directory is left as it is (see BuildSandbox).
+            survived = true;
+            throw;
+        }
         finally
         {
-            await builder.CleanAsync();
-            try
+            if (!survived)
             {
-                if (Directory.Exists(dir))
+                await builder.CleanAsync();
+                try
                 {
-                    Directory.Delete(dir, recursive: true);
+                    if (Directory.Exists(dir))
+                    {
+                        Directory.Delete(dir, recursive: true);
+                    }
                 }
-            }
-            catch (IOException)
-            {
+                catch (IOException)
+                {
+                }
             }
         }
     }

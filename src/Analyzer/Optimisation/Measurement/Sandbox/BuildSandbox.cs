@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 
 namespace LayerLens.Analyzer.Optimisation.Measurement.Sandbox;
 
@@ -7,6 +8,12 @@ public sealed record SandboxRun(TimedOutput Output, string? LimitReached);
 
 /// <summary>The sandbox cannot be set up on this machine (no build user, no cgroups, not root, a tool missing).</summary>
 public sealed class SandboxUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// Processes of a build outlived the kill at its end: the build directory may still be changing under them, so
+/// nothing of it is read, edited or deleted afterwards.
+/// </summary>
+public sealed class BuildSurvivedException(string message) : Exception(message);
 
 /// <summary>
 /// Runs a build user's script over one build directory inside the sandbox (see README.md): own cgroups with
@@ -21,7 +28,7 @@ public sealed class BuildSandbox
     /// <summary>Where the build directory appears inside the sandbox.</summary>
     public const string Inside = "/run/layerlens-build";
 
-    private static readonly string[] Tools = ["unshare", "setpriv", "newuidmap", "newgidmap", "buildah", "skopeo", "mkfs.ext4", "pivot_root", "mount"];
+    private static readonly string[] Tools = ["bash", "unshare", "setpriv", "newuidmap", "newgidmap", "buildah", "skopeo", "mkfs.ext4", "pivot_root", "mount"];
 
     private BuildSandbox(string user, int uid, int gid, SandboxLimits limits)
     {
@@ -134,40 +141,51 @@ public sealed class BuildSandbox
 
         using var stop = new CancellationTokenSource();
         var watchdog = WatchPidsAsync(cgroups, stop.Token);
-        async Task StopAsync()
-        {
-            await stop.CancelAsync();
-            await watchdog;
-            // Nothing of the build may outlive it: root touches the build directory next.
-            cgroups.KillAll();
-        }
-        TimedOutput output;
+        TimedOutput? output = null;
+        TimedOutput ran;
+        string? limit;
         try
         {
-            output = await TimedProcess.RunAsync("/bin/sh", command, timeout, cancellationToken, new Dictionary<string, string>
+            ExceptionDispatchInfo? failure = null;
+            try
             {
-                ["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin",
-                ["LANG"] = "C.UTF-8",
-            });
+                output = await TimedProcess.RunAsync("/bin/bash", command, timeout, cancellationToken, new Dictionary<string, string>
+                {
+                    ["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin",
+                    ["LANG"] = "C.UTF-8",
+                });
+            }
+            catch (Exception ex)
+            {
+                failure = ExceptionDispatchInfo.Capture(ex);
+            }
+            // Nothing of the build may outlive it: root touches the build directory next. If something does, that
+            // replaces whatever else went wrong: the directory must then be left alone.
+            await stop.CancelAsync();
+            await watchdog;
+            if (!cgroups.KillAll())
+            {
+                throw new BuildSurvivedException($"processes of the build ({string.Join(", ", cgroups.Members().Order())}) survived SIGKILL; "
+                    + "its directory is left as it is and nothing of it is read");
+            }
+            failure?.Throw();
+            limit = cgroups.LimitReached();
+            ran = output!;
         }
-        catch
+        finally
         {
-            await StopAsync();
             cgroups.Remove();
-            throw;
         }
-        await StopAsync();
-        var limit = cgroups.LimitReached();
-        cgroups.Remove();
-        if (limit is null && output.ExitCode != 0 && DiskFull(status, output))
+        // Read only now that no process of the build is left (the sandbox records it after killing the rest).
+        if (limit is null && ran.ExitCode != 0 && DiskFull(status, ran))
         {
             limit = $"disk limit of {SandboxLimits.Bytes(Limits.DiskBytes)} reached";
         }
-        if (limit is null && output.TimedOut)
+        if (limit is null && ran.TimedOut)
         {
             limit = $"time limit of {timeout.TotalSeconds:0} s reached";
         }
-        return new SandboxRun(output, limit);
+        return new SandboxRun(ran, limit);
     }
 
     /// <summary>A fork refused at the pids limit is a fork bomb (or a build no bigger limit would help): stop it now rather than at the timeout.</summary>
@@ -180,7 +198,8 @@ public sealed class BuildSandbox
                 await Task.Delay(100, stop);
                 if (cgroups.PidsRefused() > 0)
                 {
-                    cgroups.KillAll();
+                    // The final kill after the run reports survivors; this one only stops the bomb early.
+                    _ = cgroups.KillAll();
                     return;
                 }
             }

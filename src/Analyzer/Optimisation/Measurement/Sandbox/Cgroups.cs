@@ -21,6 +21,9 @@ public sealed class Cgroups
         _limits = limits;
     }
 
+    /// <summary>The build's cgroup directories (one per v1 hierarchy, or the one v2 directory).</summary>
+    public IReadOnlyList<string> Directories => [.. _dirs.Values.Distinct()];
+
     /// <summary>The cgroup.procs files the launcher writes its pid into.</summary>
     public IReadOnlyList<string> ProcsFiles => [.. _dirs.Values.Distinct().Select(d => Path.Combine(d, "cgroup.procs"))];
 
@@ -126,55 +129,90 @@ public sealed class Cgroups
         ? Counter(Path.Combine(_dirs["memory"], "memory.events"), "oom_kill")
         : Counter(Path.Combine(_dirs["memory"], "memory.oom_control"), "oom_kill");
 
-    /// <summary>Kills every process in the build's cgroups (frozen first on v1, so a fork bomb cannot outrun it) and waits until none is left.</summary>
-    public void KillAll()
+    /// <summary>How long <see cref="KillAll"/> tries before it reports survivors.</summary>
+    public static readonly TimeSpan KillBound = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Kills every process in the build's cgroups and waits (up to <see cref="KillBound"/>) until none is left;
+    /// false when some survived. v2 with cgroup.kill: the kernel kills the whole cgroup at once, forks included.
+    /// Otherwise the cgroup is frozen first (no fork can outrun the kill, no pid can exit and be reused while it
+    /// is listed), every listed pid gets SIGKILL (delivered when it thaws), then it is thawed and checked.
+    /// </summary>
+    public bool KillAll()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        if (_v2)
+        var deadline = DateTime.UtcNow + KillBound;
+        while (true)
         {
+            if (Members().Count == 0)
+            {
+                return true;
+            }
             var kill = Path.Combine(_dirs["pids"], "cgroup.kill");
-            if (File.Exists(kill))
+            if (_v2 && File.Exists(kill))
             {
                 TryWrite(kill, "1");
             }
-        }
-        else
-        {
-            TryWrite(Path.Combine(_dirs["freezer"], "freezer.state"), "FROZEN");
-        }
-        while (true)
-        {
-            var pids = Members();
-            if (pids.Count == 0)
+            else
             {
-                break;
-            }
-            foreach (var pid in pids)
-            {
-                // SIGKILL (Process.Kill) is delivered to frozen tasks once they thaw.
-                try
+                Freeze(true);
+                foreach (var pid in Members())
                 {
-                    using var process = System.Diagnostics.Process.GetProcessById(pid);
-                    process.Kill();
+                    Signal(pid);
                 }
-                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
-                {
-                    // Already gone.
-                }
+                Freeze(false);
             }
-            if (!_v2)
+            for (var i = 0; i < 25 && Members().Count > 0; i++)
             {
-                TryWrite(Path.Combine(_dirs["freezer"], "freezer.state"), "THAWED");
+                Thread.Sleep(20);
+            }
+            if (Members().Count == 0)
+            {
+                return true;
             }
             if (DateTime.UtcNow > deadline)
             {
-                throw new InvalidOperationException($"processes {string.Join(", ", pids)} of the build survived SIGKILL");
+                return false;
             }
+        }
+    }
+
+    /// <summary>Freezes (and waits, bounded, until the kernel says frozen) or thaws the build's cgroup.</summary>
+    private void Freeze(bool frozen)
+    {
+        var (file, value, done) = _v2
+            ? (Path.Combine(_dirs["pids"], "cgroup.freeze"), frozen ? "1" : "0", (Func<bool>)(() => Counter(Path.Combine(_dirs["pids"], "cgroup.events"), "frozen") == 1))
+            : (Path.Combine(_dirs["freezer"], "freezer.state"), frozen ? "FROZEN" : "THAWED", () => ReadState(Path.Combine(_dirs["freezer"], "freezer.state")) == "FROZEN");
+        TryWrite(file, value);
+        // A task in an uninterruptible sleep delays freezing; kill what is listed after a second regardless.
+        for (var i = 0; frozen && i < 50 && !done(); i++)
+        {
             Thread.Sleep(20);
         }
-        if (!_v2)
+    }
+
+    private static string ReadState(string file)
+    {
+        try
         {
-            TryWrite(Path.Combine(_dirs["freezer"], "freezer.state"), "THAWED");
+            return File.ReadAllText(file).Trim();
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>SIGKILL to one pid; a pid that is already gone is fine.</summary>
+    private static void Signal(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
     private const string Buildah = "buildah --root " + BuildSandbox.Inside + "/store/root --runroot " + BuildSandbox.Inside + "/store/runroot --storage-driver vfs";
     private bool _prepared;
     private bool _seeded;
+    private string? _abandoned;
 
     public string Directory { get; } = directory;
 
@@ -25,6 +26,7 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
         {
             throw new ArgumentException($"a sandboxed build's context must be {Path.Combine(Directory, "context")}", nameof(contextDirectory));
         }
+        ThrowIfAbandoned();
         await PrepareAsync(cancellationToken);
         File.Copy(dockerfile, Path.Combine(Directory, "Dockerfile"), overwrite: true);
         if (OperatingSystem.IsLinux())
@@ -42,7 +44,7 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
         script += $"exec {Buildah} bud --pull=never --isolation chroot --layers --iidfile {BuildSandbox.Inside}/out/iid -f {BuildSandbox.Inside}/Dockerfile -t {SandboxScript.Quote(tag)} {BuildSandbox.Inside}/context\n";
         var iid = Path.Combine(Out, "iid");
         File.Delete(iid);
-        var run = await sandbox.RunAsync(Directory, Binds(), script, [], timeout, cancellationToken);
+        var run = await RunAsync(script, cancellationToken);
         _seeded = true;
         var steps = BuildahBuild.ParseSteps(run.Output);
         string? imageId = null;
@@ -56,12 +58,13 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
 
     public async Task PushOciAsync(string imageId, string directory, CancellationToken cancellationToken)
     {
+        ThrowIfAbandoned();
         await PrepareAsync(cancellationToken);
         // A fresh name: root never deletes or reuses what an earlier run of the build user left in out/.
         var name = "oci-" + Guid.NewGuid().ToString("N");
         var layout = Path.Combine(Out, name);
         var script = $"exec {Buildah} push --remove-signatures {SandboxScript.Quote(imageId)} oci:{BuildSandbox.Inside}/out/{name}:image\n";
-        var run = await sandbox.RunAsync(Directory, Binds(), script, [], timeout, cancellationToken);
+        var run = await RunAsync(script, cancellationToken);
         if (run.Output.ExitCode != 0 || run.LimitReached is not null)
         {
             throw new InvalidOperationException("buildah push failed" + (run.LimitReached is null ? "" : $" ({run.LimitReached})") + ": " + run.Output.Tail());
@@ -79,6 +82,11 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
 
     public Task CleanAsync()
     {
+        if (_abandoned is not null)
+        {
+            // A process of the build survived: deleting the tree could follow what it swaps in.
+            return Task.CompletedTask;
+        }
         try
         {
             System.IO.Directory.Delete(Directory, recursive: true);
@@ -94,6 +102,30 @@ public sealed class SandboxedBuild(BuildSandbox sandbox, string directory, TimeS
 
     /// <summary>The store's own file system is the disk limit; nothing to measure afterwards.</summary>
     public string? OverQuota(long quotaBytes) => null;
+
+    /// <summary>Runs in the sandbox; after a build whose processes survived the kill, this directory is never used again.</summary>
+    private async Task<SandboxRun> RunAsync(string script, CancellationToken cancellationToken)
+    {
+        ThrowIfAbandoned();
+        try
+        {
+            return await sandbox.RunAsync(Directory, Binds(), script, [], timeout, cancellationToken);
+        }
+        catch (BuildSurvivedException ex)
+        {
+            // No path in the message: it may reach the member whose build this was.
+            _abandoned = ex.Message;
+            throw;
+        }
+    }
+
+    private void ThrowIfAbandoned()
+    {
+        if (_abandoned is not null)
+        {
+            throw new BuildSurvivedException(_abandoned);
+        }
+    }
 
     private IReadOnlyList<(string, string)> Binds() => seed is null ? [] : [(seed.OciDirectory, "seed")];
 

@@ -46,6 +46,14 @@ internal static class SandboxHarness
         }
     }
 
+    /// <summary>Runs <paramref name="script"/> directly as the build user in the sandbox (no buildah): what any build process can do before or beside buildah's user namespace.</summary>
+    public static Task<SandboxRun> RunAsBuildUserAsync(TempDir work, string script) =>
+        Sandbox().RunAsync(work.File("experiment"), [], script, [], TimeSpan.FromMinutes(1), CancellationToken.None);
+
+    /// <summary>The RESULT lines a script or RUN step printed.</summary>
+    public static List<string> Results(TimedOutput output) =>
+        [.. output.Lines.Select(l => l.Line.Trim()).Where(l => l.StartsWith("RESULT", StringComparison.Ordinal))];
+
     /// <summary>Pids of host processes (as the host's /proc shows them) whose command line contains the marker.</summary>
     public static List<int> HostProcesses(string marker)
     {
