@@ -171,7 +171,8 @@ public sealed class ContextLinkEscapeTests : IDisposable
     private static void AssertConfined(string root, string attack)
     {
         var full = Path.GetFullPath(root) + Path.DirectorySeparatorChar;
-        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        // SearchOption.AllDirectories enumerates with the compatible options, which pass over no attribute (dot files included).
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
         {
             if (entry.LinkTarget is not null)
             {
