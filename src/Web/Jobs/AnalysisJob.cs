@@ -426,6 +426,7 @@ public sealed class AnalysisJob(
         DurableFiles.SyncTree(output);
         Directory.Move(output, target);
         DurableFiles.SyncDirectory(layout.ResultDirectory(analysisId));
+        CrashTestHold.At(CrashTestHold.AfterResultsMoved);
         var won = await FinishAsync(analysisId, runId, set);
         foreach (var directory in Directory.EnumerateFileSystemEntries(layout.ResultDirectory(analysisId)))
         {
@@ -459,6 +460,10 @@ public sealed class AnalysisJob(
             await db.SaveChangesAsync();
         }
         await transaction.CommitAsync();
+        if (deliveries.Count > 0)
+        {
+            CrashTestHold.At(CrashTestHold.AfterFinishCommitted);
+        }
         webhooks.Enqueue(deliveries);
         notifier.Publish(analysisId);
         return hit;
