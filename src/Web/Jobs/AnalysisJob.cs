@@ -249,7 +249,7 @@ public sealed class AnalysisJob(
                 CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
                 // A retry or re-analysis of the same image reads its layers from the blob store: only layers this
                 // workspace itself downloaded from the same repository.
-                BlobCache = new PulledBlobCache(blobs, new KeptLayerGrants(settings.DataDirectory), analysis.WorkspaceId),
+                BlobCache = new PulledBlobCache(blobs, new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime), analysis.WorkspaceId),
             },
         };
         var source = analysis.SourceKind switch
