@@ -73,12 +73,16 @@ internal sealed class BlobCapture : Stream
         LayerLens.Data.Durability.DurableFiles.Sync(_copy);
         _copy.Dispose();
         var actual = "sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset());
-        if (actual == _digest)
+        try
         {
-            _store.Adopt(_temp, _digest);
+            if (actual == _digest)
+            {
+                _store.Adopt(_temp, _digest);
+            }
         }
-        else
+        finally
         {
+            // Adopted, refused, or adoption failed (the reader still got every byte): no temp file stays behind.
             File.Delete(_temp);
         }
     }

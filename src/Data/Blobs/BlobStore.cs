@@ -127,7 +127,12 @@ public sealed class BlobStore : IDisposable
     {
         var path = PathOf(digest);
         var directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
+        if (!Directory.Exists(directory))
+        {
+            // A new shard directory is itself an entry of the root: flushed too, or the blob's path could vanish.
+            Directory.CreateDirectory(directory);
+            DurableFiles.SyncDirectory(_root);
+        }
         if (File.Exists(path) && Matches(path, digest, length))
         {
             File.Delete(temp);

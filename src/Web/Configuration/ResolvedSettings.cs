@@ -1,4 +1,5 @@
 using LayerLens.Data;
+using LayerLens.Web.Storage;
 
 namespace LayerLens.Web.Configuration;
 
@@ -52,6 +53,9 @@ public sealed record ResolvedSettings(
     /// <summary>Analyses of one workspace that may run at once, so its queue cannot take every worker.</summary>
     public int MaxRunningAnalysesPerWorkspace { get; init; } = 1;
 
+    /// <summary>How long a kept registry layer is served to the workspace and repository that downloaded it before the registry must serve it again.</summary>
+    public TimeSpan KeptLayerGrantLifetime { get; init; } = KeptLayerGrants.DefaultLifetime;
+
     /// <summary>Registry hosts (host:port) reachable over plain HTTP.</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
@@ -97,6 +101,7 @@ public sealed record ResolvedSettings(
             // Half the workers by default (1 of the default 2): other workspaces always find one free.
             MaxRunningAnalysesPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:Quotas:MaxRunningAnalysesPerWorkspace",
                 (Math.Max(1, options.MaxConcurrentAnalyses) + 1) / 2)),
+            KeptLayerGrantLifetime = TimeSpan.FromDays(Math.Max(0.0001, configuration.GetValue("LayerLens:Registries:GrantDays", KeptLayerGrants.DefaultLifetime.TotalDays))),
             InsecureRegistries = configuration.GetSection("LayerLens:Registries:Insecure").Get<string[]>() ?? [],
             PublicBaseUrl = configuration.GetValue<string?>("LayerLens:PublicBaseUrl"),
         };

@@ -238,7 +238,7 @@ public sealed class AnalysisJob(
                 CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
                 // A retry or re-analysis of the same image reads its layers from the blob store: only layers this
                 // workspace itself downloaded from the same repository.
-                BlobCache = new PulledBlobCache(blobs, new KeptLayerGrants(settings.DataDirectory), analysis.WorkspaceId),
+                BlobCache = new PulledBlobCache(blobs, new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime), analysis.WorkspaceId),
             },
         };
         var source = analysis.SourceKind switch
@@ -429,6 +429,7 @@ public sealed class AnalysisJob(
         DurableFiles.SyncTree(output);
         Directory.Move(output, target);
         DurableFiles.SyncDirectory(layout.ResultDirectory(analysisId));
+        CrashTestHold.At(CrashTestHold.AfterResultsMoved);
         var won = await FinishAsync(analysisId, runId, set, result);
         foreach (var directory in Directory.EnumerateFileSystemEntries(layout.ResultDirectory(analysisId)))
         {
@@ -469,6 +470,10 @@ public sealed class AnalysisJob(
             await db.SaveChangesAsync();
         }
         await transaction.CommitAsync();
+        if (deliveries.Count > 0)
+        {
+            CrashTestHold.At(CrashTestHold.AfterFinishCommitted);
+        }
         webhooks.Enqueue(deliveries);
         notifier.Publish(analysisId);
         return hit;

@@ -4,6 +4,7 @@ using Hangfire.Storage.SQLite;
 using LayerLens.Data.Blobs;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Storage;
+using LayerLens.Web.Webhooks;
 
 namespace LayerLens.Web.Jobs;
 
@@ -52,6 +53,8 @@ public static class JobStorageSetup
         services.AddSingleton<StaleRunRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<StaleRunRecovery>());
         services.AddHostedService<BlobRetention>();
+        services.AddSingleton<PendingDeliverySweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<PendingDeliverySweeper>());
         return services;
     }
 }

@@ -13,7 +13,8 @@ namespace LayerLens.Web.Webhooks;
 
 /// <summary>
 /// One attempt of one delivery, as a Hangfire job. A 2xx ends it; a network error or any other status
-/// schedules the next attempt after base × 3^(n−1) until the attempts run out. Every attempt is logged.
+/// schedules the next attempt after base × 3^(n−1) until the attempts run out. Every attempt is logged, and
+/// claimed (<see cref="WebhookAttemptClaim"/>) before it is sent, so a job queued twice sends once.
 /// </summary>
 public sealed class WebhookDeliveryJob(
     SystemDbContextFactory system,
@@ -25,8 +26,11 @@ public sealed class WebhookDeliveryJob(
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    public static void Enqueue(IBackgroundJobClient jobs, Guid deliveryId) =>
-        jobs.Enqueue<WebhookDeliveryJob>(job => job.DeliverAsync(deliveryId, 1, CancellationToken.None));
+    public static void Enqueue(IBackgroundJobClient jobs, Guid deliveryId, int attempt = 1) =>
+        jobs.Enqueue<WebhookDeliveryJob>(job => job.DeliverAsync(deliveryId, attempt, CancellationToken.None));
+
+    /// <summary>How long one attempt may take: an attempt row older than this without an outcome lost its process.</summary>
+    public static TimeSpan AttemptTimeout => Timeout;
 
     /// <summary>The wait before attempt <paramref name="next"/> (2, 3, …).</summary>
     public static TimeSpan Backoff(TimeSpan baseDelay, int next) => baseDelay * Math.Pow(3, next - 2);
@@ -40,6 +44,12 @@ public sealed class WebhookDeliveryJob(
         {
             return; // the webhook was deleted, or a duplicate job found it finished
         }
+        // Claimed before anything is sent: a duplicate job of the same attempt (the sweeper's, say) stops here.
+        var record = await WebhookAttemptClaim.TryClaimAsync(db, deliveryId, attempt, cancellationToken);
+        if (record is null)
+        {
+            return;
+        }
         var secret = protection.CreateProtector(WebhookService.SecretPurpose).Unprotect(delivery.Webhook.ProtectedSecret);
         var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Webhook.Url)
@@ -52,7 +62,6 @@ public sealed class WebhookDeliveryJob(
         request.Headers.Add("X-LayerLens-Signature", WebhookSignature.Sign(secret, timestamp, delivery.Payload));
         request.Headers.UserAgent.ParseAdd("LayerLens-Webhook/1");
 
-        var record = new WebhookAttempt { DeliveryId = delivery.Id, Number = attempt };
         var clock = Stopwatch.StartNew();
         try
         {
@@ -70,7 +79,6 @@ public sealed class WebhookDeliveryJob(
             record.Error = Clip((ex.InnerException as TargetRefusedException)?.Message ?? ex.Message);
         }
         record.DurationMilliseconds = clock.ElapsedMilliseconds;
-        db.WebhookAttempts.Add(record);
         delivery.LastStatusCode = record.StatusCode;
         var delivered = record.Error is null;
         delivery.State = delivered ? WebhookDeliveryState.Delivered

@@ -109,8 +109,8 @@ public sealed class HostileContextApiTests(ApiApp api) : IClassFixture<ApiApp>, 
         using var buffer = new MemoryStream();
         using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
         {
-            var all = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
-            foreach (var path in Directory.EnumerateFileSystemEntries(directory, "*", all).Order(StringComparer.Ordinal))
+            // SearchOption.AllDirectories enumerates with the compatible options, which pass over no attribute (dot files included).
+            foreach (var path in Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
                 writer.WriteEntry(path, Path.GetRelativePath(directory, path).Replace('\\', '/'));
             }

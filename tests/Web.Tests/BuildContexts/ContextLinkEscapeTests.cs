@@ -145,6 +145,18 @@ public sealed class ContextLinkEscapeTests : IDisposable
         }
     }
 
+    [Fact]
+    public void An_archive_refused_only_at_the_final_link_check_leaves_no_unpacked_file_behind()
+    {
+        // Every entry is written before the final check (ContextSink.Finish) finds the chain leaving the root.
+        var entries = (TestEntry[])Attacks.First(a => (string)a[0] == "chain without the hard link")[1];
+        var archive = Write("tar", [new TestEntry("payload.bin", new string('x', 4096)), .. entries]);
+        var root = Path.Combine(_dir, "out");
+        var ex = Assert.Throws<ContextArchiveException>(() => ContextArchive.Extract(archive, root, new ContextLimits(), CancellationToken.None));
+        Assert.Contains("leads outside the build context", ex.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(root), "the refused context's files were left on disk");
+    }
+
     private void Attempt(string format, string attack, TestEntry[] entries)
     {
         var archive = Write(format, entries);
@@ -171,7 +183,8 @@ public sealed class ContextLinkEscapeTests : IDisposable
     private static void AssertConfined(string root, string attack)
     {
         var full = Path.GetFullPath(root) + Path.DirectorySeparatorChar;
-        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        // SearchOption.AllDirectories enumerates with the compatible options, which pass over no attribute (dot files included).
+        foreach (var entry in new DirectoryInfo(root).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
         {
             if (entry.LinkTarget is not null)
             {

@@ -61,6 +61,38 @@ public sealed class BlobStoreCrashTests : IDisposable
     }
 
     [Fact]
+    public async Task A_download_whose_adoption_fails_leaves_no_temp_file_and_keeps_no_blob()
+    {
+        var store = new BlobStore(_data);
+        var (content, digest) = Content(40_000, 3);
+        // The blob's shard directory cannot be made (a file sits at its path): adopting the verified copy fails.
+        var shard = Path.GetDirectoryName(store.PathOf(digest))!;
+        File.WriteAllBytes(shard, []);
+        await using (var download = store.Capture(digest, new MemoryStream(content)))
+        {
+            await Assert.ThrowsAnyAsync<IOException>(() => download.CopyToAsync(Stream.Null));
+        }
+        Assert.Empty(Directory.EnumerateFileSystemEntries(store.TempDirectory));
+        Assert.False(store.Exists(digest));
+    }
+
+    [Fact]
+    public async Task A_blob_write_flushes_the_file_before_its_rename_and_the_directories_after()
+    {
+        // The order of the system calls, traced by strace on a child process using the real BlobStore.
+        var trace = await BlobWriteTrace.RunAsync(_data);
+        var temp = trace.FindIndex(l => l.Contains("openat(", StringComparison.Ordinal) && l.Contains("/blobs/tmp/", StringComparison.Ordinal) && l.Contains("O_CREAT", StringComparison.Ordinal));
+        var rename = trace.FindIndex(l => l.Contains("rename", StringComparison.Ordinal) && l.Contains("/blobs/sha256/", StringComparison.Ordinal));
+        Assert.True(temp >= 0 && rename > temp, string.Join('\n', trace));
+        Assert.Contains(trace[temp..rename], l => l.StartsWith("fsync(", StringComparison.Ordinal) || l.StartsWith("fdatasync(", StringComparison.Ordinal));
+        var shardOpened = trace.FindIndex(rename, l => l.Contains("O_DIRECTORY", StringComparison.Ordinal) && l.Contains("/blobs/sha256/", StringComparison.Ordinal));
+        Assert.True(shardOpened > rename, string.Join('\n', trace));
+        Assert.Contains(trace[shardOpened..], l => l.StartsWith("fsync(", StringComparison.Ordinal));
+        // The new shard directory itself was flushed into the root before the rename.
+        Assert.Contains(trace[temp..rename], l => l.Contains("O_DIRECTORY", StringComparison.Ordinal) && l.TrimEnd().Contains("/blobs/sha256\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_second_process_starting_leaves_a_live_processs_upload_alone_and_removes_a_dead_ones_leftovers()
     {
         var running = new BlobStore(_data);

@@ -19,6 +19,7 @@ public sealed class KeptLayerIsolationTests : IDisposable
 {
     private static readonly Guid Victim = Guid.NewGuid();
     private static readonly Guid Attacker = Guid.NewGuid();
+    private static readonly TimeSpan GrantLifetime = TimeSpan.FromDays(7);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-grants-").FullName;
     private readonly StubRegistry _honest = new();
@@ -31,7 +32,7 @@ public sealed class KeptLayerIsolationTests : IDisposable
     public KeptLayerIsolationTests()
     {
         _store = new BlobStore(Path.Combine(_dir, "data"));
-        _grants = new KeptLayerGrants(Path.Combine(_dir, "data"));
+        _grants = new KeptLayerGrants(Path.Combine(_dir, "data"), GrantLifetime);
         var (blobs, _, manifest) = VictimImage.Blobs();
         _honest.AddBlobs(blobs);
         _honest.AddManifest("victim/app", "1", manifest);
@@ -150,6 +151,57 @@ public sealed class KeptLayerIsolationTests : IDisposable
         Assert.Contains("config blob sha256:", refused.Message, StringComparison.Ordinal);
         Assert.Contains("rootfs.diff_ids lists 0 layer id(s) but the manifest has 1 layer(s)", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(_evil.Requests, r => r.Contains(VictimLayer, StringComparison.Ordinal));
+    }
+
+    /// <summary>Ages every grant on disk past <see cref="GrantLifetime"/>, as the days going by would.</summary>
+    private void ExpireGrants()
+    {
+        var grants = Directory.GetFiles(Path.Combine(_dir, "data", "grants"), "*", SearchOption.AllDirectories);
+        Assert.NotEmpty(grants);
+        foreach (var grant in grants)
+        {
+            File.SetLastWriteTimeUtc(grant, DateTime.UtcNow - GrantLifetime - TimeSpan.FromMinutes(1));
+        }
+    }
+
+    [Fact]
+    public async Task Once_the_grant_expired_a_registry_answering_yes_to_every_HEAD_must_serve_the_layer_again_and_cannot()
+    {
+        await PullAsync(_honest, "victim/app:1", Victim);
+
+        // Access revoked, HEAD still lax: within the grant's lifetime the kept layer serves (the grant stands)…
+        _honest.AnswerEveryHead = true;
+        lock (_honest.RefusedDownloads)
+        {
+            _honest.RefusedDownloads.Add(VictimLayer);
+        }
+        await PullAsync(_honest, "victim/app:1", Victim);
+        Assert.Single(_honest.Requests, r => r == $"GET /v2/victim/app/blobs/{VictimLayer}");
+
+        // …after it, the registry must prove access again by serving the bytes, and it refuses.
+        ExpireGrants();
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => PullAsync(_honest, "victim/app:1", Victim));
+        Assert.Contains("404", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _honest.Requests.Count(r => r == $"GET /v2/victim/app/blobs/{VictimLayer}"));
+    }
+
+    [Fact]
+    public async Task An_attackers_registry_that_once_served_a_layer_cannot_get_it_from_the_cache_after_the_grant_expired()
+    {
+        // The attacker's registry served the real bytes once (a digest is no secret, nor are public layers)…
+        var (blobs, _, manifest) = VictimImage.Blobs();
+        _evil.AddBlobs(blobs);
+        _evil.AddManifest("evil/app", "1", manifest);
+        await PullAsync(_evil, "evil/app:1", Attacker);
+        // …then drops them, keeps answering HEAD 200 for everything, and asks again once the grant expired.
+        lock (_evil.RefusedDownloads)
+        {
+            _evil.RefusedDownloads.Add(VictimLayer);
+        }
+        ExpireGrants();
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => PullAsync(_evil, "evil/app:1", Attacker));
+        Assert.Contains("404", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _evil.Requests.Count(r => r == $"GET /v2/evil/app/blobs/{VictimLayer}"));
     }
 
     public void Dispose()
