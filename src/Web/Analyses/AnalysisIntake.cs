@@ -224,7 +224,8 @@ public sealed class AnalysisIntake(
 
     private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CiRequest ci, CancellationToken cancellationToken, Action<AppDbContext, Analysis>? alongside = null)
     {
-        await quotas.EnsureCanStartAsync(cancellationToken);
+        // Held until the row is saved: concurrent starts of one workspace are counted one after another.
+        using var slot = await quotas.ReserveStartAsync(cancellationToken);
         try
         {
             ServicePolicy.Validate(ci.CiConfig, "uploaded CI configuration");
