@@ -1,5 +1,4 @@
 using LayerLens.Analyzer.Reports.Verdicts;
-using LayerLens.Web.Projects;
 using LayerLens.Web.Tenancy;
 using LayerLens.Web.Verdicts;
 using Microsoft.AspNetCore.Mvc;

@@ -3,10 +3,9 @@ using LayerLens.Data;
 using LayerLens.Data.Model;
 using LayerLens.Web.Audit;
 using LayerLens.Web.Tenancy;
-using LayerLens.Web.Verdicts;
 using Microsoft.EntityFrameworkCore;
 
-namespace LayerLens.Web.Projects;
+namespace LayerLens.Web.Verdicts;
 
 /// <summary>
 /// A project's CI policy (<c>.dive-ci</c> / <c>layerlens.yaml</c> text) in the current workspace. Each call checks the
