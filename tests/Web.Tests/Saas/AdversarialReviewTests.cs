@@ -227,4 +227,57 @@ public sealed class AdversarialReviewTests(TwoWorkspacesApp app) : IClassFixture
         using var anonymousDashboard = await anonymous.Http.GetAsync(U("/hangfire"));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymousDashboard.StatusCode);
     }
+
+    [Fact]
+    public async Task An_endless_chunked_upload_is_cut_off_at_the_limit_not_read_to_the_end()
+    {
+        using var tiny = app.App.CreateClient(TwoWorkspacesApp.TinyKey);
+        var body = new EndlessStream(256L * 1024 * 1024); // no Content-Length: the server learns the size only by reading
+        using var content = new StreamContent(body);
+        content.Headers.ContentType = new("application/x-tar");
+        try
+        {
+            using var response = await tiny.PostAsync(U("api/v1/analyses?name=endless"), content);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        }
+        catch (HttpRequestException)
+        {
+            // The server answered and closed the connection while the client was still sending: also a refusal.
+        }
+        Assert.True(body.Produced < 16L * 1024 * 1024, $"the server read {body.Produced:N0} bytes of a body past its 1 KiB limit");
+    }
+
+    /// <summary>Zeros until <paramref name="cap"/> (a bound so a broken server cannot hang the test), counting what was read.</summary>
+    private sealed class EndlessStream(long cap) : Stream
+    {
+        public long Produced { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => Produced; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, cap - Produced);
+            Array.Clear(buffer, offset, n);
+            Produced += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
