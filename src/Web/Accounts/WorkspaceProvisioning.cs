@@ -137,6 +137,22 @@ public sealed class WorkspaceProvisioning(UserManager<AppUser> users, SystemDbCo
                 db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = workspace.Id, UserId = user.Id, Role = WorkspaceRole.Owner });
                 await db.SaveChangesAsync(cancellationToken);
             }
+            // An install configured with an administrator has one from its first start: without this, a fresh install whose
+            // accounts all came from configuration had no server administrator (no /hangfire), and no sign-up could become one.
+            if (!await db.FirstAdministrators.AnyAsync(cancellationToken))
+            {
+                db.FirstAdministrators.Add(new FirstAdministrator { UserId = user.Id });
+                db.UserClaims.Add(new IdentityUserClaim<string> { UserId = user.Id, ClaimType = LayerLensClaims.Administrator, ClaimValue = "true" });
+                db.AuditEntries.Add(new AuditEntry { WorkspaceId = workspace.Id, Actor = "bootstrap", Action = "server.administrator", Detail = spec.AdminEmail });
+                try
+                {
+                    await db.SaveChangesAsync(cancellationToken);
+                }
+                catch (DbUpdateException)
+                {
+                    db.ChangeTracker.Clear(); // a sign-up took the row first: it is the administrator
+                }
+            }
         }
         foreach (var entry in spec.RegistryHosts ?? [])
         {

@@ -224,7 +224,13 @@ public sealed class AnalysisIntake(
 
     private async Task<Analysis> SaveAndQueueAsync(Analysis analysis, string? project, CiRequest ci, CancellationToken cancellationToken, Action<AppDbContext, Analysis>? alongside = null)
     {
-        await quotas.EnsureCanStartAsync(cancellationToken);
+        // Held until the row is saved: concurrent starts of one workspace are counted one after another.
+        using var slot = await quotas.ReserveStartAsync(cancellationToken);
+        if (analysis.MeasureRequested)
+        {
+            // Again under the gate: concurrent measured submissions all passed the first check before any was saved.
+            await measurement.EnsureAllowedAsync(analysis.MeasureRuns ?? 3, cancellationToken);
+        }
         try
         {
             ServicePolicy.Validate(ci.CiConfig, "uploaded CI configuration");

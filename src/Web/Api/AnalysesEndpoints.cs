@@ -220,8 +220,22 @@ public static class AnalysesEndpoints
     private static async Task<IResult> CancelAsync(Guid id, AnalysisQueue queue, IDbContextFactory<AppDbContext> dbFactory) =>
         await queue.CancelAsync(id) ? Results.Accepted($"/api/v1/analyses/{id}") : await NotActionableAsync(id, dbFactory, "cancelled", "it is not queued or running");
 
-    private static async Task<IResult> RetryAsync(Guid id, AnalysisQueue queue, IDbContextFactory<AppDbContext> dbFactory) =>
-        await queue.RetryAsync(id) ? Results.Accepted($"/api/v1/analyses/{id}") : await NotActionableAsync(id, dbFactory, "retried", "only failed or cancelled analyses can be retried");
+    private static async Task<IResult> RetryAsync(Guid id, AnalysisQueue queue, IDbContextFactory<AppDbContext> dbFactory, HttpContext http)
+    {
+        try
+        {
+            return await queue.RetryAsync(id) ? Results.Accepted($"/api/v1/analyses/{id}") : await NotActionableAsync(id, dbFactory, "retried", "only failed or cancelled analyses can be retried");
+        }
+        catch (StorageQuotaExceededException ex)
+        {
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Storage quota used up", ex.Message);
+        }
+        catch (QuotaExceededException ex)
+        {
+            http.Response.Headers.RetryAfter = "30";
+            return Problem(StatusCodes.Status429TooManyRequests, "Quota used up", ex.Message);
+        }
+    }
 
     private static async Task<IResult> DeleteAsync(Guid id, AnalysisQueue queue) =>
         await queue.DeleteAsync(id) ? Results.NoContent() : NotFound(id);

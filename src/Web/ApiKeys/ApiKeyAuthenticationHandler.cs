@@ -4,6 +4,8 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Web.Api;
 using LayerLens.Web.Tenancy;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using LayerLens.Data.Model.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -12,12 +14,16 @@ namespace LayerLens.Web.ApiKeys;
 /// <summary>
 /// <c>Authorization: Bearer &lt;key&gt;</c>: the key's hash finds an unrevoked key; the principal carries its
 /// workspace and scopes. Last-used time is written at most once a minute per key.
+/// A key made by a member acts for that member: it is refused once they left the workspace (or were removed), and
+/// holds only the scopes their role has now (a demoted owner's key loses keys:manage at once). Both are read on every
+/// request. Keys configured by the operator (<c>bootstrap</c>) keep their own scopes.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    SystemDbContextFactory system)
+    SystemDbContextFactory system,
+    ILookupNormalizer normalizer)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -49,6 +55,20 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             await db.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAtUtc, now), Context.RequestAborted);
         }
+        var scopes = key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (ApiKeyService.CreatorAccount(key.CreatedBy) is { } creator)
+        {
+            var email = normalizer.NormalizeEmail(creator);
+            var role = await db.WorkspaceMembers.AsNoTracking()
+                .Where(m => m.WorkspaceId == key.WorkspaceId)
+                .Join(db.Users.Where(u => u.NormalizedEmail == email), m => m.UserId, u => u.Id, (m, u) => (WorkspaceRole?)m.Role)
+                .FirstOrDefaultAsync(Context.RequestAborted);
+            if (role is not { } current)
+            {
+                return AuthenticateResult.Fail("the member who created this API key is no longer in its workspace");
+            }
+            scopes = [.. scopes.Intersect(ApiScopes.ForRole(current), StringComparer.Ordinal)];
+        }
         var claims = new List<Claim>
         {
             new(ClaimTypes.Name, "key:" + key.Name),
@@ -56,7 +76,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(LayerLensClaims.Workspace, key.WorkspaceId.ToString()),
             new(LayerLensClaims.ApiKey, key.Id.ToString()),
         };
-        claims.AddRange(key.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => new Claim(LayerLensClaims.Scope, s)));
+        claims.AddRange(scopes.Select(s => new Claim(LayerLensClaims.Scope, s)));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
     }
 

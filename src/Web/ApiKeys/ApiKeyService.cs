@@ -24,6 +24,10 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
     /// <summary>The shown part of a key after creation: its first characters only.</summary>
     public static string Display(string key) => key.Length <= 12 ? key[..Math.Min(4, key.Length)] + "…" : key[..12] + "…";
 
+    /// <summary>Who a key acts for: its creator's address, or null for keys the operator configured (<c>bootstrap</c>) or legacy rows.</summary>
+    public static string? CreatorAccount(string? createdBy) =>
+        createdBy is null or "bootstrap" || createdBy.StartsWith("key:", StringComparison.Ordinal) ? null : createdBy;
+
     public async Task<(ApiKey Key, string Secret)> CreateAsync(string name, IEnumerable<string>? scopes, CancellationToken cancellationToken = default)
     {
         // Re-checked now (a demoted owner's open tab loses the right); the grant check below then sees the current scopes.
@@ -39,6 +43,13 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
         {
             throw new ArgumentException($"you cannot grant '{beyond}': your credential does not have it");
         }
+        var createdBy = workspace.Actor;
+        if (workspace.ApiKeyId is { } parent)
+        {
+            // A key made with a key acts for the same person as its parent (checked on each use; the audit log names the key).
+            await using var lookup = await dbFactory.CreateDbContextAsync(cancellationToken);
+            createdBy = await lookup.ApiKeys.Where(k => k.Id == parent).Select(k => k.CreatedBy).SingleOrDefaultAsync(cancellationToken) ?? "bootstrap";
+        }
         var secret = NewKey();
         var key = new ApiKey
         {
@@ -47,7 +58,7 @@ public sealed class ApiKeyService(IDbContextFactory<AppDbContext> dbFactory, Wor
             Prefix = Display(secret),
             Hash = Hash(secret),
             Scopes = string.Join(' ', granted),
-            CreatedBy = workspace.Actor,
+            CreatedBy = createdBy,
         };
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.ApiKeys.Add(key);

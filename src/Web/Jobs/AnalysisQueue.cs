@@ -1,6 +1,7 @@
 using Hangfire;
 using LayerLens.Data;
 using LayerLens.Data.Model;
+using LayerLens.Web.Limits;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Tenancy;
 using Microsoft.EntityFrameworkCore;
@@ -17,7 +18,8 @@ public sealed class AnalysisQueue(
     JobCancellations cancellations,
     AnalysisNotifier notifier,
     DataLayout layout,
-    WorkspaceAccess access)
+    WorkspaceAccess access,
+    WorkspaceQuotas quotas)
 {
     public void Enqueue(Guid analysisId) => Enqueue(jobs, analysisId);
 
@@ -48,10 +50,14 @@ public sealed class AnalysisQueue(
         return true;
     }
 
-    /// <summary>Failed or cancelled analyses go back to the queue with their progress reset.</summary>
+    /// <summary>
+    /// Failed or cancelled analyses go back to the queue with their progress reset, within the workspace's quotas
+    /// (a retry starts an analysis as a new one does; <see cref="QuotaExceededException"/> otherwise).
+    /// </summary>
     public async Task<bool> RetryAsync(Guid analysisId)
     {
         await access.RequireAsync(ApiScopes.AnalysesWrite);
+        using var slot = await quotas.ReserveStartAsync(CancellationToken.None);
         await using var db = await dbFactory.CreateDbContextAsync();
         var reset = await db.Analyses
             .Where(a => a.Id == analysisId && (a.Status == AnalysisStatus.Failed || a.Status == AnalysisStatus.Cancelled))

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Data.Tenancy;
@@ -24,6 +25,56 @@ public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceCont
         await using var db = system.CreateDbContext();
         var own = await db.Workspaces.Where(w => w.Id == id).Select(w => w.MaxUploadBytes).SingleOrDefaultAsync(cancellationToken);
         return Math.Min(own ?? settings.MaxUploadBytes, settings.MaxUploadBytes);
+    }
+
+    private static readonly ConcurrentDictionary<Guid, SemaphoreSlim> StartGates = new();
+
+    /// <summary>
+    /// Checks the quotas (<see cref="EnsureCanStartAsync"/>) holding the workspace's start gate until the returned slot
+    /// is disposed; the caller saves its queued row first. Without the gate a burst of concurrent starts all counted
+    /// the same rows before any was saved and all passed the cap. The gate is per process: the supported deployment
+    /// runs one web process per database.
+    /// </summary>
+    public async Task<IDisposable> ReserveStartAsync(CancellationToken cancellationToken)
+    {
+        if (workspace.WorkspaceId is not { } id)
+        {
+            return NoSlot.Instance;
+        }
+        var gate = StartGates.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            await EnsureCanStartAsync(cancellationToken);
+            return new Slot(gate);
+        }
+        catch
+        {
+            gate.Release();
+            throw;
+        }
+    }
+
+    private sealed class Slot(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
+
+    private sealed class NoSlot : IDisposable
+    {
+        public static readonly NoSlot Instance = new();
+
+        public void Dispose()
+        {
+        }
     }
 
     /// <summary>Throws when the workspace already has its quota of queued and running analyses.</summary>

@@ -15,6 +15,7 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
 {
     public async Task<List<RegistryHostMapping>> ListAsync(CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(ApiScopes.WebhooksManage, cancellationToken); // as GET /api/v1/registry-hosts
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.RegistryHostMappings.AsNoTracking().OrderBy(m => m.NotificationHost).ToListAsync(cancellationToken);
     }
@@ -28,6 +29,7 @@ public sealed class RegistryHostMappings(IDbContextFactory<AppDbContext> dbFacto
     /// </summary>
     public async Task<Func<string, string>> LoadResolverAsync(CancellationToken cancellationToken = default)
     {
+        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken); // only a push that may start analyses reads it
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.RegistryHostMappings.AsNoTracking().Select(m => new { m.Id, m.NotificationHost, m.PullHost }).ToListAsync(cancellationToken);
         var map = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);

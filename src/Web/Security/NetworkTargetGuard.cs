@@ -108,7 +108,8 @@ public sealed class NetworkTargetGuard
     /// <summary>Resolves <paramref name="host"/> (a name or literal, with or without :port) and refuses forbidden targets.</summary>
     public async Task<IPAddress[]> CheckHostAsync(string host, CancellationToken cancellationToken)
     {
-        var name = HostName(host);
+        // A fully qualified name's trailing dot ("localhost.", "169.254.169.254.") is the same target: judge it without.
+        var name = HostName(host).TrimEnd('.');
         if (name.Length == 0)
         {
             throw new TargetRefusedException("the target names no host");
@@ -117,7 +118,7 @@ public sealed class NetworkTargetGuard
         {
             return [];
         }
-        if (ForbiddenNames.Contains(name.TrimEnd('.'), StringComparer.OrdinalIgnoreCase)
+        if (ForbiddenNames.Contains(name, StringComparer.OrdinalIgnoreCase)
             || name.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase)
             || name.EndsWith(".internal", StringComparison.OrdinalIgnoreCase))
         {

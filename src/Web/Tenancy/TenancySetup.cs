@@ -33,6 +33,7 @@ public static class TenancySetup
         services.AddScoped<WorkspaceProvisioning>();
         services.AddScoped<LayerLens.Web.Invitations.InvitationService>();
         services.AddScoped<LayerLens.Web.RegistryHooks.RegistryHostMappings>();
+        services.AddScoped<LayerLens.Web.Verdicts.ProjectPolicies>();
         services.AddSingleton(configuration.GetSection("LayerLens:Invitations").Get<LayerLens.Web.Invitations.InvitationSettings>() ?? new LayerLens.Web.Invitations.InvitationSettings());
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WorkspaceQuotas>();

@@ -38,8 +38,12 @@ public sealed class AnalysisPageProgressTests : MudComponentTest, IAsyncLifetime
             db.SaveChanges();
             _id = analysis.Id;
         }
-        var layout = new DataLayout(new ResolvedSettings(_data, DatabaseProvider.Sqlite, Database.ConnectionString, JobStorageProvider.Embedded, "", false));
+        var settings = new ResolvedSettings(_data, DatabaseProvider.Sqlite, Database.ConnectionString, JobStorageProvider.Embedded, "", false);
+        var layout = new DataLayout(settings);
         Context.Services.AddSingleton(layout);
+        Context.Services.AddSingleton(settings);
+        Context.Services.AddSingleton(new LayerLens.Data.Blobs.BlobStore(_data));
+        Context.Services.AddSingleton<LayerLens.Web.Limits.WorkspaceQuotas>(); // a retry checks the quotas
         Context.Services.AddSingleton(new ReportCache(layout));
         Context.Services.AddSingleton<IBackgroundJobClient>(new RecordingJobClient());
         Context.Services.AddSingleton<JobCancellations>();

@@ -15,6 +15,7 @@ public sealed class PageIsolationTests : MudComponentTest
 {
     private readonly Guid _foreignA;
     private readonly Guid _foreignB;
+    private readonly string _blobs = Directory.CreateTempSubdirectory("layerlens-pages-").FullName;
 
     public PageIsolationTests()
     {
@@ -42,8 +43,12 @@ public sealed class PageIsolationTests : MudComponentTest
             db.SaveChanges();
             (_foreignA, _foreignB) = (a.Id, b.Id);
         }
-        var layout = new DataLayout(new ResolvedSettings(Path.GetTempPath(), DatabaseProvider.Sqlite, "", JobStorageProvider.Embedded, "", false));
+        var settings = new ResolvedSettings(Path.GetTempPath(), DatabaseProvider.Sqlite, "", JobStorageProvider.Embedded, "", false);
+        var layout = new DataLayout(settings);
         Context.Services.AddSingleton(layout);
+        Context.Services.AddSingleton(settings);
+        Context.Services.AddSingleton(_ => new LayerLens.Data.Blobs.BlobStore(_blobs));
+        Context.Services.AddSingleton<LayerLens.Web.Limits.WorkspaceQuotas>(); // a retry checks the quotas
         Context.Services.AddSingleton(new LayerLens.Web.Analyses.ReportCache(layout));
         Context.Services.AddSingleton(new LayerLens.Web.Jobs.AnalysisNotifier { FallbackPollInterval = TimeSpan.FromHours(1) });
         Context.Services.AddSingleton<Hangfire.IBackgroundJobClient, NoJobs>();

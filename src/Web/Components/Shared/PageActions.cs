@@ -22,5 +22,10 @@ public static class PageActions
             snackbar.Add(ex.Message, Severity.Error);
             return false;
         }
+        catch (LayerLens.Web.Limits.QuotaExceededException ex)
+        {
+            snackbar.Add(ex.Message, Severity.Warning);
+            return false;
+        }
     }
 }
