@@ -19,7 +19,7 @@ using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
 using LayerLens.Web.Security;
 using LayerLens.Web.Storage;
-using LayerLens.Web.Trees;
+using LayerLens.Analyzer.FileTree.Stored;
 using LayerLens.Web.Verdicts;
 using LayerLens.Web.Webhooks;
 using Microsoft.AspNetCore.DataProtection;

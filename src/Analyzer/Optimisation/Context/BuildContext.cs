@@ -118,9 +118,6 @@ public sealed class BuildContext
 
     public ContextFile? Get(string path) => _files.GetValueOrDefault(path);
 
-    /// <summary>True when some file lies at or below <paramref name="path"/>.</summary>
-    public bool ExistsOrHasChildren(string path) => path is "" or "." ? _files.Count > 0 : Exists(path) || _files.Keys.Any(k => k.StartsWith(path + "/", StringComparison.Ordinal));
-
     /// <summary>
     /// What a COPY/ADD source selects: each match with the files it brings and whether it is a directory
     /// (whose contents land in the destination) or a single file (landing under its base name).

@@ -1,14 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Layers;
 using Microsoft.Win32.SafeHandles;
-using static LayerLens.Web.Trees.TreeFileFormat;
+using static LayerLens.Analyzer.FileTree.Stored.TreeFileFormat;
 
-namespace LayerLens.Web.Trees;
+namespace LayerLens.Analyzer.FileTree.Stored;
 
 /// <summary>
-/// Lists one directory of a tree file at one layer with a few positioned reads; holds only a file
+/// Lists one directory of a tree file (written by <see cref="TreeFileWriter"/>) at one layer with a few positioned reads; holds only a file
 /// handle, so any number of open pages cost no tree memory.
 /// </summary>
 public sealed class TreeFileReader : ITreeSource, IDisposable
@@ -32,10 +31,7 @@ public sealed class TreeFileReader : ITreeSource, IDisposable
 
     public int NodeCount => _header.NodeCount;
 
-    /// <summary>
-    /// The children of <paramref name="path"/> at <paramref name="layer"/> sorted by name, with the
-    /// same rules as <see cref="LayeredTree.ListDirectory"/>; empty when the directory is not there.
-    /// </summary>
+    /// <inheritdoc/>
     public IReadOnlyList<TreeEntry> ListDirectory(int layer, string path)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(layer);
@@ -107,10 +103,10 @@ public sealed class TreeFileReader : ITreeSource, IDisposable
                 size,
                 status,
                 shown.VersionLayer,
-                parentIsWaste || (node.Flags & NodeFlags.Waste) != 0,
-                (node.Flags & NodeFlags.ContainsWaste) != 0,
+                shown.Implicit != 0,
                 shown.LinkOffset < 0 ? null : StringAt(heap, shown.LinkOffset - heapStart),
-                node.ChildCount));
+                parentIsWaste || (node.Flags & NodeFlags.Waste) != 0,
+                (node.Flags & NodeFlags.ContainsWaste) != 0));
         }
         return result;
     }

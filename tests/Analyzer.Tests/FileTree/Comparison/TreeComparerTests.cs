@@ -1,14 +1,16 @@
 using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Layers;
-using LayerLens.Web.Trees;
+using LayerLens.Analyzer.FileTree.Comparison;
 
-namespace LayerLens.Web.Tests.Trees;
+namespace LayerLens.Analyzer.Tests.FileTree.Comparison;
 
 public sealed class TreeComparerTests
 {
     /// <summary>A final tree given as path → (kind, size, link target); directories are implied.</summary>
     private sealed class MapTree(Dictionary<string, (EntryKind Kind, long Size, string? Link)> files, params string[] removedAtFinalLayer) : ITreeSource
     {
+        public int LayerCount => 1;
+
         public IReadOnlyList<TreeEntry> ListDirectory(int layer, string path)
         {
             var prefix = path.Length == 0 ? "" : path + "/";
@@ -25,12 +27,12 @@ public sealed class TreeComparerTests
                 var childPath = prefix + name;
                 var isDir = slash >= 0;
                 var previous = children.TryGetValue(name, out var p) ? p.Size : 0;
-                children[name] = new TreeEntry(name, childPath, isDir ? EntryKind.Directory : kind, previous + size, ChangeStatus.Unchanged, 0, false, false, isDir ? null : link, 0);
+                children[name] = new TreeEntry(name, childPath, isDir ? EntryKind.Directory : kind, previous + size, ChangeStatus.Unchanged, 0, false, isDir ? null : link);
             }
             // What the explorer shows as struck through at this layer is not part of the final filesystem.
             foreach (var removed in removedAtFinalLayer.Where(r => r.StartsWith(prefix, StringComparison.Ordinal) && !r[prefix.Length..].Contains('/', StringComparison.Ordinal)))
             {
-                children[removed[prefix.Length..]] = new TreeEntry(removed[prefix.Length..], removed, EntryKind.File, 5, ChangeStatus.Removed, 0, true, false, null, 0);
+                children[removed[prefix.Length..]] = new TreeEntry(removed[prefix.Length..], removed, EntryKind.File, 5, ChangeStatus.Removed, 0, false, null, IsWaste: true);
             }
             return [.. children.Values.OrderByDescending(c => c.Name, StringComparer.Ordinal)];
         }

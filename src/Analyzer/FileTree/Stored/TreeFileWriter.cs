@@ -1,11 +1,10 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Layers;
 using LayerLens.Analyzer.Waste;
-using static LayerLens.Web.Trees.TreeFileFormat;
+using static LayerLens.Analyzer.FileTree.Stored.TreeFileFormat;
 
-namespace LayerLens.Web.Trees;
+namespace LayerLens.Analyzer.FileTree.Stored;
 
 /// <summary>
 /// Writes a <see cref="LayeredTree"/> (with its waste paths) as a tree file; see <see cref="TreeFileFormat"/>.

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace LayerLens.Web.Trees;
+namespace LayerLens.Analyzer.FileTree.Stored;
 
 /// <summary>
 /// The per-analysis tree file: header | nodes | events | size points | string heap.

@@ -1,7 +1,6 @@
-using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Layers;
 
-namespace LayerLens.Web.Trees;
+namespace LayerLens.Analyzer.FileTree.Comparison;
 
 /// <summary>One path that differs between two final trees; a whole added or removed directory is one row.</summary>
 /// <param name="Files">Non-directory entries the row stands for (1 for a file, every one below for a directory).</param>
