@@ -14,7 +14,7 @@ using LayerLens.Data.Durability;
 using LayerLens.Data.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Web.Analyses;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
 using LayerLens.Web.Security;

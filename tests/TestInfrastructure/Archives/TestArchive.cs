@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 
-namespace LayerLens.Web.Tests.BuildContexts;
+namespace LayerLens.TestInfrastructure.Archives;
 
 /// <summary>One entry of a test archive: a file with content, a directory, or a symbolic/hard link.</summary>
 public sealed record TestEntry(string Name, string? Content = null, string? SymlinkTo = null, string? HardLinkTo = null, bool Directory = false, byte[]? Bytes = null, bool Executable = false);

@@ -1,6 +1,7 @@
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
+using LayerLens.TestInfrastructure.Archives;
 
-namespace LayerLens.Web.Tests.BuildContexts;
+namespace LayerLens.Analyzer.Tests.BuildContexts.Archives;
 
 public sealed class ContextArchiveTests : IDisposable
 {

@@ -1,7 +1,8 @@
 using System.Text;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
+using LayerLens.TestInfrastructure.Archives;
 
-namespace LayerLens.Web.Tests.BuildContexts;
+namespace LayerLens.Analyzer.Tests.BuildContexts.Archives;
 
 /// <summary>
 /// Link games in an uploaded build context. A secret file sits next to the extraction root; every archive

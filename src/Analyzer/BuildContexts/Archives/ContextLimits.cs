@@ -1,4 +1,4 @@
-namespace LayerLens.Web.BuildContexts;
+namespace LayerLens.Analyzer.BuildContexts.Archives;
 
 /// <summary>Bounds on an uploaded build context, so a hostile archive cannot exhaust disk, inodes or time.</summary>
 public sealed record ContextLimits

@@ -1,37 +1,22 @@
-namespace LayerLens.Web.BuildContexts;
+using static LayerLens.Analyzer.BuildContexts.Archives.ContextPaths;
+
+namespace LayerLens.Analyzer.BuildContexts.Archives;
 
 /// <summary>
-/// Checks each archive entry (and, when a target is given, writes it there). It keeps an in-memory map of
-/// everything the archive made, and that map — not the disk — decides: an entry is written only below
+/// Checks each archive entry (and, when a target is given, writes it there). A <see cref="ContextEntryMap"/> of
+/// everything the archive made — not the disk — decides: an entry is written only below
 /// directories the extraction itself created, never through a symbolic link; a hard link is a copy of the
 /// bytes the archive wrote for the file it names; every symbolic link is resolved against the finished map
 /// (following the archive's other links, as the kernel would) and refused when it leaves the root. Version
 /// control metadata (.git, .hg, …) is dropped, so no tool can later honour configuration hidden in it.
-/// Bounded counts and unpacked bytes; every refusal names the entry.
+/// Bounded counts and unpacked bytes; every refusal names the entry. Writes go through <see cref="ContextDisk"/>,
+/// which checks each path on disk once more.
 /// </summary>
 internal sealed class ContextSink(string? target, ContextLimits limits, long archiveBytes, CancellationToken cancellationToken)
 {
-    /// <summary>Directories of version-control metadata: their configuration can make a tool run programs.</summary>
-    public static readonly IReadOnlySet<string> MetadataNames = new HashSet<string>(StringComparer.Ordinal)
-    {
-        ".git", ".hg", ".svn", ".bzr", "_darcs", "CVS", ".fslckout", "_FOSSIL_", ".pijul", ".jj", ".sl",
-    };
-
-    /// <summary>Symbolic links hop budget while resolving a link, as Linux's MAXSYMLINKS.</summary>
-    private const int MaxHops = 40;
-
-    private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
+    private readonly ContextEntryMap _map = new();
+    private readonly ContextDisk? _disk = target is null ? null : new ContextDisk(target);
     private readonly byte[] _buffer = new byte[81920];
-
-    private enum Kind
-    {
-        Directory,
-        File,
-        Symlink,
-    }
-
-    /// <summary>What the archive made at a path: for a file its size, so a hard link counts its copy even when only validating.</summary>
-    private sealed record Node(Kind Kind, string? LinkTarget = null, long Size = 0);
 
     public ContextLimits Limits => limits;
 
@@ -50,20 +35,20 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
             return;
         }
         Parents(name, path);
-        switch (_nodes.GetValueOrDefault(path)?.Kind)
+        switch (_map[path]?.Kind)
         {
-            case Kind.Directory:
+            case ContextEntryKind.Directory:
                 return;
-            case Kind.Symlink:
+            case ContextEntryKind.Symlink:
                 throw Refusal(name, "is a directory over the symbolic link of the same name");
-            case Kind.File:
+            case ContextEntryKind.File:
                 throw Refusal(name, "is a directory over a file of the same name");
         }
         if (target is not null)
         {
-            System.IO.Directory.CreateDirectory(Checked(path, Kind.Directory, mayExist: false));
+            System.IO.Directory.CreateDirectory(_disk!.Checked(path, ContextEntryKind.Directory, mayExist: false));
         }
-        _nodes[path] = new Node(Kind.Directory);
+        _map[path] = new ContextEntry(ContextEntryKind.Directory);
     }
 
     public void File(string name, Stream? content, int mode)
@@ -85,7 +70,7 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         {
             if (target is not null)
             {
-                output = new FileStream(Checked(path, Kind.File, mayExist: false), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+                output = new FileStream(_disk!.Checked(path, ContextEntryKind.File, mayExist: false), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
             }
             if (content is not null)
             {
@@ -96,11 +81,11 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         {
             output.Dispose();
         }
-        _nodes[path] = new Node(Kind.File, Size: ExpandedBytes - before);
+        _map[path] = new ContextEntry(ContextEntryKind.File, Size: ExpandedBytes - before);
         if (target is not null && OperatingSystem.IsLinux() && mode != 0)
         {
             // Keep the execute bits: a build runs the context's scripts.
-            System.IO.File.SetUnixFileMode(Checked(path, Kind.File, mayExist: true), (UnixFileMode)(mode & 0x1FF) | UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            System.IO.File.SetUnixFileMode(_disk!.Checked(path, ContextEntryKind.File, mayExist: true), (UnixFileMode)(mode & 0x1FF) | UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 
@@ -129,15 +114,15 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         }
         Parents(name, path);
         Replace(name, path);
-        _nodes[path] = new Node(Kind.Symlink, linkTarget);
+        _map[path] = new ContextEntry(ContextEntryKind.Symlink, linkTarget);
         // Refuse early what already escapes; links that only escape once later entries exist are caught by Finish.
-        if (Resolve(path) is null)
+        if (_map.Resolve(path) is null)
         {
             throw Escapes(name, linkTarget);
         }
         if (target is not null)
         {
-            System.IO.File.CreateSymbolicLink(Checked(path, Kind.Symlink, mayExist: false), linkTarget);
+            System.IO.File.CreateSymbolicLink(_disk!.Checked(path, ContextEntryKind.Symlink, mayExist: false), linkTarget);
         }
     }
 
@@ -162,14 +147,14 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
             throw Refusal(name, $"is a hard link to '{Printable(linkTarget)}', version-control metadata the context drops");
         }
         // The named entry itself, never a path resolved through a link: a link component means it is not in the map.
-        var sourceNode = _nodes.GetValueOrDefault(source);
+        var sourceNode = _map[source];
         switch (sourceNode?.Kind)
         {
-            case Kind.File:
+            case ContextEntryKind.File:
                 break;
-            case Kind.Symlink:
+            case ContextEntryKind.Symlink:
                 throw Refusal(name, $"is a hard link to the symbolic link '{Printable(linkTarget)}'; only files may be hard-linked");
-            case Kind.Directory:
+            case ContextEntryKind.Directory:
                 throw Refusal(name, $"is a hard link to the directory '{Printable(linkTarget)}'; only files may be hard-linked");
             default:
                 throw Refusal(name, $"is a hard link to '{Printable(linkTarget)}', which is not a file earlier in the archive");
@@ -183,8 +168,8 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         // A copy of the bytes the archive wrote there (opened only after checking no component is a link).
         if (target is not null)
         {
-            using var input = new FileStream(Checked(source, Kind.File, mayExist: true), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-            using var output = new FileStream(Checked(path, Kind.File, mayExist: false), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
+            using var input = new FileStream(_disk!.Checked(source, ContextEntryKind.File, mayExist: true), FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+            using var output = new FileStream(_disk!.Checked(path, ContextEntryKind.File, mayExist: false), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None);
             Pump(name, input, output);
             if (OperatingSystem.IsLinux())
             {
@@ -197,7 +182,7 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
             ExpandedBytes += sourceNode!.Size;
             CheckExpansion(name);
         }
-        _nodes[path] = new Node(Kind.File, Size: sourceNode!.Size);
+        _map[path] = new ContextEntry(ContextEntryKind.File, Size: sourceNode!.Size);
     }
 
     /// <summary>
@@ -206,12 +191,9 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
     /// </summary>
     public void Finish()
     {
-        foreach (var (path, node) in _nodes.OrderBy(n => n.Key, StringComparer.Ordinal))
+        if (_map.FirstEscapingLink() is var (path, linkTarget))
         {
-            if (node.Kind == Kind.Symlink && Resolve(path) is null)
-            {
-                throw Escapes(path, node.LinkTarget!);
-            }
+            throw Escapes(path, linkTarget);
         }
     }
 
@@ -259,37 +241,37 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
         for (var slash = path.IndexOf('/'); slash >= 0; slash = path.IndexOf('/', slash + 1))
         {
             var parent = path[..slash];
-            switch (_nodes.GetValueOrDefault(parent)?.Kind)
+            switch (_map[parent]?.Kind)
             {
-                case Kind.Directory:
+                case ContextEntryKind.Directory:
                     continue;
-                case Kind.Symlink:
+                case ContextEntryKind.Symlink:
                     throw Refusal(name, $"would be written through the symbolic link '{Printable(parent)}'");
-                case Kind.File:
+                case ContextEntryKind.File:
                     throw Refusal(name, $"would be written below '{Printable(parent)}', which is a file");
             }
             if (target is not null)
             {
-                System.IO.Directory.CreateDirectory(Checked(parent, Kind.Directory, mayExist: false));
+                System.IO.Directory.CreateDirectory(_disk!.Checked(parent, ContextEntryKind.Directory, mayExist: false));
             }
-            _nodes[parent] = new Node(Kind.Directory);
+            _map[parent] = new ContextEntry(ContextEntryKind.Directory);
         }
     }
 
     /// <summary>A later entry replaces an earlier file or link of the same name (the link itself, never what it points to).</summary>
     private void Replace(string name, string path)
     {
-        switch (_nodes.GetValueOrDefault(path)?.Kind)
+        switch (_map[path]?.Kind)
         {
-            case Kind.Directory:
+            case ContextEntryKind.Directory:
                 throw Refusal(name, "would replace a directory of the same name");
-            case Kind.File or Kind.Symlink:
+            case ContextEntryKind.File or ContextEntryKind.Symlink:
                 if (target is not null)
                 {
                     // File.Delete removes a link, not its target; the parents were checked above.
-                    System.IO.File.Delete(Checked(path, _nodes[path].Kind, mayExist: true));
+                    System.IO.File.Delete(_disk!.Checked(path, _map[path]!.Kind, mayExist: true));
                 }
-                _nodes.Remove(path);
+                _map[path] = null;
                 break;
         }
     }
@@ -317,132 +299,4 @@ internal sealed class ContextSink(string? target, ContextLimits limits, long arc
             throw Refusal(name, $"unpacks to more than {limits.MaxExpansionRatio} times the archive's size ({archiveBytes:N0} bytes): a compression bomb");
         }
     }
-
-    /// <summary>
-    /// The on-disk path of <paramref name="path"/> after checking, with lstat, that no component is a symbolic
-    /// link and each is what the map says — a second line behind the map, should the disk ever disagree.
-    /// </summary>
-    private string Checked(string path, Kind kind, bool mayExist)
-    {
-        var full = Path.GetFullPath(Path.Combine(target!, path));
-        if (!full.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-        {
-            throw Refusal(path, "resolves outside the build context");
-        }
-        var current = target!;
-        var parts = path.Split('/');
-        for (var i = 0; i < parts.Length; i++)
-        {
-            current = Path.Combine(current, parts[i]);
-            var info = new FileInfo(current);
-            var last = i == parts.Length - 1;
-            if (info.LinkTarget is not null)
-            {
-                if (last && kind == Kind.Symlink && mayExist)
-                {
-                    continue;
-                }
-                throw Refusal(path, $"meets a symbolic link on disk at '{Printable(string.Join('/', parts[..(i + 1)]))}' that the archive did not put there");
-            }
-            if (!last && System.IO.File.Exists(current))
-            {
-                throw Refusal(path, $"meets a file on disk at '{Printable(string.Join('/', parts[..(i + 1)]))}' where a directory should be");
-            }
-            if (last && !mayExist && (System.IO.File.Exists(current) || (kind != Kind.Directory && System.IO.Directory.Exists(current))))
-            {
-                throw Refusal(path, "already exists on disk although the archive did not write it");
-            }
-        }
-        return full;
-    }
-
-    /// <summary>
-    /// Where the symbolic link at <paramref name="linkPath"/> leads, following the archive's links as the kernel
-    /// would; null when it climbs above the root, is absolute somewhere on the way, or loops.
-    /// </summary>
-    private string? Resolve(string linkPath)
-    {
-        var parts = new List<string>(linkPath.Split('/'));
-        var pending = new Stack<string>();
-        var hops = 0;
-        Push(pending, parts, _nodes[linkPath].LinkTarget!, ref hops);
-        while (pending.Count > 0)
-        {
-            var part = pending.Pop();
-            if (part is "" or ".")
-            {
-                continue;
-            }
-            if (part == "..")
-            {
-                if (parts.Count == 0)
-                {
-                    return null;
-                }
-                parts.RemoveAt(parts.Count - 1);
-                continue;
-            }
-            parts.Add(part);
-            if (_nodes.GetValueOrDefault(string.Join('/', parts)) is { Kind: Kind.Symlink } link)
-            {
-                if (link.LinkTarget!.StartsWith('/') || !Push(pending, parts, link.LinkTarget, ref hops))
-                {
-                    return null;
-                }
-            }
-        }
-        return string.Join('/', parts);
-    }
-
-    /// <summary>Replaces the link (last of <paramref name="parts"/>) by its target's components; false past the hop budget.</summary>
-    private static bool Push(Stack<string> pending, List<string> parts, string linkTarget, ref int hops)
-    {
-        if (++hops > MaxHops)
-        {
-            return false;
-        }
-        parts.RemoveAt(parts.Count - 1);
-        var components = linkTarget.Split('/');
-        for (var i = components.Length - 1; i >= 0; i--)
-        {
-            pending.Push(components[i]);
-        }
-        return true;
-    }
-
-    private static bool IsMetadata(string path) => path.Split('/').Any(MetadataNames.Contains);
-
-    /// <summary>Files the reviewer and the builder read by name at the root: they must not be links.</summary>
-    private static bool IsBuildControlFile(string path) =>
-        !path.Contains('/', StringComparison.Ordinal)
-        && (path is ".dockerignore" or ".containerignore" or "Dockerfile" or "Containerfile"
-            || path.EndsWith(".dockerignore", StringComparison.Ordinal)
-            || path.StartsWith("Dockerfile.", StringComparison.Ordinal)
-            || path.EndsWith(".Dockerfile", StringComparison.Ordinal));
-
-    /// <summary>Drops <c>.</c> and empty components; null when a <c>..</c> appears.</summary>
-    internal static string? Normalize(string name)
-    {
-        var parts = new List<string>();
-        foreach (var part in name.Split('/'))
-        {
-            if (part is "" or ".")
-            {
-                continue;
-            }
-            if (part == "..")
-            {
-                return null;
-            }
-            parts.Add(part);
-        }
-        return string.Join('/', parts);
-    }
-
-    private static ContextArchiveException Escapes(string name, string linkTarget) =>
-        Refusal(name, $"is a symbolic link to '{Printable(linkTarget)}', which leads outside the build context (followed through the archive's other links)");
-
-    private static ContextArchiveException Refusal(string name, string why) => new($"build context entry '{Printable(name)}' {why}");
-
-    private static string Printable(string name) => name.Replace('\0', '?').Replace('\n', '?').Replace('\r', '?');
 }

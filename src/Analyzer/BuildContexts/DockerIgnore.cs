@@ -1,4 +1,4 @@
-namespace LayerLens.Analyzer.Optimisation.Context;
+namespace LayerLens.Analyzer.BuildContexts;
 
 /// <summary>
 /// A .dockerignore file read as moby's ignorefile.ReadAll and applied as patternmatcher's

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 
-namespace LayerLens.Web.BuildContexts;
+namespace LayerLens.Analyzer.BuildContexts.Archives;
 
 /// <summary>What an archive held: entries and bytes once unpacked, and the version-control metadata entries left out.</summary>
 public sealed record ContextSummary(int Entries, long ExpandedBytes, int SkippedMetadata = 0);

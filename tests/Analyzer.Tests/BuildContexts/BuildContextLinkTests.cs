@@ -1,6 +1,6 @@
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 
-namespace LayerLens.Analyzer.Tests.Optimisation;
+namespace LayerLens.Analyzer.Tests.BuildContexts;
 
 /// <summary>Reading a context never follows a link: a symlinked .dockerignore would read any file on the machine.</summary>
 public sealed class BuildContextLinkTests

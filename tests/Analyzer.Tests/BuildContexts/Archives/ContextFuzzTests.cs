@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using LayerLens.Analyzer.BuildContexts.Archives;
+using LayerLens.TestInfrastructure.Archives;
 using LayerLens.TestInfrastructure.Fuzzing;
-using LayerLens.Web.BuildContexts;
 
-namespace LayerLens.Web.Tests.BuildContexts;
+namespace LayerLens.Analyzer.Tests.BuildContexts.Archives;
 
 /// <summary>
 /// Mutated build contexts (bit flips, truncation, tar header edits with huge or negative sizes, odd types and

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace LayerLens.Analyzer.Optimisation.Context;
+namespace LayerLens.Analyzer.BuildContexts;
 
 /// <summary>
 /// One .dockerignore pattern compiled the way moby's patternmatcher does: exact, prefix ("dir/**"),

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace LayerLens.Analyzer.Optimisation.Context;
+namespace LayerLens.Analyzer.BuildContexts;
 
 /// <summary>
 /// The files a builder would send: the context directory walked without following symlinks, minus what
