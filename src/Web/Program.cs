@@ -3,7 +3,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Web.Accounts;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.Api;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Reviews;
 using Microsoft.AspNetCore.DataProtection;
 using LayerLens.Data;

@@ -2,17 +2,15 @@ using LayerLens.Analyzer.Layers;
 
 namespace LayerLens.Analyzer.FileTree;
 
-public sealed partial class LayeredTree
+public sealed partial class LayeredTree : ITreeSource
 {
-    /// <summary>
-    /// The children of directory <paramref name="path"/> in the merged filesystem at layer
-    /// <paramref name="layerIndex"/>, each marked added/modified/removed (by that layer) or
-    /// unchanged, sorted by name. Entries removed by that layer are listed with the version removed.
-    /// </summary>
-    public IReadOnlyList<TreeEntryView> ListDirectory(int layerIndex, string path)
+    /// <inheritdoc/>
+    /// <remarks>A directory's size walks everything below it: fine for tests and small trees; the web
+    /// lists the stored tree file, which keeps those sums per layer.</remarks>
+    public IReadOnlyList<TreeEntry> ListDirectory(int layer, string path)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(layerIndex);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layerIndex, LayerCount);
+        ArgumentOutOfRangeException.ThrowIfNegative(layer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(layer, LayerCount);
         var normalized = PathNormalizer.Normalize(path) ?? throw new ArgumentException($"'{path}' escapes the root", nameof(path));
         var dir = Paths.Find(normalized);
         if (dir == PathTable.None)
@@ -21,17 +19,17 @@ public sealed partial class LayeredTree
         }
         if (dir != PathTable.Root)
         {
-            var at = EventAt(dir, layerIndex);
+            var at = EventAt(dir, layer);
             if (at < 0 || _events[at].Version == Removed || !IsDirectory(at))
             {
                 return [];
             }
         }
 
-        var result = new List<TreeEntryView>();
+        var result = new List<TreeEntry>();
         for (var c = Paths.FirstChild(dir); c != PathTable.None; c = Paths.NextSibling(c))
         {
-            var at = EventAt(c, layerIndex);
+            var at = EventAt(c, layer);
             if (at < 0)
             {
                 continue;
@@ -41,7 +39,7 @@ public sealed partial class LayeredTree
             var shown = at;
             if (e.Version == Removed)
             {
-                if (e.Layer != layerIndex)
+                if (e.Layer != layer)
                 {
                     continue;
                 }
@@ -58,12 +56,16 @@ public sealed partial class LayeredTree
             }
             else
             {
-                status = e.Layer != layerIndex ? ChangeStatus.Unchanged
+                status = e.Layer != layer ? ChangeStatus.Unchanged
                     : (e.Flags & EventFlags.Added) != 0 ? ChangeStatus.Added
                     : ChangeStatus.Modified;
             }
-            result.Add(View(c, shown));
-            result[^1] = result[^1] with { Status = status };
+            var view = View(c, shown) with { Status = status };
+            if (view.IsDirectory)
+            {
+                view = view with { Size = VisibleBytesBelow(c, status == ChangeStatus.Removed ? layer - 1 : layer) };
+            }
+            result.Add(view);
         }
         result.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
         return result;
@@ -80,14 +82,42 @@ public sealed partial class LayeredTree
         return i;
     }
 
-    private TreeEntryView View(int node, int eventIndex)
+    /// <summary>Bytes of the regular files visible below directory <paramref name="dir"/> at <paramref name="layer"/>.</summary>
+    private long VisibleBytesBelow(int dir, int layer)
+    {
+        long bytes = 0;
+        var pending = new Stack<int>();
+        pending.Push(dir);
+        while (pending.Count > 0)
+        {
+            for (var c = Paths.FirstChild(pending.Pop()); c != PathTable.None; c = Paths.NextSibling(c))
+            {
+                var at = EventAt(c, layer);
+                if (at < 0 || _events[at].Version == Removed)
+                {
+                    continue;
+                }
+                if (IsDirectory(at))
+                {
+                    pending.Push(c);
+                }
+                else if (VersionAt(_events[at]) is { Kind: EntryKind.File } v)
+                {
+                    bytes += v.Size;
+                }
+            }
+        }
+        return bytes;
+    }
+
+    private TreeEntry View(int node, int eventIndex)
     {
         var e = _events[eventIndex];
         var name = Paths.Name(node);
         var path = Paths.PathOf(node);
         if (e.Version == ImplicitDirectory)
         {
-            return new TreeEntryView(name, path, EntryKind.Directory, 0, ChangeStatus.Unchanged, e.Layer, true, null);
+            return new TreeEntry(name, path, EntryKind.Directory, 0, ChangeStatus.Unchanged, e.Layer, true, null);
         }
         var v = VersionAt(e);
         string? link = v.Kind switch
@@ -96,6 +126,6 @@ public sealed partial class LayeredTree
             EntryKind.HardLink => Paths.PathOf(v.Link),
             _ => null,
         };
-        return new TreeEntryView(name, path, v.Kind, v.Size, ChangeStatus.Unchanged, e.Layer, false, link);
+        return new TreeEntry(name, path, v.Kind, v.Size, ChangeStatus.Unchanged, e.Layer, false, link);
     }
 }

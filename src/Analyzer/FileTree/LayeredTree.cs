@@ -60,20 +60,6 @@ public sealed partial class LayeredTree
 
     public IReadOnlyList<LayerStats> Stats { get; }
 
-    /// <summary>Approximate bytes held by the tree (nodes, names, versions, events).</summary>
-    public long MemoryBytes
-    {
-        get
-        {
-            long versions = 0;
-            foreach (var layer in _layers)
-            {
-                versions += layer.Versions.CapacityBytes;
-            }
-            return Paths.MemoryBytes + versions + _events.CapacityBytes + (long)_last.Length * 4;
-        }
-    }
-
     /// <summary>Merges change sets in layer order (index i must be layer i).</summary>
     public static LayeredTree Merge(PathTable paths, IReadOnlyList<LayerChangeSet> layers)
     {

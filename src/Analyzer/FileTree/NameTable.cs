@@ -22,8 +22,6 @@ internal sealed class NameTable
 
     public int Count => _count;
 
-    public long MemoryBytes => _chunks.Sum(c => (long)c.Length) + (long)_offsets.Length * 6 + (long)_slots.Length * 4;
-
     public int GetOrAdd(ReadOnlySpan<char> name)
     {
         var max = Encoding.UTF8.GetMaxByteCount(name.Length);

@@ -38,8 +38,6 @@ public sealed class PathTable
 
     public int Count => Volatile.Read(ref _count);
 
-    public long MemoryBytes => _names.MemoryBytes + _nodes.CapacityBytes + (long)_buckets.Length * 4;
-
     /// <summary>The node of a normalised path ("" is the root), created with its ancestors if new.</summary>
     public int Intern(ReadOnlySpan<char> path)
     {

@@ -16,8 +16,6 @@ public sealed class ChunkedList<T> where T : struct
 
     public int Count { get; private set; }
 
-    public long CapacityBytes => (long)_capacity * System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
-
     public ref T this[int index]
     {
         get

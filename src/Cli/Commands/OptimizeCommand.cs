@@ -3,7 +3,7 @@ using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Optimisation;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Optimisation.Reports;

@@ -8,7 +8,7 @@ using LayerLens.Data;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Web.Api;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
 using LayerLens.Web.Security;

@@ -5,7 +5,7 @@ using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Web.Analyses;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
 
 namespace LayerLens.Web.Jobs;
 

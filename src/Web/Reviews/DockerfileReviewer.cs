@@ -3,10 +3,10 @@ using LayerLens.Analyzer.Dockerfiles.Linting.Reports;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Analyzer.Optimisation;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Measurement;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
 
 namespace LayerLens.Web.Reviews;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Optimisation;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.CostModel;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;

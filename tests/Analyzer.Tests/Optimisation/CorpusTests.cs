@@ -1,6 +1,6 @@
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;

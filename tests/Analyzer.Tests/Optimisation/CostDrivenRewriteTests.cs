@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Optimisation;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Reports;
 

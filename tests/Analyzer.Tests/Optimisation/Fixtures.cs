@@ -1,6 +1,6 @@
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Optimisation;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 

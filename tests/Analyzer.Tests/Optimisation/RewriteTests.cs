@@ -172,5 +172,5 @@ public sealed class RewriteTests
     }
 
     private static Analyzer.Optimisation.OptimisationResult Optimizer(string text) =>
-        Analyzer.Optimisation.Optimizer.Optimize(DockerfileDocument.Parse(text), Analyzer.Optimisation.Context.BuildContext.Unknown);
+        Analyzer.Optimisation.Optimizer.Optimize(DockerfileDocument.Parse(text), Analyzer.BuildContexts.BuildContext.Unknown);
 }

@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
-using LayerLens.Web.Tests.BuildContexts;
+using LayerLens.TestInfrastructure.Archives;
 
 namespace LayerLens.Web.Tests.Api;
 

@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using LayerLens.Web.Tests.BuildContexts;
+using LayerLens.TestInfrastructure.Archives;
 
 namespace LayerLens.Web.Tests.Api;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LayerLens.TestInfrastructure.WebApp;
-using LayerLens.Web.Tests.BuildContexts;
+using LayerLens.TestInfrastructure.Archives;
 
 namespace LayerLens.Web.Tests.Api;
 

@@ -2,7 +2,6 @@ using Bunit;
 using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Layers;
 using LayerLens.Web.Components.Analysis;
-using LayerLens.Web.Trees;
 
 namespace LayerLens.Web.Tests.Components;
 
@@ -12,6 +11,8 @@ public sealed class LayerExplorerTests : MudComponentTest
     private sealed class FakeTree : ITreeSource
     {
         public List<(int Layer, string Path)> Calls { get; } = [];
+
+        public int LayerCount => 2;
 
         public IReadOnlyList<TreeEntry> ListDirectory(int layer, string path)
         {
@@ -36,10 +37,10 @@ public sealed class LayerExplorerTests : MudComponentTest
         }
 
         private static TreeEntry Dir(string path, ChangeStatus status, long size, bool waste = false, bool containsWaste = false) =>
-            new(path.Split('/')[^1], path, EntryKind.Directory, size, status, 0, waste, containsWaste, null, 3);
+            new(path.Split('/')[^1], path, EntryKind.Directory, size, status, 0, false, null, waste, containsWaste);
 
         private static TreeEntry File(string path, ChangeStatus status, long size, bool waste = false) =>
-            new(path.Split('/')[^1], path, EntryKind.File, size, status, 1, waste, false, null, 0);
+            new(path.Split('/')[^1], path, EntryKind.File, size, status, 1, false, null, waste);
     }
 
     private IRenderedComponent<LayerExplorer> Render(FakeTree tree) =>

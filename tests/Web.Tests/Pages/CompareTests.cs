@@ -8,7 +8,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Web.Components.Pages;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Storage;
-using LayerLens.Web.Trees;
+using LayerLens.Analyzer.FileTree.Stored;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 

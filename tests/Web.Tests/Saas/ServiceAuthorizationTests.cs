@@ -9,7 +9,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.ApiKeys;
 using LayerLens.Web.Audit;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Components.Pages;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs;

@@ -40,12 +40,4 @@ public sealed class Node
     public int SourceStart { get; set; }
 
     public int SourceEnd { get; set; }
-
-    public IEnumerable<Node> NextChain()
-    {
-        for (var n = Next; n != null; n = n.Next)
-        {
-            yield return n;
-        }
-    }
 }

@@ -1,4 +1,4 @@
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.Dependencies;
 
 namespace LayerLens.Analyzer.Optimisation.CostModel;

@@ -20,7 +20,7 @@ public sealed class StepDurations
 
     public bool IsKnown(Step step) => _known.ContainsKey(step);
 
-    public double Of(Step step, Context.BuildContext context)
+    public double Of(Step step, BuildContexts.BuildContext context)
     {
         if (_known.TryGetValue(step, out var s))
         {

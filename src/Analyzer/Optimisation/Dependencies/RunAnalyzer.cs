@@ -1,5 +1,5 @@
 using LayerLens.Analyzer.Dockerfiles.Shell;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 
 namespace LayerLens.Analyzer.Optimisation.Dependencies;
 

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Shell;
 using LayerLens.Analyzer.Dockerfiles.Syntax;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 
 namespace LayerLens.Analyzer.Optimisation.Dependencies;
 

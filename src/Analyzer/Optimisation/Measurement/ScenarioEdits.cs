@@ -1,4 +1,4 @@
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 
 namespace LayerLens.Analyzer.Optimisation.Measurement;
 

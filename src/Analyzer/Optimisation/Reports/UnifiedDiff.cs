@@ -2,7 +2,7 @@ using System.Text;
 
 namespace LayerLens.Analyzer.Optimisation.Reports;
 
-/// <summary>A unified diff of two texts (Myers' shortest edit script, 3 lines of context).</summary>
+/// <summary>A unified diff of two texts (<see cref="EditScript"/>, 3 lines of context).</summary>
 public static class UnifiedDiff
 {
     /// <summary>Past this many differing lines the diff is one hunk replacing everything (bounded time and memory).</summary>
@@ -16,7 +16,7 @@ public static class UnifiedDiff
         }
         var a = SplitLines(before);
         var b = SplitLines(after);
-        var ops = Diff(a, b);
+        var ops = EditScript.Of(a, b, MaxEditDistance);
         var sb = new StringBuilder();
         sb.Append("--- ").Append(fromName).Append('\n').Append("+++ ").Append(toName).Append('\n');
         var i = 0;
@@ -87,74 +87,5 @@ public static class UnifiedDiff
             lines.Add(text[start..]);
         }
         return lines;
-    }
-
-    private readonly record struct Op(char Kind, int A, int B);
-
-    private static List<Op> Diff(List<string> a, List<string> b)
-    {
-        int n = a.Count, m = b.Count, max = n + m;
-        var offset = max + 1;
-        var v = new int[2 * max + 3];
-        var trace = new List<int[]>();
-        var found = false;
-        for (var d = 0; d <= Math.Min(max, MaxEditDistance) && !found; d++)
-        {
-            trace.Add((int[])v.Clone());
-            for (var k = -d; k <= d; k += 2)
-            {
-                var x = k == -d || k != d && v[offset + k - 1] < v[offset + k + 1] ? v[offset + k + 1] : v[offset + k - 1] + 1;
-                var y = x - k;
-                while (x < n && y < m && a[x] == b[y])
-                {
-                    x++;
-                    y++;
-                }
-                v[offset + k] = x;
-                if (x >= n && y >= m)
-                {
-                    found = true;
-                    break;
-                }
-            }
-        }
-        if (!found)
-        {
-            var all = new List<Op>();
-            all.AddRange(Enumerable.Range(0, n).Select(i => new Op('-', i, 0)));
-            all.AddRange(Enumerable.Range(0, m).Select(j => new Op('+', n, j)));
-            return all;
-        }
-        var ops = new List<Op>();
-        int cx = n, cy = m;
-        for (var d = trace.Count - 1; d >= 0; d--)
-        {
-            var vd = trace[d];
-            var k = cx - cy;
-            var prevK = k == -d || k != d && vd[offset + k - 1] < vd[offset + k + 1] ? k + 1 : k - 1;
-            var prevX = d == 0 ? 0 : vd[offset + prevK];
-            var prevY = prevX - prevK;
-            while (cx > prevX && cy > prevY)
-            {
-                cx--;
-                cy--;
-                ops.Add(new Op(' ', cx, cy));
-            }
-            if (d > 0)
-            {
-                if (cx == prevX)
-                {
-                    ops.Add(new Op('+', cx, prevY));
-                }
-                else
-                {
-                    ops.Add(new Op('-', prevX, cy));
-                }
-            }
-            cx = prevX;
-            cy = prevY;
-        }
-        ops.Reverse();
-        return ops;
     }
 }

@@ -1,6 +1,6 @@
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Syntax;
-using LayerLens.Analyzer.Optimisation.Context;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Dependencies;
 

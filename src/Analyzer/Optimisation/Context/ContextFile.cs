@@ -1,4 +1,0 @@
-namespace LayerLens.Analyzer.Optimisation.Context;
-
-/// <summary>A file of the build context that survives .dockerignore (path relative, '/'-separated).</summary>
-public sealed record ContextFile(string Path, long Size, UnixFileMode Mode, bool IsSymlink);
