@@ -26,7 +26,7 @@ public sealed class ImagePipeline(
 {
     public async Task<PipelineResult> RunAsync(Analysis analysis, string output, IProgress<AnalysisProgress> progress, Action<string> phase, CancellationToken ct)
     {
-        phase("opening image");
+        // ImageReview reports the phases from "opening image" on.
         var options = new ImageOpenOptions
         {
             Platform = analysis.Platform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
