@@ -8,13 +8,15 @@ namespace LayerLens.Analyzer.Reports.Schema;
 /// <summary>
 /// Reads and writes schema v1 with source-generated metadata. Image reports escape as the first writer did
 /// (the default encoder, no trailing newline); Dockerfile reports keep non-ASCII and HTML characters as they are
-/// and end with a newline. Changing either changes every stored report's bytes.
+/// and end with a newline. Changing either changes every stored report's bytes. The options repeat the context's
+/// camelCase policy: a source-generated resolver names properties by the options it serves, not by its attribute.
 /// </summary>
 public static class ReportJson
 {
     private static readonly JsonSerializerOptions Image = new()
     {
         WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         TypeInfoResolver = ReportJsonContext.Default,
     };
 
@@ -22,6 +24,7 @@ public static class ReportJson
     {
         WriteIndented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         TypeInfoResolver = ReportJsonContext.Default,
     };
 
