@@ -5,7 +5,7 @@ using LayerLens.Analyzer.Waste;
 namespace LayerLens.Analyzer.Analysis;
 
 /// <summary>Everything the engine learned about one image; report writers only format it.</summary>
-public sealed class ImageAnalysis
+public sealed record ImageAnalysis
 {
     public required string Reference { get; init; }
     public required string? Digest { get; init; }

@@ -1,13 +1,17 @@
 using System.CommandLine;
-using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
+using LayerLens.Analyzer.UseCases.ImageReviews;
+using LayerLens.Analyzer.UseCases.ReportSets;
 using LayerLens.Cli.Progress;
 
 namespace LayerLens.Cli.Commands;
 
-/// <summary><c>layerlens analyze &lt;source&gt;</c>: read an image, report its waste, and judge it in CI.</summary>
+/// <summary>
+/// <c>layerlens analyze &lt;source&gt;</c>: read an image, report its waste, and judge it in CI. The review itself is the
+/// engine's <see cref="ImageReview"/>, the same call the web's analysis job makes; this adds the options and the output.
+/// </summary>
 internal static class AnalyzeCommand
 {
     private const int MaxDockerfileBytes = 1024 * 1024;
@@ -67,26 +71,20 @@ internal static class AnalyzeCommand
                 Registry = RegistryOptionsFactory.Create(request.Creds, request.Insecure),
             };
 
-            ImageAnalysis analysis;
-            using (var image = await ImageOpener.OpenAsync(request.Source, options, cancellationToken))
-            {
-                analysis = await ProgressDisplay.RunAsync(
-                    progress => ImageAnalyzer.AnalyzeAsync(image, options.Limits, progress, cancellationToken));
-            }
-
-            var verdict = rules?.Evaluate(analysis) ?? Verdict.None;
-            var writer = request.Format == "sarif" && dockerfile is not null ? new SarifReportWriter(dockerfile) : ReportFormats.For(request.Format);
+            var review = new ImageReviewRequest(ImageSourceSpec.Parse(request.Source), options) { Rules = rules };
+            var result = await ProgressDisplay.RunAsync(progress => ImageReview.RunAsync(review, progress, phase: null, cancellationToken));
+            var report = new ImageReviewReport(result, dockerfile);
             if (request.Output is { } file)
             {
                 await using var stream = File.Create(file);
-                writer.Write(analysis, verdict, stream);
+                report.Write(request.Format, stream);
             }
             else
             {
                 await using var stdout = Console.OpenStandardOutput();
-                writer.Write(analysis, verdict, stdout);
+                report.Write(request.Format, stdout);
             }
-            return verdict.Passed ? ExitCodes.Passed : ExitCodes.VerdictFailed;
+            return result.Verdict.Passed ? ExitCodes.Passed : ExitCodes.VerdictFailed;
         }
         catch (Exception ex) when (ex is InvalidImageException or CiConfigException or ArgumentException or Analyzer.Images.Registry.RegistryException)
         {

@@ -7,6 +7,7 @@ using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Optimisation.Reports;
+using LayerLens.Analyzer.UseCases.DockerfileReviews;
 using LayerLens.Cli.History;
 
 namespace LayerLens.Cli.Commands;
@@ -14,7 +15,8 @@ namespace LayerLens.Cli.Commands;
 /// <summary>
 /// <c>layerlens optimize &lt;Dockerfile&gt;</c>: a dependency-safe reordered Dockerfile with its expected rebuild
 /// cost, and with <c>--measure</c> real buildah rebuilds of both versions and an equivalence check.
-/// Exit 1 when measurement withholds the recommendation (a difference or a failed build).
+/// Exit 1 when measurement withholds the recommendation (a difference or a failed build). The review itself is the
+/// engine's <see cref="DockerfileReview"/>, the same call the web's review job makes.
 /// </summary>
 internal static class OptimizeCommand
 {
@@ -131,20 +133,24 @@ internal static class OptimizeCommand
             return ExitCodes.BadInput;
         }
 
-        var result = Optimizer.Optimize(document, buildContext, buildLog: log, history: history, changes: changes);
-        MeasurementResult? measured = null;
-        if (measure)
+        var input = new DockerfileReviewInput(path, document, buildContext)
         {
-            measured = await RebuildMeasurement.MeasureAsync(result, new MeasureOptions
-            {
-                Runs = runs,
-                BuildTimeout = TimeSpan.FromSeconds(Math.Clamp(timeout, 10, 24 * 3600)),
-                Progress = line => Console.Error.WriteLine("layerlens: " + line),
-                BaseImages = baseImages,
-                BaseStore = baseStore,
-            }, cancellationToken);
-        }
-        var report = OptimizeReport.Write(format, result, measured);
+            BuildLog = log,
+            ImageHistory = history,
+            Changes = changes,
+            Measure = measure
+                ? new MeasureOptions
+                {
+                    Runs = runs,
+                    BuildTimeout = TimeSpan.FromSeconds(Math.Clamp(timeout, 10, 24 * 3600)),
+                    Progress = line => Console.Error.WriteLine("layerlens: " + line),
+                    BaseImages = baseImages,
+                    BaseStore = baseStore,
+                }
+                : null,
+        };
+        var review = await DockerfileReview.RunAsync(input, phase: null, cancellationToken);
+        var report = OptimizeReport.Write(format, review.Optimisation, review.Measured);
         if (output is not null)
         {
             await File.WriteAllTextAsync(output, report, cancellationToken);
@@ -153,6 +159,6 @@ internal static class OptimizeCommand
         {
             Console.Out.Write(report);
         }
-        return OptimizeReport.Withheld(measured) ? ExitCodes.VerdictFailed : ExitCodes.Passed;
+        return OptimizeReport.Withheld(review.Measured) ? ExitCodes.VerdictFailed : ExitCodes.Passed;
     }
 }

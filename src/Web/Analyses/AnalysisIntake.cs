@@ -215,7 +215,7 @@ public sealed class AnalysisIntake(
             RequestedPlatform = platform,
             ProgressPhase = "queued",
             ProtectedCredentials = request.Username is { Length: > 0 } user
-                ? protection.CreateProtector(AnalysisJob.CredentialsPurpose).Protect($"{user}:{request.Password}")
+                ? StoredCredentials.Protect(protection, user, request.Password)
                 : null,
         };
         var project = string.IsNullOrWhiteSpace(request.Project) ? $"{reference.Host}/{reference.Repository}" : request.Project;

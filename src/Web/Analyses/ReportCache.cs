@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Web.Storage;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -16,20 +17,20 @@ public sealed class ReportCache(DataLayout layout) : IDisposable
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = BudgetBytes });
 
     /// <param name="runId">The run the analysis row names: its results are the visible ones.</param>
-    public Task<StoredReport?> GetAsync(Guid analysisId, Guid? runId)
+    public Task<ImageReport?> GetAsync(Guid analysisId, Guid? runId)
     {
         var file = new FileInfo(layout.ReportFile(analysisId, runId, "json"));
         if (!file.Exists)
         {
-            return Task.FromResult<StoredReport?>(null);
+            return Task.FromResult<ImageReport?>(null);
         }
         var key = (analysisId, runId, file.LastWriteTimeUtc.Ticks, file.Length);
-        if (_cache.TryGetValue(key, out Lazy<Task<StoredReport?>>? cached) && cached is not null)
+        if (_cache.TryGetValue(key, out Lazy<Task<ImageReport?>>? cached) && cached is not null)
         {
             return cached.Value;
         }
         // Lazy: two renders asking at once share one read.
-        var load = new Lazy<Task<StoredReport?>>(() => StoredReport.LoadAsync(file.FullName));
+        var load = new Lazy<Task<ImageReport?>>(() => ReportJson.LoadImageAsync(file.FullName));
         var entry = _cache.GetOrCreate(key, e =>
         {
             e.Size = Math.Max(1, file.Length);

@@ -1,28 +1,15 @@
 using System.Diagnostics;
-using System.IO.Compression;
 using Hangfire;
-using LayerLens.Analyzer.Analysis;
-using LayerLens.Analyzer.Dockerfiles.Linting;
-using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Images.Registry;
-using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Data;
-using LayerLens.Data.Tenancy;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Durability;
 using LayerLens.Data.Model;
-using LayerLens.Analyzer.Dockerfiles.Parsing;
-using LayerLens.Web.Analyses;
-using LayerLens.Analyzer.BuildContexts.Archives;
+using LayerLens.Data.Tenancy;
 using LayerLens.Web.Configuration;
-using LayerLens.Web.Reviews;
-using LayerLens.Web.Security;
+using LayerLens.Web.Jobs.Pipelines;
 using LayerLens.Web.Storage;
-using LayerLens.Analyzer.FileTree.Stored;
-using LayerLens.Web.Verdicts;
 using LayerLens.Web.Webhooks;
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Jobs;
@@ -41,18 +28,14 @@ public sealed class AnalysisJob(
     DataLayout layout,
     JobCancellations cancellations,
     ResolvedSettings settings,
-    IDataProtectionProvider protection,
-    ContextLimits contextLimits,
-    BuilderProbe builder,
-    NetworkTargetGuard guard,
+    ImagePipeline images,
+    ReviewPipeline reviews,
     WebhookDispatcher webhooks,
-    PublicLinks links,
     AnalysisNotifier notifier,
     IBackgroundJobClient jobs,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
-    public const string CredentialsPurpose = "LayerLens.RegistryCredentials";
 
     /// <summary>How long a job of a workspace at its running cap waits before it asks again.</summary>
     public static readonly TimeSpan CapRetryDelay = TimeSpan.FromSeconds(2);
@@ -99,32 +82,20 @@ public sealed class AnalysisJob(
         var finished = false;
         try
         {
-            if (analysis.Kind == AnalysisKind.Dockerfile)
-            {
-                // WaitAsync: a read stalled where cancellation is not observed (a registry that stops sending) cannot
-                // hold the worker past the deadline; the abandoned read ends with its connection.
-                var (review, reviewVerdict) = await ReviewDockerfileAsync(analysis, work, progress, cancel.Token).WaitAsync(deadline.Token);
-                progress.Phase("storing results");
-                await progress.DisposeAsync();
-                finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => a
-                    .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
-                    .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
-                    .SetProperty(x => x.VerdictPassed, reviewVerdict.Passed)
-                    .SetProperty(x => x.VerdictFailures, FailureNames(reviewVerdict))
-                    .SetProperty(x => x.ProgressPhase, "done"), ReviewResultOf(analysisId, review));
-            }
-            else
-            {
-                var (summary, verdict) = await AnalyzeImageAsync(analysis, work, progress, cancel.Token).WaitAsync(deadline.Token);
-                progress.Phase("storing results");
-                await progress.DisposeAsync();
-                finished = await PublishAndFinishAsync(analysisId, runId, Path.Combine(work, "result"), a => a
-                    .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
-                    .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
-                    .SetProperty(x => x.VerdictPassed, verdict.Passed)
-                    .SetProperty(x => x.VerdictFailures, FailureNames(verdict))
-                    .SetProperty(x => x.ProgressPhase, "done"), ImageResultOf(analysisId, summary));
-            }
+            var output = Path.Combine(work, "result");
+            // WaitAsync: a read stalled where cancellation is not observed (a registry that stops sending) cannot
+            // hold the worker past the deadline; the abandoned read ends with its connection.
+            var result = await (analysis.Kind == AnalysisKind.Dockerfile
+                ? reviews.RunAsync(analysis, work, output, progress.Phase, cancel.Token)
+                : images.RunAsync(analysis, output, progress, progress.Phase, cancel.Token)).WaitAsync(deadline.Token);
+            progress.Phase("storing results");
+            await progress.DisposeAsync();
+            finished = await PublishAndFinishAsync(analysisId, runId, output, a => a
+                .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
+                .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
+                .SetProperty(x => x.VerdictPassed, result.Verdict.Passed)
+                .SetProperty(x => x.VerdictFailures, FailureNames(result.Verdict))
+                .SetProperty(x => x.ProgressPhase, "done"), result.Row(analysisId));
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
@@ -224,193 +195,8 @@ public sealed class AnalysisJob(
         return claimed > 0 ? Claim.Claimed : Claim.None;
     }
 
-    private async Task<(ImageAnalysis Summary, Verdict Verdict)> AnalyzeImageAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
-    {
-        progress.Phase("opening image");
-        var options = new ImageOpenOptions
-        {
-            Platform = analysis.RequestedPlatform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
-            Registry = new RegistryOptions
-            {
-                Credentials = Credentials(analysis),
-                Insecure = settings.AllowPrivateNetworkTargets,
-                PlainHttpHosts = settings.InsecureRegistries,
-                CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
-                // A retry or re-analysis of the same image reads its layers from the blob store: only layers this
-                // workspace itself downloaded from the same repository.
-                BlobCache = new PulledBlobCache(blobs, new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime), analysis.WorkspaceId),
-            },
-        };
-        var source = analysis.SourceKind switch
-        {
-            // The archive read as the kind the user named (else detected), the image chosen inside it as analyze takes it.
-            SourceKind.Upload => UploadedImage.Source(blobs, analysis.InputDigest ?? throw new InvalidOperationException("the upload's blob is missing"), analysis.ArchiveKind, analysis.ArchiveImage),
-            SourceKind.Registry => ImageSourceSpec.Parse("docker://" + analysis.SourceReference),
-            _ => throw new InvalidOperationException($"analysis {analysis.Id} of kind {analysis.SourceKind} has no image"),
-        };
-        if (analysis.SourceKind == SourceKind.Upload && !File.Exists(source.Location))
-        {
-            throw new InvalidImageException("the uploaded image is no longer stored (removed by the retention setting); upload it again");
-        }
-        if (analysis.SourceKind == SourceKind.Upload && !blobs.Verify(analysis.InputDigest!))
-        {
-            // A file torn by a crash (before writes were flushed) is never read as the upload.
-            throw new InvalidImageException("the uploaded image's stored bytes no longer match its digest (damaged on the server's disk); upload it again");
-        }
-
-        ImageAnalysis result;
-        using (var image = await ImageOpener.OpenAsync(source, options, ct))
-        {
-            progress.Phase("reading layers");
-            result = await ImageAnalyzer.AnalyzeAsync(image, options.Limits, progress, ct);
-        }
-        progress.Phase("writing results");
-        var named = WithReference(result, analysis.SourceKind == SourceKind.Upload ? analysis.DisplayName : result.Reference);
-        var verdict = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig)?.Evaluate(named) ?? Verdict.None;
-
-        var output = Path.Combine(work, "result");
-        Directory.CreateDirectory(output);
-        foreach (var format in new[] { "json", "sarif", "markdown", "junit" })
-        {
-            await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
-            await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-            // SARIF points at the Dockerfile the CI named: at the causing instruction's line when its text came along, else line 1.
-            var writer = format == "sarif" && analysis.DockerfilePath is { } dockerfile
-                ? new SarifReportWriter(new SarifDockerfile(dockerfile, await DockerfileTextAsync(analysis, ct)))
-                : ReportFormats.For(format);
-            writer.Write(named, verdict, gzip);
-            WriteLinkBack(format, analysis.Id, gzip);
-        }
-        ct.ThrowIfCancellationRequested();
-        TreeFileWriter.Write(result.Tree, result.Waste, Path.Combine(output, DataLayout.TreeFile));
-        return (named, verdict);
-    }
-
-    private async Task<(ReviewOutcome Review, Verdict Verdict)> ReviewDockerfileAsync(Analysis analysis, string work, ProgressRecorder progress, CancellationToken ct)
-    {
-        progress.Phase("reading the Dockerfile");
-        // SARIF and JUnit locations name the Dockerfile's path in the caller's repository when CI gave one.
-        var input = new ReviewInput(
-            analysis.DockerfilePath ?? analysis.SourceReference,
-            StoredBlob(analysis.InputDigest, "Dockerfile"),
-            analysis.BuildContextDigest is { } context ? StoredBlob(context, "build context") : null,
-            analysis.BuildLogDigest is { } log ? StoredBlob(log, "build log") : null,
-            analysis.MeasureRequested,
-            analysis.MeasureRuns ?? 3)
-        {
-            ChangeHistoryPath = analysis.ChangeHistoryDigest is { } changes ? StoredBlob(changes, "change history") : null,
-        };
-        var review = await DockerfileReviewer.ReviewAsync(input, work, contextLimits, builder, progress.Phase, ct);
-        var policy = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig)?.EvaluateLint(review.Lint.Findings.Select(f => f.Severity)) ?? Verdict.None;
-        progress.Phase("writing results");
-        var output = Path.Combine(work, "result");
-        Directory.CreateDirectory(output);
-        foreach (var format in new[] { "json", "sarif", "markdown", "junit" })
-        {
-            await using var file = File.Create(Path.Combine(output, DataLayout.ReportFileName(format)));
-            await using var gzip = new GZipStream(file, CompressionLevel.Optimal);
-            ReviewReportWriter.Write(review, format, gzip, policy);
-            WriteLinkBack(format, analysis.Id, gzip);
-        }
-        // A policy's maxLintSeverity replaces the lint's own failure threshold.
-        var lint = review.Lint.Passed || policy.Rules.Any(r => r.Rule == "maxLintSeverity") ? Verdict.None
-            : new Verdict([new RuleResult("failureThreshold", false, "", review.Lint.FailureThreshold?.ToName() ?? "", "lint findings at or above the failure threshold")]);
-        return (review, ServicePolicy.Combine(lint, policy));
-    }
-
-    /// <summary>The Dockerfile text an image's CI sent (bounded at intake); gone with retention, SARIF falls back to line 1.</summary>
-    private async Task<string?> DockerfileTextAsync(Analysis analysis, CancellationToken ct)
-    {
-        var path = analysis.DockerfileTextDigest is { } digest ? blobs.PathOf(digest) : null;
-        return path is not null && File.Exists(path) ? await File.ReadAllTextAsync(path, ct) : null;
-    }
-
-    /// <summary>Markdown is for PR comments: it ends with a link back to the analysis page.</summary>
-    private void WriteLinkBack(string format, Guid analysisId, Stream output)
-    {
-        if (format == "markdown")
-        {
-            output.Write(System.Text.Encoding.UTF8.GetBytes($"\n[Open this analysis in LayerLens]({links.Absolute($"/analyses/{analysisId}")})\n"));
-        }
-    }
-
     private static string? FailureNames(Verdict verdict) =>
         verdict.Passed ? null : string.Join(' ', verdict.Failures.Select(f => f.Rule).Distinct());
-
-    private string StoredBlob(string? digest, string what)
-    {
-        var path = digest is null ? null : blobs.PathOf(digest);
-        return path is not null && File.Exists(path)
-            ? path
-            : throw new InvalidDataException($"the uploaded {what} is no longer stored (removed by the retention setting); submit it again");
-    }
-
-    private static ImageResult ImageResultOf(Guid analysisId, ImageAnalysis summary) => new()
-    {
-        AnalysisId = analysisId,
-        ManifestDigest = summary.Digest,
-        Platform = summary.Platform,
-        CompressedSizeBytes = summary.CompressedSizeBytes,
-        SizeBytes = summary.SizeBytes,
-        FinalBytes = summary.FinalBytes,
-        WastedBytes = summary.WastedBytes,
-        DuplicateBytes = summary.DuplicateBytes,
-        Efficiency = summary.Efficiency,
-        LayerCount = summary.Layers.Count,
-        FileCount = summary.FileCount,
-        WasteItemCount = summary.Waste.Count,
-    };
-
-    private static ReviewResult ReviewResultOf(Guid analysisId, ReviewOutcome review)
-    {
-        var findings = review.Lint.Findings;
-        int Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity s) => findings.Count(f => f.Severity == s);
-        var sourceEdit = review.Measured?.Scenarios.FirstOrDefault(s => s.Name == "source-edit") ?? review.Measured?.Scenarios.FirstOrDefault();
-        return new ReviewResult
-        {
-            AnalysisId = analysisId,
-            FindingCount = findings.Count,
-            ErrorFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Error),
-            WarningFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Warning),
-            InfoFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Info),
-            StyleFindingCount = Count(LayerLens.Analyzer.Dockerfiles.Linting.Severity.Style),
-            ChangeCount = review.Optimisation.Changes.Count(c => !c.IsAdvice),
-            ExpectedOriginalSeconds = Math.Round(review.Optimisation.ExpectedOriginalSeconds, 3),
-            ExpectedRecommendedSeconds = Math.Round(review.Optimisation.ExpectedRecommendedSeconds, 3),
-            MeasuredSavingSeconds = sourceEdit is null ? null : Math.Round(sourceEdit.OriginalSeconds - sourceEdit.RecommendedSeconds, 3),
-            MeasuredEquivalent = review.Measured?.Equivalent,
-        };
-    }
-
-    private RegistryCredentials? Credentials(Analysis analysis)
-    {
-        if (analysis.ProtectedCredentials is null)
-        {
-            return null;
-        }
-        var plain = protection.CreateProtector(CredentialsPurpose).Unprotect(analysis.ProtectedCredentials);
-        var colon = plain.IndexOf(':');
-        return new RegistryCredentials(plain[..colon], plain[(colon + 1)..]);
-    }
-
-    /// <summary>The report names what the user handed in, not the blob's path on this server.</summary>
-    private static ImageAnalysis WithReference(ImageAnalysis a, string reference) => new()
-    {
-        Reference = reference,
-        Digest = a.Digest,
-        Platform = a.Platform,
-        CompressedSizeBytes = a.CompressedSizeBytes,
-        SizeBytes = a.SizeBytes,
-        FinalBytes = a.FinalBytes,
-        FileCount = a.FileCount,
-        WastedBytes = a.WastedBytes,
-        Efficiency = a.Efficiency,
-        DuplicateBytes = a.DuplicateBytes,
-        Layers = a.Layers,
-        Waste = a.Waste,
-        Config = a.Config,
-        Tree = a.Tree,
-    };
 
     /// <summary>
     /// Moves this run's flushed results to results/{id}/{run} (invisible until the row names the run), then finishes

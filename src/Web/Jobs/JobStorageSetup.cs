@@ -3,6 +3,7 @@ using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using LayerLens.Data.Blobs;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.Jobs.Pipelines;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Webhooks;
 
@@ -49,6 +50,9 @@ public static class JobStorageSetup
         services.AddSingleton(new BlobStore(settings.DataDirectory));
         services.AddSingleton<DataLayout>();
         services.AddTransient<AnalysisJob>();
+        services.AddTransient<StoredReports>();
+        services.AddTransient<ImagePipeline>();
+        services.AddTransient<ReviewPipeline>();
         services.AddScoped<AnalysisQueue>();
         services.AddSingleton<StaleRunRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<StaleRunRecovery>());

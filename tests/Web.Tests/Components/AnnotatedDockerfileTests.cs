@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Reports.Schema;
 using Bunit;
 using LayerLens.Analyzer.Dockerfiles.Linting;
 using LayerLens.Web.Components.Review;
@@ -12,7 +13,7 @@ public sealed class AnnotatedDockerfileTests : MudComponentTest
     {
         var rule = RuleCatalog.All[0];
         var text = "FROM node:22\nWORKDIR /app\nCOPY . .\n";
-        var finding = new ReviewFinding(rule.Id, "warning", 3, 1, 3, "the message", rule.HadolintId, rule.BuildkitCheck);
+        var finding = new ReviewFinding(rule.Id, "warning", "Dockerfile", 3, 1, 3, 2, "the message", rule.HadolintId, rule.BuildkitCheck);
 
         var view = Context.Render<AnnotatedDockerfile>(p => p.Add(c => c.Text, text).Add(c => c.Findings, [finding]));
 

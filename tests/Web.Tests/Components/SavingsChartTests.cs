@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Reports.Schema;
 using Bunit;
 using LayerLens.Web.Components.Review;
 using LayerLens.Web.Reviews;

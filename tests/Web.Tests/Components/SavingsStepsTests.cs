@@ -1,5 +1,6 @@
 using Bunit;
 using LayerLens.Web.Components.Review;
+using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Web.Reviews;
 
 namespace LayerLens.Web.Tests.Components;
@@ -65,7 +66,7 @@ public sealed class SavingsStepsTests : MudComponentTest
     [Fact]
     public void Each_scenario_has_an_original_and_a_recommended_bar_stacked_from_its_steps()
     {
-        var chart = Render(ReviewReport.Parse(Report));
+        var chart = Render(ReportJson.ParseReview(Report));
 
         Assert.Empty(chart.FindAll("[data-testid=savings-chart]")); // not the totals-only chart
         var groups = chart.FindAll("[data-testid=savings-stack-group]");
@@ -100,7 +101,7 @@ public sealed class SavingsStepsTests : MudComponentTest
     public void A_report_without_steps_charts_the_totals()
     {
         // The same report as optimisers wrote it before the per-step arrays existed.
-        var report = ReviewReport.Parse("""
+        var report = ReportJson.ParseReview("""
         {
           "dockerfile": { "name": "Dockerfile", "text": "FROM node\n" }, "findings": [], "changes": [],
           "recommendedDockerfile": "FROM node\n", "diff": "", "withheld": false, "rejectedDockerfile": null,

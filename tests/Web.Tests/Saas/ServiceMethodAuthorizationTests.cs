@@ -8,7 +8,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.ApiKeys;
 using LayerLens.Web.Audit;
-using LayerLens.Web.BuildContexts;
+using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Invitations;
 using LayerLens.Web.Jobs;

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using LayerLens.Analyzer.Optimisation.Measurement;
+using LayerLens.Analyzer.Reports.Schema;
 
 namespace LayerLens.Analyzer.Optimisation.Reports;
 
@@ -23,101 +22,39 @@ public static class OptimizeReport
 
     private static double Round(double s) => Math.Round(s, 3);
 
-    public static string Json(OptimisationResult result, MeasurementResult? measured)
+    public static string Json(OptimisationResult result, MeasurementResult? measured) => ReportJson.Write(Contract(result, measured));
+
+    /// <summary>The schema v1 record of a result: a withheld recommendation shows the original and names the rejected one.</summary>
+    public static OptimizeReportJson Contract(OptimisationResult result, MeasurementResult? measured)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            var withheld = Withheld(measured);
-            w.WriteStartObject();
-            w.WriteNumber("schemaVersion", 1);
-            w.WriteStartArray("changes");
-            foreach (var c in result.Changes)
-            {
-                w.WriteStartObject();
-                w.WriteString("kind", c.Kind);
-                w.WriteNumber("line", c.Line);
-                w.WriteString("message", c.Message);
-                w.WriteBoolean("advice", c.IsAdvice);
-                if (c.Example is not null)
-                {
-                    w.WriteString("example", c.Example);
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteString("recommendedDockerfile", withheld ? result.OriginalDockerfile : result.RecommendedDockerfile);
-            w.WriteString("diff", withheld ? "" : result.Diff);
-            w.WriteBoolean("withheld", withheld);
-            if (withheld)
-            {
-                w.WriteString("rejectedDockerfile", result.RecommendedDockerfile);
-            }
-            w.WriteStartObject("expected");
-            w.WriteNumber("originalSeconds", Round(result.ExpectedOriginalSeconds));
-            w.WriteNumber("recommendedSeconds", Round(result.ExpectedRecommendedSeconds));
-            w.WriteString("weights", result.WeightSource);
-            w.WriteString("durations", result.DurationSource);
-            WriteSteps(w, "originalSteps", result.ExpectedOriginalSteps.Select(s => (s.Line, s.Instruction, s.Seconds, (bool?)null)));
-            WriteSteps(w, "recommendedSteps", result.ExpectedRecommendedSteps.Select(s => (s.Line, s.Instruction, s.Seconds, (bool?)null)));
-            w.WriteEndObject();
-            if (measured is not null)
-            {
-                w.WriteStartObject("measured");
-                w.WriteStartArray("scenarios");
-                foreach (var s in measured.Scenarios)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("name", s.Name);
-                    w.WriteNumber("originalSeconds", Round(s.OriginalSeconds));
-                    w.WriteNumber("recommendedSeconds", Round(s.RecommendedSeconds));
-                    w.WriteNumber("runs", s.Runs);
-                    w.WriteNumber("originalCachedSteps", s.OriginalCachedSteps);
-                    w.WriteNumber("recommendedCachedSteps", s.RecommendedCachedSteps);
-                    WriteSteps(w, "originalSteps", s.OriginalSteps.Select(x => (x.Line, x.Instruction, x.Seconds, (bool?)x.Cached)));
-                    WriteSteps(w, "recommendedSteps", s.RecommendedSteps.Select(x => (x.Line, x.Instruction, x.Seconds, (bool?)x.Cached)));
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteBoolean("equivalent", measured.Equivalent);
-                WriteStrings(w, "differences", measured.Differences);
-                WriteStrings(w, "failures", measured.Failures);
-                WriteStrings(w, "notes", measured.Notes);
-                w.WriteEndObject();
-            }
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        var withheld = Withheld(measured);
+        return new OptimizeReportJson(
+            1,
+            [.. result.Changes.Select(c => new ReviewChange(c.Kind, c.Line, c.Message, c.IsAdvice, c.Example))],
+            withheld ? result.OriginalDockerfile : result.RecommendedDockerfile,
+            withheld ? "" : result.Diff,
+            withheld,
+            withheld ? result.RecommendedDockerfile : null,
+            new ReviewExpected(
+                Round(result.ExpectedOriginalSeconds),
+                Round(result.ExpectedRecommendedSeconds),
+                result.WeightSource,
+                result.DurationSource,
+                [.. result.ExpectedOriginalSteps.Select(s => new ReviewStep(s.Line, s.Instruction, Round(s.Seconds)))],
+                [.. result.ExpectedRecommendedSteps.Select(s => new ReviewStep(s.Line, s.Instruction, Round(s.Seconds)))]),
+            measured is null ? null : new ReviewMeasured(
+                [.. measured.Scenarios.Select(s => new ReviewScenario(
+                    s.Name, Round(s.OriginalSeconds), Round(s.RecommendedSeconds), s.Runs, s.OriginalCachedSteps, s.RecommendedCachedSteps,
+                    [.. s.OriginalSteps.Select(Step)],
+                    [.. s.RecommendedSteps.Select(Step)]))],
+                measured.Equivalent,
+                [.. measured.Differences],
+                [.. measured.Failures],
+                [.. measured.Notes]));
     }
 
     /// <summary>Per-step seconds for the web's stacked chart: line, instruction, seconds, and cached for measured steps.</summary>
-    private static void WriteSteps(Utf8JsonWriter w, string name, IEnumerable<(int Line, string Instruction, double Seconds, bool? Cached)> steps)
-    {
-        w.WriteStartArray(name);
-        foreach (var (line, instruction, seconds, cached) in steps)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("line", line);
-            w.WriteString("instruction", instruction);
-            w.WriteNumber("seconds", Round(seconds));
-            if (cached is { } c)
-            {
-                w.WriteBoolean("cached", c);
-            }
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-    }
-
-    private static void WriteStrings(Utf8JsonWriter w, string name, IEnumerable<string> values)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in values)
-        {
-            w.WriteStringValue(v);
-        }
-        w.WriteEndArray();
-    }
+    private static ReviewStep Step(MeasuredStep s) => new(s.Line, s.Instruction, Round(s.Seconds), s.Cached);
 
     private static string Markdown(OptimisationResult result, MeasurementResult? measured)
     {

@@ -1,0 +1,9 @@
+using LayerLens.Analyzer.Reports.Verdicts;
+
+namespace LayerLens.Web.Jobs.Pipelines;
+
+/// <summary>
+/// What a pipeline hands the job to publish: the verdict and the result row (an ImageResult or ReviewResult for the
+/// analysis' id), written in the finishing transaction only when this run wins; its reports are in the output directory.
+/// </summary>
+public sealed record PipelineResult(Verdict Verdict, Func<Guid, object> Row);
