@@ -92,6 +92,7 @@ var forwarded = new ForwardedHeadersOptions
     ForwardLimit = 1,
 };
 app.UseForwardedHeaders(forwarded);
+app.UseHttpsRequirement(settings.RequireHttpsCookies);
 
 app.UseStatusCodePagesWithReExecute("/not-found");
 app.UseAuthentication();

@@ -48,4 +48,25 @@ public class CiRulesTests
         Assert.Contains(".dive-ci", ex.Message);
         Assert.Contains(expected, ex.Message);
     }
+    [Fact]
+    public void A_layerlens_yaml_with_a_hadolint_override_section_keeps_the_dive_defaults_and_is_accepted()
+    {
+        const string yaml = "override:\n  error: [DL3008]\n  warning:\n    - DL3007\nignored: [DL3006]\nfailure-threshold: warning\nthresholds:\n  maxDuplicateBytes: 1MiB\n";
+
+        var rules = CiRules.DiveDefaults.Apply(yaml, "layerlens.yaml");
+
+        Assert.Equal(CiRules.DiveDefaults with { MaxDuplicateBytes = 1_048_576 }, rules);
+    }
+
+    [Fact]
+    public void An_override_naming_a_rule_the_linter_does_not_know_names_the_file_the_key_and_the_id()
+    {
+        var ex = Assert.Throws<CiConfigException>(() =>
+            CiRules.DiveDefaults.Apply("override:\n  error: [DL3008, DL9999]\n", "ci/layerlens.yaml"));
+
+        Assert.Contains("ci/layerlens.yaml", ex.Message);
+        Assert.Contains("override.error", ex.Message);
+        Assert.Contains("DL9999", ex.Message);
+        Assert.DoesNotContain("DL3008", ex.Message);
+    }
 }

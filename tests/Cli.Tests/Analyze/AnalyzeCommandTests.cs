@@ -113,6 +113,23 @@ public sealed class AnalyzeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_layerlens_yaml_shared_with_the_linter_override_section_is_read_and_an_unknown_rule_id_is_named()
+    {
+        var config = Path.Combine(_dir, "layerlens.yaml");
+        File.WriteAllText(config, "override:\n  error: [DL3008]\n  info: [DL3007]\nignored: [DL3006]\nrules:\n  lowestEfficiency: off\n  highestUserWastedPercent: off\n");
+
+        var accepted = await RunAsync("analyze", Image, "--ci", "--format", "json");
+
+        Assert.Equal(0, accepted.ExitCode);
+
+        File.WriteAllText(config, "override:\n  error: [DL3008, DL9999]\n");
+        var refused = await RunAsync("analyze", Image, "--ci");
+
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("layerlens.yaml: override.error: unknown lint rule 'DL9999'", refused.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_bad_ci_file_is_bad_input()
     {
         File.WriteAllText(Path.Combine(_dir, ".dive-ci"), "rules:\n  lowestEfficiency: 1.5\n");

@@ -53,6 +53,21 @@ public sealed class CiVerdictTests(TwoWorkspacesApp app) : IClassFixture<TwoWork
     }
 
     [Fact]
+    public async Task A_layerlens_yaml_with_a_lint_override_section_is_accepted_as_policy_as_the_cli_accepts_it()
+    {
+        using (var put = await app.Alpha.PutAsync(U("api/v1/projects/override-team/policy"), new StringContent("override:\n  error: [DL3008]\nthresholds:\n  maxWastedBytes: 20MB\n", Encoding.UTF8, "application/yaml")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+        }
+
+        using var unknown = await app.Alpha.PutAsync(U("api/v1/projects/override-team/policy"), new StringContent("override:\n  warning: [DL9999]\n", Encoding.UTF8, "application/yaml"));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var detail = (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString();
+        Assert.Contains("override.warning", detail, StringComparison.Ordinal);
+        Assert.Contains("DL9999", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_dockerfile_review_names_the_ci_path_in_sarif_and_fails_on_the_worst_lint_severity_and_markdown_links_back()
     {
         // 'FROM ubuntu' (no tag) is a warning in hadolint's DL3006 and BuildKit alike; allowing only info fails it.

@@ -48,6 +48,34 @@ public sealed partial class SecureCookieTests
         Assert.Contains("httponly", auth, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task With_require_https_cookies_a_plain_http_page_request_is_refused_or_redirected_never_a_500()
+    {
+        await using var app = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Security__RequireHttpsCookies"] = "true",
+        });
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = app.BaseAddress };
+
+        // Straight to the app over HTTP: a clear refusal that says HTTPS is required.
+        using var direct = await http.GetAsync(new Uri("account/signin?returnUrl=%2F", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, direct.StatusCode);
+        Assert.Contains("HTTPS is required", await direct.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Through the TLS proxy on this machine, which says the browser used plain HTTP: sent to the HTTPS address.
+        using var viaProxy = new HttpRequestMessage(HttpMethod.Get, new Uri("account/signin?returnUrl=%2F", UriKind.Relative));
+        viaProxy.Headers.Add("X-Forwarded-Proto", "http");
+        viaProxy.Headers.Host = "layerlens.example";
+        using var redirected = await http.SendAsync(viaProxy);
+        Assert.Equal(HttpStatusCode.PermanentRedirect, redirected.StatusCode);
+        Assert.Equal(new Uri("https://layerlens.example/account/signin?returnUrl=%2F"), redirected.Headers.Location);
+
+        // The health probe and API clients with keys keep working on the internal HTTP address.
+        using var health = await http.GetAsync(new Uri("healthz", UriKind.Relative));
+        Assert.NotEqual(HttpStatusCode.InternalServerError, health.StatusCode);
+        Assert.NotEqual(HttpStatusCode.BadRequest, health.StatusCode);
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex FormToken();
 }

@@ -10,6 +10,12 @@ public static class LintConfigLoader
 {
     public const long MaxConfigBytes = 1024 * 1024;
 
+    /// <summary>The top-level keys this loader reads; a CI rules reader of the same file leaves them to it.</summary>
+    public static IReadOnlySet<string> Sections { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "ignored", "override", "failure-threshold", "failureThreshold", "trustedRegistries", "trusted-registries",
+    };
+
     public static LintOptions Load(string path)
     {
         var info = new FileInfo(path);
@@ -89,7 +95,8 @@ public static class LintConfigLoader
         return options;
     }
 
-    private static IEnumerable<string> Strings(YamlNode node) => node switch
+    /// <summary>A scalar or a sequence of scalars, as hadolint accepts both.</summary>
+    public static IEnumerable<string> Strings(YamlNode node) => node switch
     {
         YamlSequenceNode seq => seq.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "").Where(s => s.Length > 0),
         YamlScalarNode scalar when !string.IsNullOrEmpty(scalar.Value) => [scalar.Value],

@@ -68,11 +68,18 @@ public sealed record CiRules
         var result = this;
         foreach (var (section, node) in root.Children)
         {
+            var sectionName = (section as YamlScalarNode)?.Value ?? "";
+            if (LintConfigLoader.Sections.Contains(sectionName))
+            {
+                // The linter's part of a shared layerlens.yaml (hadolint's shape): not a CI threshold, but its
+                // rule ids are checked here too, so a typo fails the CI run instead of being silently ignored.
+                CheckLintOverrides(sectionName, node, file);
+                continue;
+            }
             if (node is not YamlMappingNode map)
             {
                 continue;
             }
-            var sectionName = ((YamlScalarNode)section).Value;
             foreach (var (keyNode, valueNode) in map.Children)
             {
                 var key = (keyNode as YamlScalarNode)?.Value ?? "";
@@ -92,6 +99,27 @@ public sealed record CiRules
             }
         }
         return result;
+    }
+
+    private static void CheckLintOverrides(string sectionName, YamlNode node, string file)
+    {
+        if (sectionName != "override" || node is not YamlMappingNode levels)
+        {
+            return;
+        }
+        foreach (var (levelNode, ids) in levels.Children)
+        {
+            var level = (levelNode as YamlScalarNode)?.Value ?? "";
+            if (!SeverityNames.TryParse(level, out _))
+            {
+                throw new CiConfigException($"{file}: override.{level}: not a severity (error, warning, info, style)");
+            }
+            var unknown = LintConfigLoader.Strings(ids).Where(id => RuleCatalog.Find(id) is null).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new CiConfigException($"{file}: override.{level}: unknown lint rule {string.Join(", ", unknown.Select(id => $"'{id}'"))} (use a LayerLens, hadolint or BuildKit rule id)");
+            }
+        }
     }
 
     private static bool IsDisabled(string value) =>
