@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Fuzzing;
 
 namespace LayerLens.Analyzer.Tests.Images;

@@ -1,6 +1,6 @@
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Real;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.Analyzer.Tests.Analysis;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.Images;
 

@@ -1,6 +1,5 @@
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Tests.Images;
-using LayerLens.Analyzer.Tests.Images.Real;
 using LayerLens.TestInfrastructure.Images;
 using Xunit.Abstractions;
 
@@ -44,7 +43,7 @@ public sealed class CleanupMergeBuildTests(BaseStore baseStore, ITestOutputHelpe
         Assert.Equal(original.FinalBytes, recommended.FinalBytes);
     }
 
-    private static async Task<Analysis.ImageAnalysis> AnalyzeAsync(string name, string dockerfile)
+    private static async Task<LayerLens.Analyzer.Analysis.ImageAnalysis> AnalyzeAsync(string name, string dockerfile)
     {
         var recipe = ImageRecipe.FromDockerfile(name, dockerfile).WithHostFile("busybox", ImageRecipe.HostBusyboxPath, executable: true);
         var export = await ImageFactory.Shared.ExportAsync(recipe, new ImageExportOptions { Format = ImageFormat.OciLayout });

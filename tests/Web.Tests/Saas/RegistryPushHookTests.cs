@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Processes;
 using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.WebApp;

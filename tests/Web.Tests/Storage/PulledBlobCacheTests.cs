@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Data.Blobs;
 using LayerLens.TestInfrastructure.Processes;
 using LayerLens.TestInfrastructure.Registry;

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Images.Registry;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Data.Blobs;
 using LayerLens.Web.Storage;
 using AnalyzerRegistryOptions = LayerLens.Analyzer.Images.Registry.RegistryOptions;
