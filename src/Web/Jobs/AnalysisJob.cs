@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.Diagnostics;
 using System.IO.Compression;
 using Hangfire;

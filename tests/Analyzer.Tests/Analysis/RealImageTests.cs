@@ -1,10 +1,13 @@
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Tests.Images;
 using LayerLens.Analyzer.Waste;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Analysis;
 
 /// <summary>A real buildah image, read in every format, against numbers worked out from the Dockerfile.</summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public class RealImageTests
 {
     public static TheoryData<string> Formats => new() { "docker-archive", "oci", "oci-zstd", "oci-archive" };

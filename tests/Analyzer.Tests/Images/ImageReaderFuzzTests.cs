@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;

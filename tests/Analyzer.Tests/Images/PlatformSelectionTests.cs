@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.Text.Json.Nodes;
 using LayerLens.Analyzer.Images;
 using LayerLens.TestInfrastructure.Synthetic;

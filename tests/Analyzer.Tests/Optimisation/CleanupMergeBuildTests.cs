@@ -2,6 +2,7 @@ using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Tests.Images;
 using LayerLens.TestInfrastructure.Images;
 using Xunit.Abstractions;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
@@ -10,6 +11,8 @@ namespace LayerLens.Analyzer.Tests.Optimisation;
 /// passes, and the image engine finds exactly the deleted bytes gone from the recommendation's wasted bytes.
 /// </summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class CleanupMergeBuildTests(BaseStore baseStore, ITestOutputHelper output)
 {
     private const int TempBytes = 3 * 1024 * 1024;

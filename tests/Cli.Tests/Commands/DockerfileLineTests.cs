@@ -2,10 +2,14 @@ using System.Text.Json;
 using LayerLens.TestInfrastructure.Images;
 using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.WebApp;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Cli.Tests.Commands;
 
 /// <summary>The service in a process, allowed to pull from a loopback registry, and that registry.</summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public sealed class ServiceAndRegistryFixture : IAsyncLifetime
 {
     public WebAppProcess App { get; private set; } = null!;
@@ -35,6 +39,9 @@ public sealed class ServiceAndRegistryFixture : IAsyncLifetime
 /// A real buildah image whose RUN step deletes a file an earlier COPY shipped: with the Dockerfile given, the SARIF
 /// result for those dead bytes sits on that RUN line — from <c>analyze</c> and from the service via <c>submit</c>.
 /// </summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public sealed class DockerfileLineTests(ServiceAndRegistryFixture service) : IClassFixture<ServiceAndRegistryFixture>
 {
     private const int BigBytes = 256 * 1024;

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.Tests.Images;
 using System.Net;
 using System.Net.Sockets;

@@ -6,10 +6,12 @@ using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Processes;
 using LayerLens.TestInfrastructure.Registry;
 using AnalyzerRegistryOptions = LayerLens.Analyzer.Images.Registry.RegistryOptions;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Images.Registry;
 
 /// <summary>A service's list of plain-HTTP registries (LayerLens:Registries:Insecure) is the only other way to HTTP.</summary>
+[Trait(Needs.Trait, Needs.Registry)]
 public sealed class PlainHttpRegistryTests(RegistryFixture registry) : IClassFixture<RegistryFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-plainhttp-").FullName;

@@ -5,10 +5,14 @@ using LayerLens.Analyzer.Tests.Analysis;
 using LayerLens.Analyzer.Tests.Images;
 using LayerLens.TestInfrastructure.Registry;
 using AnalyzerRegistryOptions = LayerLens.Analyzer.Images.Registry.RegistryOptions;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Images.Registry;
 
 /// <summary>The waste image pulled from a real registry gives the same report as from disk.</summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public abstract class RegistrySourceTests<TFixture>(TFixture registry) where TFixture : RegistryFixture
 {
     protected TFixture Registry { get; } = registry;
@@ -38,11 +42,17 @@ public abstract class RegistrySourceTests<TFixture>(TFixture registry) where TFi
     }
 }
 
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public class AnonymousRegistryTests(RegistryFixture registry) : RegistrySourceTests<RegistryFixture>(registry), IClassFixture<RegistryFixture>
 {
     protected override RegistryCredentials? Credentials => null;
 }
 
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public class BasicAuthRegistryTests(BasicAuthRegistryFixture registry) : RegistrySourceTests<BasicAuthRegistryFixture>(registry), IClassFixture<BasicAuthRegistryFixture>
 {
     protected override RegistryCredentials? Credentials => new(Registry.Username, Registry.Password);
@@ -58,6 +68,9 @@ public class BasicAuthRegistryTests(BasicAuthRegistryFixture registry) : Registr
     }
 }
 
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public class TokenAuthRegistryTests(TokenAuthRegistryFixture registry) : RegistrySourceTests<TokenAuthRegistryFixture>(registry), IClassFixture<TokenAuthRegistryFixture>
 {
     protected override RegistryCredentials? Credentials => new(Registry.Username, Registry.Password);

@@ -1,7 +1,6 @@
 using System.Text;
-using LayerLens.Analyzer.Layers;
 
-namespace LayerLens.Analyzer.FileTree;
+namespace LayerLens.Analyzer.Layers;
 
 /// <summary>
 /// Every path seen in any layer, as a node id. Nodes are 20-byte records (parent, name, first

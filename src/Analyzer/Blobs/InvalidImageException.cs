@@ -1,4 +1,4 @@
-namespace LayerLens.Analyzer.Images;
+namespace LayerLens.Analyzer.Blobs;
 
 /// <summary>
 /// The input is not a valid image (or breaks a limit). The message names the blob, layer and entry

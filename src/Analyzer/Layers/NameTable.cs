@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 
-namespace LayerLens.Analyzer.FileTree;
+namespace LayerLens.Analyzer.Layers;
 
 /// <summary>
 /// Interned path segments stored as UTF-8 in 1 MiB arena chunks (growing never copies names)
