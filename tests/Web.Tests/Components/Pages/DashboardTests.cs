@@ -51,10 +51,10 @@ public sealed class DashboardTests : MudComponentTest
         Assert.Contains("registry.local/app:new", rows[0].TextContent);
         Assert.Contains("Failed", rows[0].TextContent);
         Assert.Contains("registry.local/app:old", rows[1].TextContent);
-        Assert.Contains("3.0 MiB", rows[1].TextContent);
+        Assert.Contains("3.15 MB", rows[1].TextContent);
         Assert.Contains("50.0%", rows[1].TextContent);
         Assert.Equal("2", page.Find("[data-testid=total-analyses]").TextContent);
-        Assert.Equal("1.0 MiB", page.Find("[data-testid=total-wasted]").TextContent);
+        Assert.Equal("1.05 MB", page.Find("[data-testid=total-wasted]").TextContent);
         Assert.Equal("1", page.Find("[data-testid=total-failed]").TextContent);
         Assert.Empty(page.FindAll("[data-testid=dashboard-empty]"));
     }

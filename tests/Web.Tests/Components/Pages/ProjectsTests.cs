@@ -39,7 +39,7 @@ public sealed class ProjectsTests : MudComponentTest
         var shop = page.Find("[data-project='registry.local/shop']");
         Assert.Contains("3 analyses", shop.TextContent, StringComparison.Ordinal);
         // Latest: 6 MiB with 1 MiB wasted, so 5/6 ≈ 83.3 % efficient.
-        Assert.Contains("latest: 6.0 MiB · 1.0 MiB wasted", shop.TextContent, StringComparison.Ordinal);
+        Assert.Contains("latest: 6.29 MB · 1.05 MB wasted", shop.TextContent, StringComparison.Ordinal);
         Assert.NotNull(shop.QuerySelector("[data-testid=project-size-chart] svg"));
         Assert.NotNull(shop.QuerySelector("[data-testid=project-efficiency-chart] svg"));
         Assert.Equal($"/compare?a={older}&b={newer}", shop.QuerySelector("[data-testid=project-compare]")!.GetAttribute("href"));
