@@ -1,9 +1,11 @@
 using LayerLens.TestInfrastructure.Postgres;
 using Microsoft.Extensions.DependencyInjection;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Data.Tests;
 
 /// <summary>Against a real PostgreSQL server started by the fixture on 127.0.0.1.</summary>
+[Trait(Needs.Trait, Needs.PostgreSQL)]
 public sealed class PostgresMigrationTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]

@@ -2,10 +2,14 @@ using System.Text.RegularExpressions;
 using LayerLens.TestInfrastructure.Browser;
 using LayerLens.TestInfrastructure.Images;
 using Microsoft.Playwright;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.BrowserTests;
 
 /// <summary>A user uploads a real buildah image and explores it; a wrong file fails clearly.</summary>
+[Trait(Needs.Trait, Needs.Chromium)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class AnalysisFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private const int BigBytes = 1024 * 1024;

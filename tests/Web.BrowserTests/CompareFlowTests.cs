@@ -2,13 +2,15 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Browser;
 using Microsoft.Playwright;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.BrowserTests;
 
 /// <summary>Two versions of an image, analysed by the running app, compared in Chromium as a user would.</summary>
+[Trait(Needs.Trait, Needs.Chromium)]
 public sealed class CompareFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-compare-flow-").FullName;

@@ -2,10 +2,12 @@ using System.IO.Compression;
 using System.Text.RegularExpressions;
 using LayerLens.TestInfrastructure.Browser;
 using Microsoft.Playwright;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.BrowserTests;
 
 /// <summary>A reviewer pastes a badly ordered Dockerfile with its context and reads the finding, the diff and the saving.</summary>
+[Trait(Needs.Trait, Needs.Chromium)]
 public sealed class DockerfileReviewFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     // Line 4 copies everything before the install on line 5: any source edit re-runs `npm ci`.

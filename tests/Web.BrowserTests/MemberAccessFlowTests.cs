@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LayerLens.TestInfrastructure.Browser;
 using Microsoft.Playwright;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.BrowserTests;
 
@@ -12,6 +13,7 @@ namespace LayerLens.Web.BrowserTests;
 /// (cookie-authenticated API calls, the dashboard, and a tab opened before the change) follows each change on its very
 /// next request or action.
 /// </summary>
+[Trait(Needs.Trait, Needs.Chromium)]
 public sealed class MemberAccessFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private const string MemberEmail = "leaving-member@flow.test";

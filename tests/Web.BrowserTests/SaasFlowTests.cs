@@ -13,6 +13,7 @@ namespace LayerLens.Web.BrowserTests;
 /// A fresh install in Chromium: the first visitor creates the administrator, creates an API key on its page, a CI
 /// client uses the key, and the analysis page shows the verdict; a second account's workspace cannot open it.
 /// </summary>
+[Trait(Needs.Trait, Needs.Chromium)]
 public sealed class SaasFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private const string Password = "a-long-password-2026";

@@ -1,8 +1,10 @@
 using LayerLens.TestInfrastructure.Browser;
 using Microsoft.Playwright;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.BrowserTests;
 
+[Trait(Needs.Trait, Needs.Chromium)]
 public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     [Fact]

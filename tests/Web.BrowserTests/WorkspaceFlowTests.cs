@@ -13,6 +13,7 @@ namespace LayerLens.Web.BrowserTests;
 /// In Chromium: an account with its own workspace accepts an invitation into another, sees that workspace's
 /// analyses, and switches back with the app bar's workspace switcher.
 /// </summary>
+[Trait(Needs.Trait, Needs.Chromium)]
 public sealed class WorkspaceFlowTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
 {
     private static async Task InteractiveAsync(IPage page) =>

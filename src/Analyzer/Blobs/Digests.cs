@@ -7,7 +7,7 @@ public static class Digests
     {
         if (!TryParseSha256(digest, out var bytes))
         {
-            throw new Images.InvalidImageException($"{what}: '{digest}' is not a sha256 digest");
+            throw new InvalidImageException($"{what}: '{digest}' is not a sha256 digest");
         }
         return bytes;
     }

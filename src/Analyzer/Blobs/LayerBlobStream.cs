@@ -1,5 +1,3 @@
-using LayerLens.Analyzer.Images;
-
 namespace LayerLens.Analyzer.Blobs;
 
 /// <summary>

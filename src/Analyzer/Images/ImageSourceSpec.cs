@@ -1,3 +1,5 @@
+using LayerLens.Analyzer.Blobs;
+
 namespace LayerLens.Analyzer.Images;
 
 public enum ImageSourceKind

@@ -1,26 +1,6 @@
+using LayerLens.Analyzer.Blobs;
+
 namespace LayerLens.Analyzer.Images;
-
-/// <summary>One layer blob of a resolved image and how to open it.</summary>
-public sealed class LayerBlob
-{
-    public required int Index { get; init; }
-
-    /// <summary>sha256 of the blob as shipped; null for classic docker-archive layers (only the diff id is known).</summary>
-    public required string? Digest { get; init; }
-
-    /// <summary>sha256 of the uncompressed tar from the config's rootfs.diff_ids, when present.</summary>
-    public required string? DiffId { get; init; }
-
-    public required string? MediaType { get; init; }
-
-    /// <summary>Size of the blob as shipped, or -1 when unknown.</summary>
-    public required long CompressedSize { get; init; }
-
-    /// <summary>Opens the raw (possibly compressed) blob; each call gives an independent stream.</summary>
-    public required Func<CancellationToken, Task<Stream>> Open { get; init; }
-
-    public string Describe() => Digest is null ? $"layer {Index}" : $"layer {Index} (blob {Digest})";
-}
 
 /// <summary>An image reduced to what the engine needs: its config and its ordered layer blobs.</summary>
 public sealed class ResolvedImage : IDisposable

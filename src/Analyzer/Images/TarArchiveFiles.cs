@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using Microsoft.Win32.SafeHandles;
 
 namespace LayerLens.Analyzer.Images;

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.Text;
 
 namespace LayerLens.Analyzer.Images;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Formats.Tar;
 using System.IO.Hashing;
 using LayerLens.Analyzer.Blobs;
-using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Images;
 
 namespace LayerLens.Analyzer.Layers;

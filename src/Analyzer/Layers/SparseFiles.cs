@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Hashing;

@@ -1,4 +1,4 @@
-using LayerLens.Analyzer.FileTree;
+using LayerLens.Analyzer.Layers;
 
 namespace LayerLens.Analyzer.Waste;
 

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.CommandLine;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Reports;

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.CommandLine;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.CommandLine;
 using System.Net;
 using System.Net.Http.Headers;

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.Diagnostics;
 using Hangfire;
 using LayerLens.Analyzer.Reports.Verdicts;

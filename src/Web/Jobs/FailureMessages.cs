@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Blobs;
 using System.Security.Cryptography;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
 using LayerLens.Analyzer.Images;

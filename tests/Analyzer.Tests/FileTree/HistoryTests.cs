@@ -1,7 +1,7 @@
 using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Layers;
 using LayerLens.Analyzer.Tests.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.FileTree;
 

@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Layers;
 using LayerLens.Analyzer.Tests.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Analyzer.Waste;
 
 namespace LayerLens.Analyzer.Tests.FileTree;
@@ -10,7 +10,7 @@ namespace LayerLens.Analyzer.Tests.FileTree;
 /// <summary>Edge cases of PRODUCT.md's merge rules, one small image each.</summary>
 public class MergeRulesTests
 {
-    private static async Task<Analysis.ImageAnalysis> AnalyzeLayersAsync(params byte[][] layers)
+    private static async Task<LayerLens.Analyzer.Analysis.ImageAnalysis> AnalyzeLayersAsync(params byte[][] layers)
     {
         using var temp = new TempDir();
         new SyntheticImage(layers).WriteOciLayout(temp.File("oci"));

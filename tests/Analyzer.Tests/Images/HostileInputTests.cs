@@ -1,7 +1,7 @@
 using System.Text;
 using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.Images;
 

@@ -1,10 +1,11 @@
+using LayerLens.Analyzer.Blobs;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Fuzzing;
 
 namespace LayerLens.Analyzer.Tests.Images;

@@ -1,6 +1,8 @@
+using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Real;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.Analyzer.Tests.Analysis;
+using LayerLens.TestInfrastructure.Synthetic;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Images;
 
@@ -8,6 +10,8 @@ namespace LayerLens.Analyzer.Tests.Images;
 /// <c>docker save a b</c>: one archive, several images. Built here from a real buildah docker-archive
 /// and the hand-computed scenario image (see <see cref="MultiImageDockerArchive"/>).
 /// </summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class MultiImageArchiveTests : IDisposable
 {
     private const string WasteTag = "localhost:5000/team/waste:v1";

@@ -1,6 +1,7 @@
+using LayerLens.Analyzer.Blobs;
 using System.Text.Json.Nodes;
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.Images;
 

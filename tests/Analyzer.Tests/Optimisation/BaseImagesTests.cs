@@ -1,7 +1,10 @@
 using LayerLens.Analyzer.Optimisation.Measurement;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class BaseImagesTests
 {
     [Fact]

@@ -1,8 +1,8 @@
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Tests.Images;
-using LayerLens.Analyzer.Tests.Images.Real;
 using LayerLens.TestInfrastructure.Images;
 using Xunit.Abstractions;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
@@ -11,6 +11,8 @@ namespace LayerLens.Analyzer.Tests.Optimisation;
 /// passes, and the image engine finds exactly the deleted bytes gone from the recommendation's wasted bytes.
 /// </summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class CleanupMergeBuildTests(BaseStore baseStore, ITestOutputHelper output)
 {
     private const int TempBytes = 3 * 1024 * 1024;
@@ -44,7 +46,7 @@ public sealed class CleanupMergeBuildTests(BaseStore baseStore, ITestOutputHelpe
         Assert.Equal(original.FinalBytes, recommended.FinalBytes);
     }
 
-    private static async Task<Analysis.ImageAnalysis> AnalyzeAsync(string name, string dockerfile)
+    private static async Task<LayerLens.Analyzer.Analysis.ImageAnalysis> AnalyzeAsync(string name, string dockerfile)
     {
         var recipe = ImageRecipe.FromDockerfile(name, dockerfile).WithHostFile("busybox", ImageRecipe.HostBusyboxPath, executable: true);
         var export = await ImageFactory.Shared.ExportAsync(recipe, new ImageExportOptions { Format = ImageFormat.OciLayout });

@@ -1,8 +1,11 @@
 using LayerLens.Analyzer.Optimisation.Measurement;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
 /// <summary>RUN chmod -R after COPY of a directory becomes COPY --chmod only where the two images are the same.</summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class CopyChmodTreeTests
 {
     internal static void Tree(TempDir dir)
@@ -49,6 +52,8 @@ public sealed class CopyChmodTreeTests
 
 /// <summary>The directory --chmod rewrite, built for real: the same files, modes and configuration.</summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class CopyChmodTreeBuildTests(BaseStore baseStore)
 {
     [Fact]

@@ -1,11 +1,14 @@
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Analyzer.Optimisation.Measurement;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
 /// <summary>Step durations read from the history timestamps of a real buildah-built image.</summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class ImageHistoryDurationsTests(BaseStore baseStore)
 {
     private const int SleepSeconds = 3;

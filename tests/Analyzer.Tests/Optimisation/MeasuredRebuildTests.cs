@@ -2,6 +2,7 @@ using System.Text.Json;
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Optimisation.Reports;
 using Xunit.Abstractions;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
@@ -13,12 +14,16 @@ namespace LayerLens.Analyzer.Tests.Optimisation;
 /// rebuilds more than the sleeping installs and skew the ratios.
 /// </summary>
 [CollectionDefinition(Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class RealBuilds : ICollectionFixture<BaseStore>
 {
     public const string Name = "real buildah builds";
 }
 
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public abstract class MeasuredRebuildTests(BaseStore baseStore, ITestOutputHelper output)
 {
     internal static MeasureOptions OneRun(BaseStore seed) => new() { Runs = 1, BuildTimeout = TimeSpan.FromMinutes(3), SeedStore = seed.Root };
@@ -52,6 +57,8 @@ public abstract class MeasuredRebuildTests(BaseStore baseStore, ITestOutputHelpe
 
 /// <summary>Node is measured in two scenarios (source edit and no change); manifest-edit runs the same code with another file and costs two more installs.</summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class NodeRebuildTests(BaseStore baseStore, ITestOutputHelper output) : MeasuredRebuildTests(baseStore, output)
 {
     private static readonly HashSet<string> Scenarios = [ScenarioEdits.SourceEdit, ScenarioEdits.NoChange];
@@ -107,6 +114,8 @@ public sealed class NodeRebuildTests(BaseStore baseStore, ITestOutputHelper outp
 }
 
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class PythonRebuildTests(BaseStore baseStore, ITestOutputHelper output) : MeasuredRebuildTests(baseStore, output)
 {
     [Fact]
@@ -115,6 +124,8 @@ public sealed class PythonRebuildTests(BaseStore baseStore, ITestOutputHelper ou
 }
 
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class GoRebuildTests(BaseStore baseStore, ITestOutputHelper output) : MeasuredRebuildTests(baseStore, output)
 {
     [Fact]
@@ -127,6 +138,8 @@ public sealed class GoRebuildTests(BaseStore baseStore, ITestOutputHelper output
 /// copies it into every experiment without network.
 /// </summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class PlainRebuildTests(BaseStore baseStore, ITestOutputHelper output) : MeasuredRebuildTests(baseStore, output)
 {
     [Fact]

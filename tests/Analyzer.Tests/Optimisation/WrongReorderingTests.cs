@@ -1,10 +1,13 @@
 using LayerLens.Analyzer.Optimisation;
 using LayerLens.Analyzer.Optimisation.Measurement;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
 /// <summary>A deliberately wrong reordering, injected as the recommendation, is caught by building both and comparing.</summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class WrongReorderingTests(BaseStore baseStore)
 {
     /// <summary>The honest result with another Dockerfile put in as its recommendation.</summary>

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Processes;
 using LayerLens.TestInfrastructure.WebApp;
 

@@ -3,6 +3,8 @@ using LayerLens.TestInfrastructure.Images;
 namespace LayerLens.TestInfrastructure.Tests.Images;
 
 /// <summary>The cache and the lock, each on a private cache directory so the results do not depend on earlier runs.</summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class ImageCacheTests : IDisposable
 {
     private static readonly ImageRecipe Tiny = ImageRecipe.FromDockerfile("tiny", "FROM scratch\nCOPY note.txt /note.txt\n")

@@ -5,6 +5,8 @@ using LayerLens.TestInfrastructure.Processes;
 namespace LayerLens.TestInfrastructure.Tests.Images;
 
 /// <summary>Each export format, read back with skopeo/umoci and by walking the files by the format's rules.</summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public class ImageExportFormatTests
 {
     private static readonly ImageFactory Factory = ImageFactory.Shared;

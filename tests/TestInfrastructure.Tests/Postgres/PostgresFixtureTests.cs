@@ -3,6 +3,7 @@ using Npgsql;
 
 namespace LayerLens.TestInfrastructure.Tests.Postgres;
 
+[Trait(Needs.Trait, Needs.PostgreSQL)]
 public class PostgresFixtureTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]

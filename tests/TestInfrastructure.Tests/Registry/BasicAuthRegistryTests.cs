@@ -9,6 +9,9 @@ using LayerLens.TestInfrastructure.Tests.Images;
 
 namespace LayerLens.TestInfrastructure.Tests.Registry;
 
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public sealed class BasicAuthRegistryTests(BasicAuthRegistryFixture registry) : IClassFixture<BasicAuthRegistryFixture>, IDisposable
 {
     private readonly string _pullDirectory = Path.Combine(Path.GetTempPath(), "layerlens-pull-" + Guid.NewGuid().ToString("N"));

@@ -9,6 +9,9 @@ using LayerLens.TestInfrastructure.Tests.Images;
 namespace LayerLens.TestInfrastructure.Tests.Registry;
 
 /// <summary>The bearer-token flow of the Distribution API, driven by hand so each step is visible.</summary>
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
+[Trait(Needs.Trait, Needs.Registry)]
 public class TokenAuthRegistryTests(TokenAuthRegistryFixture registry) : IClassFixture<TokenAuthRegistryFixture>
 {
     private const string ManifestAccept = "application/vnd.oci.image.manifest.v1+json";

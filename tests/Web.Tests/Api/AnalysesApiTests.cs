@@ -8,7 +8,7 @@ using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Web.Tests.Api;
 

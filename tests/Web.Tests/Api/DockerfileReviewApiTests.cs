@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using LayerLens.TestInfrastructure;
 using LayerLens.TestInfrastructure.Archives;
 
 namespace LayerLens.Web.Tests.Api;
@@ -154,6 +155,8 @@ public sealed class DockerfileReviewApiTests(ApiApp api) : IClassFixture<ApiApp>
         AssertProblem(response, body, detail);
     }
 
+    [Trait(Needs.Trait, Needs.Root)]
+    [Trait(Needs.Trait, Needs.Buildah)]
     [Fact]
     public async Task Missing_parts_unknown_parts_and_a_context_that_is_no_archive_are_refused()
     {
@@ -177,6 +180,8 @@ public sealed class DockerfileReviewApiTests(ApiApp api) : IClassFixture<ApiApp>
         AssertProblem(response, body, "'runs' must be between 1 and 10");
     }
 
+    [Trait(Needs.Trait, Needs.Root)]
+    [Trait(Needs.Trait, Needs.Buildah)]
     [Fact]
     public async Task Measuring_builds_both_versions_once_and_reports_scenarios_and_equivalence()
     {

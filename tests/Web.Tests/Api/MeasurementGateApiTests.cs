@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LayerLens.TestInfrastructure.WebApp;
+using LayerLens.TestInfrastructure;
 using LayerLens.TestInfrastructure.Archives;
 
 namespace LayerLens.Web.Tests.Api;
@@ -64,6 +65,8 @@ public sealed class MeasurementGateApiTests
         Assert.DoesNotContain("layerlens-no-such-user", detail, StringComparison.Ordinal);
     }
 
+    [Trait(Needs.Trait, Needs.Root)]
+    [Trait(Needs.Trait, Needs.Buildah)]
     [Fact]
     public async Task A_viewer_is_refused_and_a_workspace_past_its_daily_build_budget_gets_429()
     {
@@ -101,6 +104,8 @@ public sealed class MeasurementGateApiTests
         }
     }
 
+    [Trait(Needs.Trait, Needs.Root)]
+    [Trait(Needs.Trait, Needs.Buildah)]
     [Fact]
     public async Task A_memory_hog_is_stopped_at_the_limit_the_report_names_and_the_server_stays_healthy()
     {

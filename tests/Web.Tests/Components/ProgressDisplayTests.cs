@@ -31,7 +31,7 @@ public sealed class ProgressDisplayTests : MudComponentTest
         var page = Context.Render<ProgressDisplay>(p => p.Add(c => c.Analysis, analysis));
 
         Assert.Contains("reading layers", page.Find("[data-testid=progress-phase]").TextContent);
-        Assert.Equal("Layer 3 of 10 · 3.0 MiB of 12.0 MiB read", page.Find("[data-testid=progress-layers]").TextContent.Trim());
+        Assert.Equal("Layer 3 of 10 · 3.15 MB of 12.6 MB read", page.Find("[data-testid=progress-layers]").TextContent.Trim());
         Assert.Equal("25", page.Find("[data-testid=progress-bar]").GetAttribute("aria-valuenow"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using LayerLens.TestInfrastructure.Postgres;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.Tests.Crash;
 
@@ -11,6 +12,7 @@ namespace LayerLens.Web.Tests.Crash;
 /// share a throwaway PostgreSQL server for data and jobs, as the README's several-worker setup does (an SQLite file
 /// can stay locked by the frozen process).
 /// </summary>
+[Trait(Needs.Trait, Needs.PostgreSQL)]
 public sealed class HeartbeatGapTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

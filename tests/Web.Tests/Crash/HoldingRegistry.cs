@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Processes;
 
 namespace LayerLens.Web.Tests.Crash;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using LayerLens.TestInfrastructure.Postgres;
 using LayerLens.TestInfrastructure.WebApp;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.Tests.Health;
 
@@ -24,6 +25,7 @@ public sealed class HealthEndpointTests
         Assert.True(File.Exists(Path.Combine(app.DataDirectory, "jobs.db")), "the embedded job storage lives in the data directory");
     }
 
+    [Trait(Needs.Trait, Needs.PostgreSQL)]
     [Fact]
     public async Task On_postgresql_for_data_and_jobs_healthz_is_200_and_turns_503_when_the_server_stops()
     {

@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.WebApp;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.Tests.Saas;
 
 /// <summary>The service end to end with LayerLens:DatabaseProvider=PostgreSql (and PostgreSQL job storage).</summary>
+[Trait(Needs.Trait, Needs.PostgreSQL)]
 public sealed class PostgresEndToEndTests(PostgresWorkspacesApp app) : IClassFixture<PostgresWorkspacesApp>
 {
     private static Uri U(string path) => new(path, UriKind.Relative);

@@ -2,14 +2,16 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.Processes;
 using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.WebApp;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.Tests.Saas;
 
 /// <summary>The real docker-registry posts its notifications to the app; a skopeo push starts exactly one analysis per digest.</summary>
+[Trait(Needs.Trait, Needs.Registry)]
 public sealed class RegistryPushHookTests(TwoWorkspacesApp app) : IClassFixture<TwoWorkspacesApp>, IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-hook-").FullName;

@@ -274,7 +274,7 @@ public sealed class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
         OpenTab(_owner, WorkspaceRole.Owner);
         Context.Services.AddSingleton(TimeProvider.System);
         Context.Services.AddSingleton(new LayerLens.Web.Invitations.InvitationSettings());
-        Context.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, Pages.NoServer>();
+        Context.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, Components.Pages.NoServer>();
         Context.Services.AddSingleton<LayerLens.Web.Webhooks.PublicLinks>();
         Context.Services.AddScoped<LayerLens.Web.Invitations.InvitationService>();
 

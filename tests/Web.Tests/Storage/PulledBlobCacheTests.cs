@@ -1,10 +1,11 @@
 using System.Security.Cryptography;
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Data.Blobs;
 using LayerLens.TestInfrastructure.Processes;
 using LayerLens.TestInfrastructure.Registry;
+using LayerLens.TestInfrastructure;
 using LayerLens.Web.Storage;
 using AnalyzerRegistryOptions = LayerLens.Analyzer.Images.Registry.RegistryOptions;
 
@@ -14,6 +15,7 @@ namespace LayerLens.Web.Tests.Storage;
 /// Layers pulled from a (real) registry are kept in the blob store, digest-verified, so analysing the
 /// same image again downloads none of them.
 /// </summary>
+[Trait(Needs.Trait, Needs.Registry)]
 public sealed class PulledBlobCacheTests(RegistryFixture registry) : IClassFixture<RegistryFixture>, IDisposable
 {
     private static readonly Guid Workspace = Guid.NewGuid();

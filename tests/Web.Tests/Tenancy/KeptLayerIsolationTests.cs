@@ -1,9 +1,10 @@
+using LayerLens.Analyzer.Blobs;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Images.Registry;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Data.Blobs;
 using LayerLens.Web.Storage;
 using AnalyzerRegistryOptions = LayerLens.Analyzer.Images.Registry.RegistryOptions;

@@ -8,7 +8,7 @@ namespace LayerLens.Analyzer.Dockerfiles.Shell;
 /// here-documents and here-strings, <c>$VAR</c>/<c>${VAR}</c>/<c>$(...)</c>/backticks inside words,
 /// comments, and control keywords (if/then/for/while...). Single forward pass; never throws on bad input.
 /// </summary>
-public static class ShellParser
+public static partial class ShellParser
 {
     private static readonly HashSet<string> OpeningKeywords = new(StringComparer.Ordinal)
     {
@@ -23,7 +23,9 @@ public static class ShellParser
         return script;
     }
 
-    private sealed class State(string text)
+    // The state machine: commands, operators, redirections and here-documents here; words (quotes, escapes,
+    // expansions) in ShellParser.Words.cs.
+    private sealed partial class State(string text)
     {
         private static readonly string[] RedirectOperators = ["&>>", "&>", "<<<", "<<-", "<<", "<&", "<>", ">>", ">&", ">|", "<", ">"];
         private readonly StringBuilder _word = new();
@@ -322,192 +324,6 @@ public static class ShellParser
                 script.Commands[^1].Connector = connector;
             }
             _current = new ShellCommand { Start = _pos, Depth = _depth };
-        }
-
-        /// <summary>Reads one word up to an unquoted blank, newline or operator character.</summary>
-        private ShellWord ReadWord()
-        {
-            var start = _pos;
-            var value = _word.Clear();
-            var quoted = false;
-            var substitution = false;
-            var expansion = false;
-            var glob = false;
-            List<string>? variables = null;
-            while (_pos < text.Length)
-            {
-                var c = text[_pos];
-                if (c is ' ' or '\t' or '\n' or '\r' || IsOperatorChar(c))
-                {
-                    break;
-                }
-                if (c == '\\')
-                {
-                    if (Peek(1) == '\n')
-                    {
-                        _pos += 2;
-                        continue;
-                    }
-                    _pos++;
-                    if (_pos < text.Length)
-                    {
-                        value.Append(text[_pos++]);
-                    }
-                    quoted = true;
-                    continue;
-                }
-                if (c == '\'')
-                {
-                    quoted = true;
-                    var end = text.IndexOf('\'', _pos + 1);
-                    _unterminated |= end < 0;
-                    end = end < 0 ? text.Length : end;
-                    value.Append(text, _pos + 1, end - _pos - 1);
-                    _pos = Math.Min(text.Length, end + 1);
-                    continue;
-                }
-                if (c == '"')
-                {
-                    quoted = true;
-                    _pos++;
-                    while (_pos < text.Length && text[_pos] != '"')
-                    {
-                        var d = text[_pos];
-                        if (d == '\\' && _pos + 1 < text.Length && text[_pos + 1] is '$' or '`' or '"' or '\\' or '\n')
-                        {
-                            if (text[_pos + 1] != '\n')
-                            {
-                                value.Append(text[_pos + 1]);
-                            }
-                            _pos += 2;
-                            continue;
-                        }
-                        if (d == '$' || d == '`')
-                        {
-                            expansion = true;
-                            substitution |= ReadDollarOrBacktick(value, ref variables);
-                            continue;
-                        }
-                        value.Append(d);
-                        _pos++;
-                    }
-                    _unterminated |= _pos >= text.Length;
-                    _pos = Math.Min(text.Length, _pos + 1);
-                    continue;
-                }
-                if (c == '$' || c == '`')
-                {
-                    expansion = true;
-                    substitution |= ReadDollarOrBacktick(value, ref variables);
-                    continue;
-                }
-                glob |= c is '*' or '?' or '[' or '{' or '~';
-                value.Append(c);
-                _pos++;
-            }
-            var raw = text[start.._pos];
-            // Most words are plain: share one string for raw text and value.
-            var unquoted = value.Length == raw.Length && value.Equals(raw.AsSpan()) ? raw : value.ToString();
-            return new ShellWord(raw, unquoted, start, _pos, quoted, variables ?? (IReadOnlyList<string>)[], substitution) { HasExpansion = expansion, HasGlob = glob };
-        }
-
-        /// <summary>Copies an expansion into the value verbatim; returns true for command substitution.</summary>
-        private bool ReadDollarOrBacktick(StringBuilder value, ref List<string>? variables)
-        {
-            var start = _pos;
-            if (text[_pos] == '`')
-            {
-                var end = _pos + 1;
-                while (end < text.Length && text[end] != '`')
-                {
-                    end += text[end] == '\\' ? 2 : 1;
-                }
-                _unterminated |= end >= text.Length;
-                _pos = Math.Min(text.Length, end + 1);
-                value.Append(text, start, _pos - start);
-                return true;
-            }
-            _pos++;
-            var next = Peek(0);
-            if (next == '(')
-            {
-                SkipBalanced('(', ')');
-                value.Append(text, start, _pos - start);
-                return true;
-            }
-            if (next == '{')
-            {
-                SkipBalanced('{', '}');
-                var inner = text.AsSpan(start + 2, Math.Max(0, _pos - start - 3));
-                var nameLength = 0;
-                while (nameLength < inner.Length && (char.IsAsciiLetterOrDigit(inner[nameLength]) || inner[nameLength] == '_'))
-                {
-                    nameLength++;
-                }
-                if (nameLength > 0)
-                {
-                    (variables ??= []).Add(inner[..nameLength].ToString());
-                }
-                value.Append(text, start, _pos - start);
-                return false;
-            }
-            var ns = _pos;
-            if (_pos < text.Length && (char.IsAsciiLetter(text[_pos]) || text[_pos] == '_'))
-            {
-                while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '_'))
-                {
-                    _pos++;
-                }
-                (variables ??= []).Add(text[ns.._pos]);
-            }
-            else if (_pos < text.Length && (char.IsAsciiDigit(text[_pos]) || text[_pos] is '@' or '*' or '#' or '?' or '-' or '$' or '!'))
-            {
-                _pos++;
-            }
-            value.Append(text, start, _pos - start);
-            return false;
-        }
-
-        /// <summary>Skips from an opening bracket to its match, minding quotes and nesting.</summary>
-        private void SkipBalanced(char open, char close)
-        {
-            var depth = 0;
-            while (_pos < text.Length)
-            {
-                var c = text[_pos];
-                if (c == '\\')
-                {
-                    _pos += 2;
-                    continue;
-                }
-                if (c == '\'' && open == '(')
-                {
-                    var end = text.IndexOf('\'', _pos + 1);
-                    _pos = end < 0 ? text.Length : end + 1;
-                    continue;
-                }
-                if (c == '"')
-                {
-                    _pos++;
-                    while (_pos < text.Length && text[_pos] != '"')
-                    {
-                        _pos += text[_pos] == '\\' ? 2 : 1;
-                    }
-                    _pos++;
-                    continue;
-                }
-                _pos++;
-                if (c == open)
-                {
-                    depth++;
-                }
-                else if (c == close && --depth == 0)
-                {
-                    break;
-                }
-            }
-            _unterminated |= depth > 0;
-            _pos = Math.Min(_pos, text.Length);
         }
     }
 }

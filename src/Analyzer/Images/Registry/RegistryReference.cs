@@ -1,3 +1,5 @@
+using LayerLens.Analyzer.Blobs;
+
 namespace LayerLens.Analyzer.Images.Registry;
 
 /// <summary><c>host[:port]/repo[:tag|@digest]</c>, with Docker Hub's defaults for short names.</summary>

@@ -44,16 +44,36 @@ public static class ByteSize
     /// <summary>A ratio as a percentage with two decimals, e.g. 60.00%.</summary>
     public static string Percent(double ratio) => (ratio * 100).ToString("0.00", CultureInfo.InvariantCulture) + "%";
 
-    public static string Format(long bytes)
+    /// <summary>
+    /// The one size formatter of the CLI reports and the web pages. Decimal (SI) by default: 1 kB = 1,000 bytes,
+    /// as dive and go-humanize print sizes and as registries and <c>docker images</c> report them, so a figure
+    /// reads the same in LayerLens, dive and the registry; it is also what every report has always printed.
+    /// Three significant digits: 1.54 kB, 15.4 MB, 154 MB. <see cref="ByteUnits.Binary"/> (KiB = 1,024 bytes) is
+    /// there for a caller that must match a binary limit, and says so by its unit.
+    /// </summary>
+    public static string Format(long bytes, ByteUnits units = ByteUnits.Decimal)
     {
-        string[] units = ["B", "kB", "MB", "GB", "TB"];
+        var (step, names) = units == ByteUnits.Binary ? (1024.0, BinaryUnits) : (1000.0, DecimalUnits);
         double value = bytes;
         var unit = 0;
-        while (Math.Abs(value) >= 1000 && unit < units.Length - 1)
+        while (Math.Abs(value) >= step && unit < names.Length - 1)
         {
-            value /= 1000;
+            value /= step;
             unit++;
         }
-        return unit == 0 ? $"{bytes} B" : value.ToString(value < 10 ? "0.00" : value < 100 ? "0.0" : "0", CultureInfo.InvariantCulture) + " " + units[unit];
+        return unit == 0 ? $"{bytes} B" : value.ToString(value < 10 ? "0.00" : value < 100 ? "0.0" : "0", CultureInfo.InvariantCulture) + " " + names[unit];
     }
+
+    /// <summary>An absent size (not measured yet) as an en dash, a present one as <see cref="Format(long, ByteUnits)"/>.</summary>
+    public static string Format(long? bytes) => bytes is { } value ? Format(value) : "–";
+
+    private static readonly string[] DecimalUnits = ["B", "kB", "MB", "GB", "TB"];
+    private static readonly string[] BinaryUnits = ["B", "KiB", "MiB", "GiB", "TiB"];
+}
+
+/// <summary>Decimal (kB = 1,000 bytes, the default everywhere) or binary (KiB = 1,024 bytes) size units.</summary>
+public enum ByteUnits
+{
+    Decimal,
+    Binary,
 }

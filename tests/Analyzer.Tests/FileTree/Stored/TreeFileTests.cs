@@ -2,7 +2,7 @@ using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Layers;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Analyzer.FileTree.Stored;
 
 namespace LayerLens.Analyzer.Tests.FileTree.Stored;

@@ -1,79 +1,36 @@
-using LayerLens.Analyzer.Reports;
 using System.Text.Json;
 using LayerLens.Analyzer.Dockerfiles.Output;
+using LayerLens.Analyzer.Sarif;
 
 namespace LayerLens.Analyzer.Dockerfiles.Linting.Reports;
 
-/// <summary>SARIF 2.1.0 (OASIS) output, as GitHub code scanning reads it: one run, every rule with its help text.</summary>
+/// <summary>The lint report as SARIF (written by <see cref="SarifLog"/>): every rule with its help text, each finding at its range.</summary>
 public static class SarifWriter
 {
     public static void Write(LintReport report, Stream stream)
     {
         var rules = RuleCatalog.All;
         var index = rules.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i);
-        using var w = new Utf8JsonWriter(stream, ParseJsonWriter.Options);
-        SarifLog.WriteStartUpToRules(w);
-        foreach (var rule in rules)
+        var sarifRules = rules.Select(rule => new SarifRule(rule.Id, rule.Title)
         {
-            w.WriteStartObject();
-            w.WriteString("id", rule.Id);
-            w.WriteString("name", rule.BuildkitCheck ?? rule.HadolintId ?? rule.Id);
-            w.WriteStartObject("shortDescription");
-            w.WriteString("text", rule.Title);
-            w.WriteEndObject();
-            w.WriteStartObject("fullDescription");
-            w.WriteString("text", rule.Why);
-            w.WriteEndObject();
-            w.WriteStartObject("help");
-            w.WriteString("text", $"{rule.Why} {rule.Fix}");
-            w.WriteString("markdown", rule.Documentation);
-            w.WriteEndObject();
-            w.WriteStartObject("defaultConfiguration");
-            w.WriteString("level", Level(rule.Severity));
-            w.WriteEndObject();
-            w.WriteStartObject("properties");
-            w.WriteString("hadolintId", rule.HadolintId);
-            w.WriteString("buildkitCheck", rule.BuildkitCheck);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
-        w.WriteStartArray("results");
-        foreach (var f in report.Findings)
+            Name = rule.BuildkitCheck ?? rule.HadolintId ?? rule.Id,
+            FullDescription = rule.Why,
+            HelpText = $"{rule.Why} {rule.Fix}",
+            HelpMarkdown = rule.Documentation,
+            DefaultLevel = Level(rule.Severity),
+            Properties = [new("hadolintId", rule.HadolintId), new("buildkitCheck", rule.BuildkitCheck)],
+        });
+        var results = report.Findings.Select(f => new SarifResult(f.RuleId, Level(f.Severity), f.Message, Uri(f.File))
         {
-            w.WriteStartObject();
-            w.WriteString("ruleId", f.RuleId);
-            if (index.TryGetValue(f.RuleId, out var i))
+            RuleIndex = index.TryGetValue(f.RuleId, out var i) ? i : null,
+            Region = new SarifRegion(Math.Max(1, f.Line))
             {
-                w.WriteNumber("ruleIndex", i);
-            }
-            w.WriteString("level", Level(f.Severity));
-            w.WriteStartObject("message");
-            w.WriteString("text", f.Message);
-            w.WriteEndObject();
-            w.WriteStartArray("locations");
-            w.WriteStartObject();
-            w.WriteStartObject("physicalLocation");
-            w.WriteStartObject("artifactLocation");
-            w.WriteString("uri", Uri(f.File));
-            w.WriteEndObject();
-            w.WriteStartObject("region");
-            w.WriteNumber("startLine", Math.Max(1, f.Line));
-            w.WriteNumber("startColumn", Math.Max(1, f.Column));
-            w.WriteNumber("endLine", Math.Max(Math.Max(1, f.Line), f.EndLine));
-            w.WriteNumber("endColumn", Math.Max(1, f.EndColumn));
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndObject();
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndArray();
-        w.WriteEndObject();
+                StartColumn = Math.Max(1, f.Column),
+                EndLine = Math.Max(Math.Max(1, f.Line), f.EndLine),
+                EndColumn = Math.Max(1, f.EndColumn),
+            },
+        });
+        SarifLog.Write(stream, ParseJsonWriter.Options, sarifRules, results);
     }
 
     private static string Level(Severity severity) => severity switch

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Xunit.Abstractions;
 
 using LayerLens.Analyzer.Tests.Optimisation;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 
@@ -13,6 +14,8 @@ namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 /// lead out of the chroot to whatever root the builder sees: the host's without the sandbox.
 /// </summary>
 [Collection(nameof(SandboxBuilds))]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class SandboxIsolationTests(ITestOutputHelper output)
 {
     private async Task<string> RunAsync(TempDir work, string script)
@@ -165,4 +168,6 @@ public sealed class SandboxIsolationTests(ITestOutputHelper output)
 
 /// <summary>Sandboxed builds one at a time: the limit tests measure what one build uses on two cores.</summary>
 [CollectionDefinition(nameof(SandboxBuilds))]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class SandboxBuilds;

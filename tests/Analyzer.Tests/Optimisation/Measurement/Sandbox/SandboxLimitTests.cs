@@ -2,6 +2,7 @@ using System.Diagnostics;
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Optimisation.Measurement.Sandbox;
 using Xunit.Abstractions;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 
@@ -10,6 +11,8 @@ namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 /// seconds), the outcome names the limit, nothing of the build survives it, and the test process is unaffected.
 /// </summary>
 [Collection(nameof(SandboxBuilds))]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class SandboxLimitTests(ITestOutputHelper output)
 {
     private async Task<BuildOutcome> StoppedAsync(string steps, TimeSpan? timeout = null, SandboxLimits? limits = null)

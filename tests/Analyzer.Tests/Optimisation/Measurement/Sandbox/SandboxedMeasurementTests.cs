@@ -1,6 +1,7 @@
 using LayerLens.Analyzer.Optimisation.Measurement;
 using LayerLens.Analyzer.Tests.Optimisation;
 using Xunit.Abstractions;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 
@@ -10,6 +11,8 @@ namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 /// limit named when it stops the measurement.
 /// </summary>
 [Collection(RealBuilds.Name)]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class SandboxedMeasurementTests(BaseStore baseStore, ITestOutputHelper output)
 {
     [Fact]

@@ -1,0 +1,22 @@
+namespace LayerLens.Analyzer.Sarif;
+
+/// <summary>One result, located in one artifact (and a region of it when known).</summary>
+public sealed record SarifResult(string RuleId, string Level, string Message, string Uri)
+{
+    /// <summary>The rule's position in the driver's rules, when the rule is listed there.</summary>
+    public int? RuleIndex { get; init; }
+
+    public SarifRegion? Region { get; init; }
+
+    public IReadOnlyList<SarifProperty>? Properties { get; init; }
+}
+
+/// <summary>A region of the artifact: a start line, and columns and an end when the finding has them.</summary>
+public sealed record SarifRegion(int StartLine)
+{
+    public int? StartColumn { get; init; }
+
+    public int? EndLine { get; init; }
+
+    public int? EndColumn { get; init; }
+}
