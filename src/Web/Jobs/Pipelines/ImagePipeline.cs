@@ -1,4 +1,5 @@
 using LayerLens.Analyzer.Analysis;
+using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Analyzer.Reports;

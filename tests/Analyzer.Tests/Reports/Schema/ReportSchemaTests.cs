@@ -4,7 +4,8 @@ using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.Tests.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.Analyzer.Tests.Analysis;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Analyzer.Waste;
 
 namespace LayerLens.Analyzer.Tests.Reports.Schema;
@@ -12,7 +13,7 @@ namespace LayerLens.Analyzer.Tests.Reports.Schema;
 /// <summary>Schema v1 is one set of records: what the engine writes is exactly what a reader gets back.</summary>
 public sealed class ReportSchemaTests
 {
-    private static async Task<(string Json, Analysis.ImageAnalysis Analysis)> WrittenAsync(TempDir temp)
+    private static async Task<(string Json, LayerLens.Analyzer.Analysis.ImageAnalysis Analysis)> WrittenAsync(TempDir temp)
     {
         var source = ScenarioAnalysisTests.Write(temp, ScenarioImage.Create(), "docker-archive-classic");
         var analysis = await AnalyzeHelper.AnalyzeAsync(source);

@@ -1,8 +1,10 @@
+using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.Tests.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.Analyzer.Tests.Analysis;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Analyzer.UseCases.ImageReviews;
 
 namespace LayerLens.Analyzer.Tests.UseCases.ImageReviews;

@@ -2,7 +2,8 @@ using System.Text;
 using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.Tests.Images;
-using LayerLens.Analyzer.Tests.Images.Synthetic;
+using LayerLens.Analyzer.Tests.Analysis;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Analyzer.UseCases.ImageReviews;
 using LayerLens.Analyzer.UseCases.ReportSets;
 

@@ -1,3 +1,4 @@
+using LayerLens.TestInfrastructure;
 using System.Diagnostics;
 using LayerLens.Analyzer.Optimisation.Measurement.Sandbox;
 using Xunit.Abstractions;
@@ -10,6 +11,8 @@ namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 /// build directory alone.
 /// </summary>
 [Collection(nameof(SandboxBuilds))]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class SandboxCleanupTests(ITestOutputHelper output)
 {
     [Fact]

@@ -1,3 +1,4 @@
+using LayerLens.TestInfrastructure;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Xunit.Abstractions;
@@ -12,6 +13,8 @@ namespace LayerLens.Analyzer.Tests.Optimisation.Measurement.Sandbox;
 /// service, and signals to processes outside the sandbox.
 /// </summary>
 [Collection(nameof(SandboxBuilds))]
+[Trait(Needs.Trait, Needs.Root)]
+[Trait(Needs.Trait, Needs.Buildah)]
 public sealed class SandboxPrivilegeTests(ITestOutputHelper output)
 {
     [Fact]
