@@ -5,7 +5,8 @@ namespace LayerLens.Data.Blobs;
 /// <summary>
 /// Passes a download through unchanged while copying it to a temp file and hashing it. Read to the
 /// end with the expected digest, the copy becomes the blob; cut short or with another digest, the
-/// copy is dropped (the reader gets the bytes either way and judges them itself).
+/// copy is dropped (the reader gets the bytes either way and judges them itself). Whoever must know that the
+/// bytes were verified and kept (a grant to read them again) passes <c>kept</c>.
 /// </summary>
 internal sealed class BlobCapture : Stream
 {
@@ -15,10 +16,12 @@ internal sealed class BlobCapture : Stream
     private readonly string _temp;
     private readonly FileStream _copy;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly Action? _kept;
     private bool _ended;
 
-    public BlobCapture(BlobStore store, string digest, Stream source, string temp)
+    public BlobCapture(BlobStore store, string digest, Stream source, string temp, Action? kept)
     {
+        _kept = kept;
         _store = store;
         _digest = digest;
         _source = source;
@@ -73,17 +76,23 @@ internal sealed class BlobCapture : Stream
         LayerLens.Data.Durability.DurableFiles.Sync(_copy);
         _copy.Dispose();
         var actual = "sha256:" + Convert.ToHexStringLower(_hash.GetHashAndReset());
+        var kept = false;
         try
         {
             if (actual == _digest)
             {
                 _store.Adopt(_temp, _digest);
+                kept = true;
             }
         }
         finally
         {
             // Adopted, refused, or adoption failed (the reader still got every byte): no temp file stays behind.
             File.Delete(_temp);
+        }
+        if (kept)
+        {
+            _kept?.Invoke();
         }
     }
 

@@ -191,12 +191,13 @@ public sealed class BlobStore : IDisposable
 
     /// <summary>
     /// Reads <paramref name="source"/> through, keeping its bytes as blob <paramref name="digest"/>
-    /// once it has been read to the end and its content has that digest.
+    /// once it has been read to the end and its content has that digest; then <paramref name="kept"/> runs
+    /// (a download cut short, with other bytes, or not kept runs nothing).
     /// </summary>
-    public Stream Capture(string digest, Stream source)
+    public Stream Capture(string digest, Stream source, Action? kept = null)
     {
         PathOf(digest); // refuses anything that is not a sha256 digest
-        return new BlobCapture(this, digest, source, Path.Combine(_temp, Guid.NewGuid().ToString("N")));
+        return new BlobCapture(this, digest, source, Path.Combine(_temp, Guid.NewGuid().ToString("N")), kept);
     }
 
     /// <summary>Moves a verified, flushed temp file into place (see <see cref="Place"/>).</summary>

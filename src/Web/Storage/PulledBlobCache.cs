@@ -15,5 +15,7 @@ public sealed class PulledBlobCache(BlobStore blobs, KeptLayerGrants grants, Gui
         grants.Has(workspaceId, repository, digest) ? blobs.OpenRead(digest) : null;
 
     public Stream Capture(string repository, string digest, Stream download) =>
-        new GrantOnVerifiedRead(blobs.Capture(digest, download), digest, () => grants.Record(workspaceId, repository, digest));
+        
+        // The grant is recorded only once the download was read whole, matched its digest and was kept.
+        blobs.Capture(digest, download, () => grants.Record(workspaceId, repository, digest));
 }
