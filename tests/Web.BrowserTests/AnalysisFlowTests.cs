@@ -62,7 +62,7 @@ public sealed class AnalysisFlowTests(BrowserFixture fixture) : IClassFixture<Br
             await page.GetByRole(AriaRole.Tab, new() { Name = "Waste" }).ClickAsync();
             var biggest = page.GetByTestId("waste-item").First;
             await Assertions.Expect(biggest).ToContainTextAsync("/opt/big.bin");
-            await Assertions.Expect(biggest).ToContainTextAsync("1.0 MiB");
+            await Assertions.Expect(biggest).ToContainTextAsync("1.05 MB");
         });
 
     [Fact]
