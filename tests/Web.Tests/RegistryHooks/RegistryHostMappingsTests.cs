@@ -26,7 +26,7 @@ public sealed class RegistryHostMappingsTests : IDisposable
             await db.SaveChangesAsync();
         }
         var workspace = new WorkspaceContext();
-        workspace.Set(_db.WorkspaceId, "test");
+        workspace.Set(_db.WorkspaceId, "test", ApiScopes.AnalysesWrite); // resolving needs analyses:write since the service checks it
         var system = _db.Provider.GetRequiredService<SystemDbContextFactory>();
         var mappings = new RegistryHostMappings(_db.Factory, workspace, new AuditLog(_db.Factory, system, workspace), new WorkspaceAccess(workspace, system));
 
