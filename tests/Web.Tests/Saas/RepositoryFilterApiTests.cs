@@ -1,34 +1,38 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using LayerLens.TestInfrastructure;
 
 namespace LayerLens.Web.Tests.Saas;
 
 /// <summary>
 /// <c>GET /api/v1/analyses?repository=</c> against real rows made through the API: registry analyses of loopback
 /// registries (queued, then failing to pull, which is irrelevant: the filter is what is tested) and uploads named
-/// like images. Each test uses its own team name, so the class's rows do not meet.
+/// like images. Each test uses its own team name, so the class's rows do not meet. Run on SQLite and on
+/// PostgreSQL: the filter is SQL (string functions and LIKE escaping differ between providers).
 /// </summary>
-public sealed class RepositoryFilterApiTests(TwoWorkspacesApp app) : IClassFixture<TwoWorkspacesApp>
+public abstract class RepositoryFilterApiTests(TwoWorkspacesApp app)
 {
     private const string Digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     private static Uri U(string path) => new(path, UriKind.Relative);
 
-    private static async Task<string> RegistryAsync(HttpClient http, string image)
+    // Each analysis is waited out (it fails: nothing listens on port 1, the upload is not a tar) so a workspace's
+    // quota of active analyses never refuses the next one.
+    private async Task<string> RegistryAsync(HttpClient http, string image)
     {
         using var response = await http.PostAsJsonAsync(U("api/v1/analyses"), new { image });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        return await app.WaitAsync(http, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
     }
 
-    private static async Task<string> UploadAsync(HttpClient http, string name)
+    private async Task<string> UploadAsync(HttpClient http, string name)
     {
         using var content = new ByteArrayContent("not a tar, and it does not need to be"u8.ToArray());
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
         using var response = await http.PostAsync(U("api/v1/analyses?name=" + Uri.EscapeDataString(name)), content);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        return await app.WaitAsync(http, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
     }
 
     private static async Task<HashSet<string>> IdsAsync(HttpClient http, string query)
@@ -138,3 +142,8 @@ public sealed class RepositoryFilterApiTests(TwoWorkspacesApp app) : IClassFixtu
         Assert.Contains("'repository'", detail);
     }
 }
+
+public sealed class SqliteRepositoryFilterApiTests(TwoWorkspacesApp app) : RepositoryFilterApiTests(app), IClassFixture<TwoWorkspacesApp>;
+
+[Trait(Needs.Trait, Needs.PostgreSQL)]
+public sealed class PostgresRepositoryFilterApiTests(PostgresWorkspacesApp app) : RepositoryFilterApiTests(app), IClassFixture<PostgresWorkspacesApp>;
