@@ -126,6 +126,11 @@ public sealed class MemberAccessFlowTests(BrowserFixture fixture) : IClassFixtur
             Assert.Contains(await ReadAsync(member, id), new[] { HttpStatusCode.NotFound, HttpStatusCode.Forbidden });
             var list = await member.APIRequest.GetAsync("/api/v1/analyses");
             Assert.True(list.Status is 403 or 404 || !(await list.TextAsync()).Contains(id, StringComparison.Ordinal), $"the list still shows {id}: {list.Status}");
+            // The tab still open since before the demotion: its next event (typing) makes the live circuit re-read the
+            // membership; the member is in no workspace now, so the page gives way to the "no longer have access" notice.
+            await openTab.GetByTestId("registry-image").FillAsync("registry.example.com/team/app:2");
+            await Assertions.Expect(openTab.GetByTestId("workspace-access-lost")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+            Assert.Equal(0, await openTab.GetByTestId("registry-image").CountAsync());
             await member.GotoAsync("/");
             Assert.Equal(0, await member.Locator($"a[href='/analyses/{id}']").CountAsync());
             Assert.DoesNotContain(id, await member.ContentAsync(), StringComparison.Ordinal);
