@@ -1,3 +1,5 @@
+using LayerLens.Analyzer.Blobs;
+using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Data;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
@@ -29,7 +31,7 @@ public static class AnalysesEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        api.MapGet("", ListAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Analyses, newest first, paged; filters project and reference");
+        api.MapGet("", ListAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Analyses, newest first, paged; filters project, reference (exact) and repository (any tag or digest)");
         api.MapGet("{id:guid}", GetAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Status, progress and summary").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("{id:guid}/report", ReportAsync).RequireAuthorization(ApiScopes.AnalysesRead)
             .WithSummary("The report: json (schema v1), sarif, markdown or junit")
@@ -161,7 +163,7 @@ public static class AnalysesEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(IDbContextFactory<AppDbContext> dbFactory, string? project, string? reference, int? page, int? pageSize, CancellationToken ct)
+    private static async Task<IResult> ListAsync(IDbContextFactory<AppDbContext> dbFactory, string? project, string? reference, string? repository, int? page, int? pageSize, CancellationToken ct)
     {
         var size = Math.Clamp(pageSize ?? 50, 1, 200);
         var number = Math.Max(1, page ?? 1);
@@ -174,6 +176,20 @@ public static class AnalysesEndpoints
         if (!string.IsNullOrWhiteSpace(reference))
         {
             query = query.Where(a => a.SourceReference == reference);
+        }
+        if (!string.IsNullOrWhiteSpace(repository))
+        {
+            ImageRepository parsed;
+            try
+            {
+                parsed = ImageRepository.Parse(repository);
+            }
+            catch (InvalidImageException ex)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid repository filter",
+                    $"'repository' is not an image repository (registry/team/app, team/app, app, optionally with :tag or @digest): {ex.Message}");
+            }
+            query = query.Where(RepositoryFilter.Matching(parsed));
         }
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(a => a.CreatedAtUtc).Skip((number - 1) * size).Take(size).ToListAsync(ct);

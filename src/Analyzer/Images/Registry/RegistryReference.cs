@@ -2,9 +2,32 @@ using LayerLens.Analyzer.Blobs;
 
 namespace LayerLens.Analyzer.Images.Registry;
 
-/// <summary><c>host[:port]/repo[:tag|@digest]</c>, with Docker Hub's defaults for short names.</summary>
+/// <summary>
+/// <c>host[:port]/repo[:tag|@digest]</c>, normalised the way Docker does: Docker Hub (<c>docker.io</c>,
+/// <c>index.docker.io</c> or no host) is <see cref="DockerHub"/>, a one-component Hub name gets <c>library/</c>,
+/// and the host is lowercased (DNS names are case-insensitive), so one image has one spelling.
+/// </summary>
 public sealed record RegistryReference(string Host, string Repository, string Reference)
 {
+    /// <summary>Docker Hub's registry API host: the stored spelling of docker.io.</summary>
+    public const string DockerHub = "registry-1.docker.io";
+
+    /// <summary>
+    /// Docker's rule: the first component names a registry when it has a '.' or ':', is "localhost", or has an
+    /// uppercase letter (repositories are lowercase); otherwise the name is on Docker Hub.
+    /// </summary>
+    public static bool NamesHost(string text)
+    {
+        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0)
+        {
+            return false;
+        }
+        var first = text[..slash];
+        return first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal)
+            || first == "localhost" || first.Any(char.IsAsciiLetterUpper);
+    }
+
     public static RegistryReference Parse(string text)
     {
         var rest = text;
@@ -15,20 +38,16 @@ public sealed record RegistryReference(string Host, string Repository, string Re
             digest = rest[(at + 1)..];
             rest = rest[..at];
         }
-        var slash = rest.IndexOf('/', StringComparison.Ordinal);
         string host;
-        if (slash > 0 && (rest[..slash].Contains('.', StringComparison.Ordinal) || rest[..slash].Contains(':', StringComparison.Ordinal) || rest[..slash] == "localhost"))
+        if (NamesHost(rest))
         {
-            host = rest[..slash];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            host = rest[..slash].ToLowerInvariant();
             rest = rest[(slash + 1)..];
         }
         else
         {
-            host = "registry-1.docker.io";
-            if (!rest.Contains('/', StringComparison.Ordinal))
-            {
-                rest = "library/" + rest;
-            }
+            host = DockerHub;
         }
         var tag = "latest";
         var colon = rest.LastIndexOf(':');
@@ -37,13 +56,27 @@ public sealed record RegistryReference(string Host, string Repository, string Re
             tag = rest[(colon + 1)..];
             rest = rest[..colon];
         }
-        if (host == "docker.io")
+        if (host is "docker.io" or "index.docker.io")
         {
-            host = "registry-1.docker.io";
+            host = DockerHub;
         }
-        if (rest.Length == 0 || rest.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-' or '/')))
+        if (host == DockerHub && rest.Length > 0 && !rest.Contains('/', StringComparison.Ordinal))
+        {
+            rest = "library/" + rest;
+        }
+        if (rest.Length == 0 || rest.Split('/').Any(part => part.Length == 0)
+            || rest.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-' or '/')))
         {
             throw new InvalidImageException($"docker://{text}: '{rest}' is not a valid repository name");
+        }
+        if (host.Length == 0 || host.Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-' or ':' or '[' or ']')))
+        {
+            throw new InvalidImageException($"docker://{text}: '{host}' is not a valid registry host");
+        }
+        // Docker's tag grammar: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
+        if (tag.Length is 0 or > 128 || tag[0] is '.' or '-' || tag.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')))
+        {
+            throw new InvalidImageException($"docker://{text}: '{tag}' is not a valid tag");
         }
         if (digest is not null && !Blobs.Digests.TryParseSha256(digest, out _))
         {
