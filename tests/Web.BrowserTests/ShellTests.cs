@@ -22,6 +22,9 @@ public sealed class ShellTests(BrowserFixture fixture) : IClassFixture<BrowserFi
 
             await Assertions.Expect(page.GetByTestId("dashboard-empty")).ToBeVisibleAsync();
 
+            // Navigate once the circuit has taken over the prerendered page: a click racing its start can leave the
+            // interactive router rendering the page it started on.
+            await page.Locator("[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
             await nav.GetByRole(AriaRole.Link, new() { Name = "Settings" }).ClickAsync();
             await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/settings$"));
             await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Settings" })).ToBeVisibleAsync();
