@@ -5,15 +5,14 @@ namespace LayerLens.Analyzer.Blobs;
 /// <summary>
 /// Decompresses gzip through ISA-L, streaming (a fixed input buffer, output straight into the caller's).
 /// Behaves as GZipStream does: concatenated members are inflated one after another, bytes after the last
-/// member that do not start with the gzip magic are left unread as far as the output goes, and corrupt or
-/// truncated data raises InvalidDataException with GZipStream's own messages.
+/// member that do not start with the gzip magic end the output, a cut inside a member ends it quietly (as
+/// GZipStream does without UseStrictValidation) and corrupt data raises InvalidDataException with GZipStream's message.
 /// </summary>
 internal sealed unsafe class IsalGzipStream : ReadOnlyStream
 {
-    // GZipStream's texts (System.IO.Compression's SR.UnsupportedCompression and SR.TruncatedData), so a layer's
+    // GZipStream's text for corrupt data (System.IO.Compression's SR.UnsupportedCompression), so a layer's
     // error reads the same whichever inflater ran.
     internal const string CorruptMessage = "The archive entry was compressed using an unsupported compression method.";
-    internal const string TruncatedMessage = "Found truncated data while decoding.";
 
     private const int InputSize = 128 * 1024;
 
@@ -78,15 +77,14 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
                     _done = true;
                     return 0;
                 }
-                if (AvailIn == 0 && !Fill())
+                if (AvailIn == 0)
                 {
-                    throw new InvalidDataException(TruncatedMessage);
+                    Fill();
                 }
                 var inBefore = AvailIn;
                 NextOut = output;
                 AvailOut = (uint)buffer.Length;
-                var rc = IsalInflate.Inflate(_state);
-                if (rc < 0)
+                if (IsalInflate.Inflate(_state) < 0)
                 {
                     throw new InvalidDataException(CorruptMessage);
                 }
@@ -96,10 +94,21 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
                 {
                     return produced;
                 }
-                // Nothing out and input left over: ISA-L wants more than it holds, so append to it.
-                if (!_memberFinished && AvailIn > 0 && AvailIn == inBefore && !Fill())
+                if (_memberFinished)
                 {
-                    throw new InvalidDataException(TruncatedMessage);
+                    continue;
+                }
+                if (_sourceEnded)
+                {
+                    // Cut inside a member: GZipStream (UseStrictValidation off) ends the output here too;
+                    // the layer's digest and diff_id checks refuse it.
+                    _done = true;
+                    return 0;
+                }
+                // Nothing out and the input untouched: ISA-L wants more than it holds, so append to it.
+                if (AvailIn == inBefore && AvailIn > 0 && !Fill() && AvailIn == InputSize)
+                {
+                    throw new InvalidDataException(CorruptMessage);
                 }
             }
         }
@@ -137,7 +146,7 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
         }
         if (left == InputSize)
         {
-            return true;
+            return false;
         }
         var got = _source.Read(new Span<byte>(_input + left, InputSize - left));
         if (got <= 0)

@@ -34,32 +34,44 @@ internal static unsafe class IsalInflate
 
     public static bool Available => Unavailable is null && !ForceZlib;
 
-    /// <summary>Test switch: route gzip through GZipStream even when ISA-L is loaded.</summary>
-    internal static bool ForceZlib { get; set; }
+    private static readonly AsyncLocal<bool> s_forceZlib = new();
+
+    /// <summary>Test switch, per async flow (tests run in parallel): route gzip through GZipStream even when ISA-L is loaded.</summary>
+    internal static bool ForceZlib { get => s_forceZlib.Value; set => s_forceZlib.Value = value; }
 
     static IsalInflate()
     {
-        if (string.Equals(Environment.GetEnvironmentVariable(DisableVariable), "zlib", StringComparison.OrdinalIgnoreCase))
+        Unavailable = Probe(Environment.GetEnvironmentVariable(DisableVariable), "libisal.so.2", out var library);
+        if (Unavailable is not null)
         {
-            Unavailable = $"{DisableVariable}=zlib";
             return;
         }
-        if (!NativeLibrary.TryLoad("libisal.so.2", out var library))
-        {
-            Unavailable = "libisal.so.2 not found";
-            return;
-        }
-        if (!NativeLibrary.TryGetExport(library, "isal_inflate_init", out var init)
-            || !NativeLibrary.TryGetExport(library, "isal_inflate_reset", out var reset)
-            || !NativeLibrary.TryGetExport(library, "isal_inflate", out var inflate))
-        {
-            Unavailable = "libisal.so.2 lacks isal_inflate";
-            return;
-        }
-        s_init = (delegate* unmanaged<IntPtr, void>)init;
-        s_reset = (delegate* unmanaged<IntPtr, void>)reset;
-        s_inflate = (delegate* unmanaged<IntPtr, int>)inflate;
+        s_init = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(library, "isal_inflate_init");
+        s_reset = (delegate* unmanaged<IntPtr, void>)NativeLibrary.GetExport(library, "isal_inflate_reset");
+        s_inflate = (delegate* unmanaged<IntPtr, int>)NativeLibrary.GetExport(library, "isal_inflate");
         Unavailable = SelfCheck();
+    }
+
+    /// <summary>Why <paramref name="libraryName"/> cannot serve as the inflater under this setting (null when it can).</summary>
+    internal static string? Probe(string? setting, string libraryName, out IntPtr library)
+    {
+        library = IntPtr.Zero;
+        if (string.Equals(setting, "zlib", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{DisableVariable}=zlib";
+        }
+        if (!NativeLibrary.TryLoad(libraryName, out library))
+        {
+            return $"{libraryName} not found";
+        }
+        foreach (var export in (string[])["isal_inflate_init", "isal_inflate_reset", "isal_inflate"])
+        {
+            if (!NativeLibrary.TryGetExport(library, export, out _))
+            {
+                return $"{libraryName} lacks {export}";
+            }
+        }
+        return null;
     }
 
     public static void Init(IntPtr state) => s_init(state);
