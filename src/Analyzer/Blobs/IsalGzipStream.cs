@@ -20,6 +20,7 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
     private readonly IntPtr _state;
     private readonly byte* _input;
     private bool _memberFinished;
+    private bool _headerUnchecked = true;
     private bool _sourceEnded;
     private bool _done;
     private bool _disposed;
@@ -81,6 +82,10 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
                 {
                     Fill();
                 }
+                if (_headerUnchecked)
+                {
+                    CheckReservedFlags();
+                }
                 var inBefore = AvailIn;
                 NextOut = output;
                 AvailOut = (uint)buffer.Length;
@@ -129,7 +134,24 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
         IsalInflate.Reset(_state);
         CrcFlag = IsalInflate.Gzip;
         _memberFinished = false;
+        _headerUnchecked = true;
         return true;
+    }
+
+    /// <summary>
+    /// zlib refuses a member whose FLG byte sets a reserved bit (RFC 1952: they must be zero); ISA-L ignores
+    /// them, so check here. Fewer than four bytes left means a cut header, which both end quietly.
+    /// </summary>
+    private void CheckReservedFlags()
+    {
+        while (AvailIn < 4 && Fill())
+        {
+        }
+        _headerUnchecked = false;
+        if (AvailIn >= 4 && (NextIn[3] & 0xE0) != 0)
+        {
+            throw new InvalidDataException(CorruptMessage);
+        }
     }
 
     /// <summary>Moves unread input to the front and reads after it; false when the source has nothing more.</summary>
