@@ -24,6 +24,9 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
     private bool _sourceEnded;
     private bool _done;
     private bool _disposed;
+    // Read and Dispose exclude each other: a read-ahead thread may still be inside Read when the layer is
+    // disposed, and the native state must not be freed under it.
+    private readonly Lock _gate = new();
 
     public IsalGzipStream(Stream source)
     {
@@ -63,6 +66,14 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
+    {
+        lock (_gate)
+        {
+            return ReadLocked(buffer);
+        }
+    }
+
+    private int ReadLocked(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (buffer.IsEmpty || _done)
@@ -182,16 +193,22 @@ internal sealed unsafe class IsalGzipStream : ReadOnlyStream
         return true;
     }
 
+    // Frees the native buffers of a stream never disposed (Stream.Close suppresses this after Dispose).
+    ~IsalGzipStream() => Dispose(false);
+
     protected override void Dispose(bool disposing)
     {
-        if (!_disposed)
+        lock (_gate)
         {
-            _disposed = true;
-            NativeMemory.Free((void*)_state);
-            NativeMemory.Free(_input);
-            if (disposing)
+            if (!_disposed)
             {
-                _source.Dispose();
+                _disposed = true;
+                NativeMemory.Free((void*)_state);
+                NativeMemory.Free(_input);
+                if (disposing)
+                {
+                    _source.Dispose();
+                }
             }
         }
         base.Dispose(disposing);
