@@ -15,6 +15,8 @@ packages=(
   chromium-driver
   apache2-utils    # htpasswd (bcrypt) for the registry's basic auth
   zstd             # zstd layer round trips
+  libisal2         # ISA-L inflate for gzip layers (the engine falls back to zlib without it)
+  isal             # igzip, to compare with
   uidmap           # newuidmap/newgidmap: rootless buildah in the build sandbox
   e2fsprogs        # mkfs.ext4: the build sandbox's size-limited store
 )

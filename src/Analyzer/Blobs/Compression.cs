@@ -39,7 +39,9 @@ public static class Compression
         var replayed = new PrefixedStream(head.AsMemory(0, got), source);
         return kind switch
         {
-            CompressionKind.Gzip => new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: false),
+            CompressionKind.Gzip => IsalInflate.Available
+                ? new IsalGzipStream(replayed)
+                : new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: false),
             CompressionKind.Zstd => new ZstdSharp.DecompressionStream(replayed, leaveOpen: false),
             _ => replayed,
         };
