@@ -184,6 +184,12 @@ public static class RebuildMeasurement
         return new SandboxSeed(layout, references);
     }
 
+    /// <summary>
+    /// buildah re-executes itself from a sealed memfd copy; the kernel can refuse the seal with EBUSY while pages of
+    /// the copy are still pinned (seen under load). The build has not started then, so one retry is safe.
+    /// </summary>
+    private const string BuildahStartRace = "sealing memfd copy: Device or resource busy";
+
     private static async Task<bool> RunExperimentAsync(
         OptimisationResult result, Variant variant, int run, string root, string? source, string? manifest, MeasureOptions options, SandboxSeed? sandboxSeed,
         Dictionary<(string, string), List<BuildOutcome>> samples, Dictionary<string, BuildOutcome> cold, MeasurementResult measured, CancellationToken cancellationToken)
@@ -201,6 +207,13 @@ public static class RebuildMeasurement
             {
                 options.Progress?.Invoke($"run {run}: {variant.Name}, {what}");
                 var outcome = await builder.BuildAsync(variant.Dockerfile, context, "layerlens-" + variant.Name, cancellationToken);
+                if (!outcome.Success && outcome.StoppedBy is null && outcome.LogTail.Contains(BuildahStartRace, StringComparison.Ordinal))
+                {
+                    // buildah failed before any step ran (nothing built, nothing cached, so the timing is unaffected): once more.
+                    options.Progress?.Invoke($"run {run}: {variant.Name}, {what}: buildah failed to start, retrying once");
+                    await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken); // let the kernel release the pinned pages
+                    outcome = await builder.BuildAsync(variant.Dockerfile, context, "layerlens-" + variant.Name, cancellationToken);
+                }
                 if (outcome.StoppedBy is { } limit)
                 {
                     measured.StoppedBy = $"build of the {variant.Name} Dockerfile stopped: {limit}";
