@@ -10,6 +10,8 @@ using LayerLens.Data;
 using LayerLens.Web.Components;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Health;
+using LayerLens.Web.Hosting;
+using LayerLens.Web.Metrics;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
 using LayerLens.Web.Tenancy;
@@ -19,6 +21,11 @@ using LayerLens.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor.Services;
 
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 // Serve package assets (MudBlazor) from the build output too, so `dotnet LayerLens.Web.dll` works in any environment.
 builder.WebHost.UseStaticWebAssets();
@@ -27,7 +34,8 @@ var settings = ResolvedSettings.From(builder.Configuration, builder.Environment)
 builder.Services.AddSingleton(settings);
 builder.Services.AddLayerLensData(settings.DatabaseProvider, settings.DatabaseConnectionString);
 builder.Services.AddLayerLensJobs(settings);
-builder.Services.AddLayerLensHealthChecks();
+builder.Services.AddLayerLensHealthChecks(settings.Role);
+builder.Services.AddLayerLensMetrics(builder.Configuration);
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
@@ -66,12 +74,20 @@ await using (var scope = app.Services.CreateAsyncScope())
     {
         await db.Database.MigrateAsync();
     }
-    // Unattended start: configured workspaces, their admins and keys, created when missing.
+    // Unattended start: configured workspaces, their admins and keys, created when missing — by the processes that
+    // serve the web, so a worker starting at the same time never races them for the same rows.
     var provisioning = scope.ServiceProvider.GetRequiredService<WorkspaceProvisioning>();
-    foreach (var workspace in builder.Configuration.GetSection("LayerLens:Bootstrap:Workspaces").Get<BootstrapWorkspace[]>() ?? [])
+    var bootstrap = settings.Role.ServesWeb() ? builder.Configuration.GetSection("LayerLens:Bootstrap:Workspaces").Get<BootstrapWorkspace[]>() : null;
+    foreach (var workspace in bootstrap ?? [])
     {
         await provisioning.EnsureAsync(workspace);
     }
+}
+
+if (!settings.Role.ServesWeb())
+{
+    await app.RunWorkerAsync();
+    return 0;
 }
 
 if (!app.Environment.IsDevelopment())
@@ -112,6 +128,7 @@ app.MapProjectsApi();
 app.MapRegistryHooks();
 app.MapAuditApi();
 app.MapLayerLensHealth();
+app.MapLayerLensMetrics();
 app.MapOpenApi();
 app.MapAnalysesApi();
 app.UseHangfireDashboard("/hangfire", new DashboardOptions
@@ -124,6 +141,7 @@ app.UseHangfireDashboard("/hangfire", new DashboardOptions
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();
+return 0;
 
 /// <summary>Entry point type, visible to tests that host the app.</summary>
 public partial class Program;

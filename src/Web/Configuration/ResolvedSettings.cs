@@ -1,4 +1,5 @@
 using LayerLens.Data;
+using LayerLens.Web.Hosting;
 using LayerLens.Web.Storage;
 
 namespace LayerLens.Web.Configuration;
@@ -13,6 +14,9 @@ public sealed record ResolvedSettings(
     bool AllowRemoteJobDashboard)
 {
     public int MaxConcurrentAnalyses { get; init; } = 2;
+
+    /// <summary>What this process does: UI and API, jobs, or both (<c>LayerLens:Role</c>).</summary>
+    public ServerRole Role { get; init; } = ServerRole.All;
 
     public long MaxUploadBytes { get; init; } = 64L * 1024 * 1024 * 1024;
 
@@ -83,6 +87,7 @@ public sealed record ResolvedSettings(
         return new ResolvedSettings(dataDirectory, options.DatabaseProvider, dbConnection, options.JobStorage, jobConnection, options.AllowRemoteJobDashboard)
         {
             MaxConcurrentAnalyses = Math.Max(1, options.MaxConcurrentAnalyses),
+            Role = ServerRoles.Parse(configuration.GetValue<string?>(ServerRoles.Setting)),
             MaxUploadBytes = Math.Max(1, options.MaxUploadBytes),
             BlobRetentionDays = Math.Max(0, options.BlobRetentionDays),
             AllowPrivateNetworkTargets = options.AllowPrivateNetworkTargets

@@ -9,6 +9,7 @@ using LayerLens.Data.Model;
 using LayerLens.Data.Tenancy;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs.Pipelines;
+using LayerLens.Web.Metrics;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Webhooks;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +35,7 @@ public sealed class AnalysisJob(
     WebhookDispatcher webhooks,
     AnalysisNotifier notifier,
     IBackgroundJobClient jobs,
+    LayerLensMetrics metrics,
     ILogger<AnalysisJob> logger)
 {
     public const string Queue = "analyses";
@@ -51,6 +53,8 @@ public sealed class AnalysisJob(
     [AutomaticRetry(Attempts = 0)]
     public async Task RunAsync(Guid analysisId, CancellationToken shutdown)
     {
+        // Every line logged while this job runs — here, in the engine, EF Core, HttpClient — carries the analysis id.
+        using var logScope = logger.BeginScope("Analysis {AnalysisId}", analysisId);
         var runId = Guid.NewGuid();
         switch (await ClaimAsync(analysisId, runId, shutdown))
         {
@@ -81,6 +85,9 @@ public sealed class AnalysisJob(
         progress.Start();
         var clock = Stopwatch.StartNew();
         var finished = false;
+        var outcome = "succeeded";
+        string? failureCause = null;
+        metrics.Running.Inc();
         try
         {
             var output = Path.Combine(work, "result");
@@ -102,6 +109,7 @@ public sealed class AnalysisJob(
         {
             // The server is stopping: hand the analysis back to the queue for the next start. A clean stop is
             // not a lost process, so it does not count against LayerLens:Jobs:MaxAttempts.
+            outcome = "requeued";
             await progress.DisposeAsync();
             await FinishAsync(analysisId, runId, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Queued)
@@ -110,6 +118,7 @@ public sealed class AnalysisJob(
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
+            (outcome, failureCause) = ("failed", LayerLensMetrics.CauseOf(null));
             await progress.DisposeAsync();
             finished = await FinishAsync(analysisId, runId, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Failed)
@@ -119,6 +128,7 @@ public sealed class AnalysisJob(
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
+            outcome = "cancelled";
             await progress.DisposeAsync();
             finished = await FinishAsync(analysisId, runId, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Cancelled)
@@ -127,6 +137,7 @@ public sealed class AnalysisJob(
         }
         catch (Exception ex)
         {
+            (outcome, failureCause) = ("failed", LayerLensMetrics.CauseOf(ex));
             await progress.DisposeAsync();
             var message = FailureMessages.ForMembers(ex, analysis, blobs, settings.DataDirectory);
             if (logger.IsEnabled(LogLevel.Warning))
@@ -143,10 +154,22 @@ public sealed class AnalysisJob(
         {
             cancellations.Unregister(analysisId);
             TryDelete(work);
+            RecordMetrics(analysis.Kind, outcome, failureCause, clock.Elapsed, progress.BytesRead);
         }
         if (!finished && logger.IsEnabled(LogLevel.Information))
         {
             logger.LogInformation("Run {Run} of analysis {Id} lost its claim (another run or a cancel finished it); its results were dropped", runId, analysisId);
+        }
+    }
+
+    private void RecordMetrics(AnalysisKind kind, string outcome, string? failureCause, TimeSpan duration, long bytesRead)
+    {
+        metrics.Running.Dec();
+        metrics.Duration.WithLabels(kind == AnalysisKind.Dockerfile ? "dockerfile" : "image", outcome).Observe(duration.TotalSeconds);
+        metrics.BytesRead.Inc(bytesRead);
+        if (failureCause is not null)
+        {
+            metrics.Failures.WithLabels(failureCause).Inc();
         }
     }
 

@@ -3,6 +3,7 @@ using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using LayerLens.Data.Blobs;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.Hosting;
 using LayerLens.Web.Jobs.Pipelines;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Webhooks;
@@ -32,6 +33,30 @@ public static class JobStorageSetup
                     break;
             }
         });
+        services.AddSingleton<JobCancellations>();
+        services.AddSingleton<AnalysisNotifier>();
+        services.AddSingleton(new BlobStore(settings.DataDirectory));
+        services.AddSingleton<DataLayout>();
+        services.AddTransient<AnalysisJob>();
+        services.AddTransient<StoredReports>();
+        services.AddTransient<ImagePipeline>();
+        services.AddTransient<ReviewPipeline>();
+        services.AddScoped<AnalysisQueue>();
+        services.AddSingleton<StaleRunRecovery>();
+        services.AddSingleton<PendingDeliverySweeper>();
+        if (settings.Role.RunsJobs())
+        {
+            services.AddJobServers(settings);
+        }
+        return services;
+    }
+
+    /// <summary>
+    /// What runs jobs (role <c>all</c> or <c>worker</c>): the Hangfire servers and the periodic sweeps. A <c>web</c>
+    /// process has only Hangfire's client, so it enqueues and never runs an analysis.
+    /// </summary>
+    private static void AddJobServers(this IServiceCollection services, ResolvedSettings settings)
+    {
         // Scheduled work (webhook retries) is picked up within a second of its time.
         services.AddHangfireServer(options =>
         {
@@ -45,20 +70,8 @@ public static class JobStorageSetup
             options.Queues = [AnalysisJob.Queue];
             options.WorkerCount = settings.MaxConcurrentAnalyses;
         });
-        services.AddSingleton<JobCancellations>();
-        services.AddSingleton<AnalysisNotifier>();
-        services.AddSingleton(new BlobStore(settings.DataDirectory));
-        services.AddSingleton<DataLayout>();
-        services.AddTransient<AnalysisJob>();
-        services.AddTransient<StoredReports>();
-        services.AddTransient<ImagePipeline>();
-        services.AddTransient<ReviewPipeline>();
-        services.AddScoped<AnalysisQueue>();
-        services.AddSingleton<StaleRunRecovery>();
         services.AddHostedService(sp => sp.GetRequiredService<StaleRunRecovery>());
         services.AddHostedService<BlobRetention>();
-        services.AddSingleton<PendingDeliverySweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingDeliverySweeper>());
-        return services;
     }
 }

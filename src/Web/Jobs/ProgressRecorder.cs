@@ -38,6 +38,18 @@ internal sealed class ProgressRecorder(
         }
     }
 
+    /// <summary>Image bytes the engine reported read so far.</summary>
+    public long BytesRead
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _latest.BytesRead;
+            }
+        }
+    }
+
     public void Phase(string phase)
     {
         lock (_lock)
