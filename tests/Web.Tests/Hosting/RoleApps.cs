@@ -1,0 +1,56 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using LayerLens.TestInfrastructure.Synthetic;
+
+namespace LayerLens.Web.Tests.Hosting;
+
+/// <summary>Uploads and polling shared by the role, metrics and logging tests.</summary>
+internal static class RoleApps
+{
+    /// <summary>Uploads the hand-computed scenario image and returns the analysis id (without waiting).</summary>
+    public static async Task<string> SubmitScenarioAsync(HttpClient http, string name)
+    {
+        using var content = new ByteArrayContent(ScenarioArchive.Value);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
+        using var response = await http.PostAsync(new Uri($"api/v1/analyses?name={name}", UriKind.Relative), content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
+    }
+
+    public static async Task<string> StatusAsync(HttpClient http, string id) =>
+        (await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative))).GetProperty("status").GetString()!;
+
+    /// <summary>Polls until the analysis leaves queued/running; returns its final status.</summary>
+    public static async Task<string> WaitForEndAsync(HttpClient http, string id, TimeSpan timeout, Func<string> log)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var status = await StatusAsync(http, id);
+            if (status is not ("queued" or "running"))
+            {
+                return status;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"analysis {id} still {status} after {timeout.TotalSeconds} s:\n{log()}");
+            }
+            await Task.Delay(100);
+        }
+    }
+
+    private static readonly Lazy<byte[]> ScenarioArchive = new(() =>
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"layerlens-role-scenario-{Guid.NewGuid():N}.tar");
+        try
+        {
+            ScenarioImage.Create().WriteDockerArchiveClassic(path);
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    });
+}
