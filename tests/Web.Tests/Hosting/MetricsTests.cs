@@ -47,7 +47,7 @@ public sealed class MetricsTests
     }
 
     [Fact]
-    public async Task The_running_app_refuses_metrics_without_its_token_and_counts_an_analysis_with_it()
+    public async Task The_running_app_refuses_metrics_without_its_token_and_counts_analyses_and_failures_by_cause()
     {
         const string Token = "scrape-secret-for-this-test";
         await using var app = await WebAppProcess.StartAsync(new Dictionary<string, string> { ["LayerLens__Metrics__Token"] = Token });
@@ -64,13 +64,17 @@ public sealed class MetricsTests
         var id = await RoleApps.SubmitScenarioAsync(api, "metered");
         Assert.Equal("succeeded", await RoleApps.WaitForEndAsync(api, id, TimeSpan.FromSeconds(60), () => app.Log));
 
+        var broken = await RoleApps.SubmitArchiveAsync(api, "not-an-image", RoleApps.NotAnImage());
+        Assert.Equal("failed", await RoleApps.WaitForEndAsync(api, broken, TimeSpan.FromSeconds(60), () => app.Log));
+
         var text = await scraper.GetStringAsync(U("metrics"));
         Assert.Contains("layerlens_analysis_duration_seconds_count{kind=\"image\",outcome=\"succeeded\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("layerlens_queue_depth 0", text, StringComparison.Ordinal);
         Assert.Contains("layerlens_analyses_running 0", text, StringComparison.Ordinal);
         var bytesRead = text.Split('\n').Single(l => l.StartsWith("layerlens_bytes_read_total ", StringComparison.Ordinal));
         Assert.True(double.Parse(bytesRead.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, bytesRead);
-        Assert.Contains("# TYPE layerlens_analysis_failures_total counter", text, StringComparison.Ordinal);
+        Assert.Contains("layerlens_analysis_failures_total{cause=\"invalid_image\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("layerlens_analysis_duration_seconds_count{kind=\"image\",outcome=\"failed\"} 1", text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -8,9 +8,12 @@ namespace LayerLens.Web.Tests.Hosting;
 internal static class RoleApps
 {
     /// <summary>Uploads the hand-computed scenario image and returns the analysis id (without waiting).</summary>
-    public static async Task<string> SubmitScenarioAsync(HttpClient http, string name)
+    public static Task<string> SubmitScenarioAsync(HttpClient http, string name) => SubmitArchiveAsync(http, name, ScenarioArchive.Value);
+
+    /// <summary>Uploads a tarball as an image and returns the analysis id (without waiting).</summary>
+    public static async Task<string> SubmitArchiveAsync(HttpClient http, string name, byte[] archive)
     {
-        using var content = new ByteArrayContent(ScenarioArchive.Value);
+        using var content = new ByteArrayContent(archive);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
         using var response = await http.PostAsync(new Uri($"api/v1/analyses?name={name}", UriKind.Relative), content);
         var body = await response.Content.ReadAsStringAsync();
@@ -38,6 +41,21 @@ internal static class RoleApps
             }
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>A valid tar holding one text file: accepted as an upload, failed by the job as not an image.</summary>
+    public static byte[] NotAnImage()
+    {
+        using var buffer = new MemoryStream();
+        using (var tar = new System.Formats.Tar.TarWriter(buffer, leaveOpen: true))
+        {
+            var entry = new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "hello.txt")
+            {
+                DataStream = new MemoryStream("hello\n"u8.ToArray()),
+            };
+            tar.WriteEntry(entry);
+        }
+        return buffer.ToArray();
     }
 
     private static readonly Lazy<byte[]> ScenarioArchive = new(() =>
