@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
-# Benchmark (not a timed test): `layerlens lint` against the npm `dockerfile-utils` linter on the official
-# corpus copied 20 times, whole process each, and instruction-boundary agreement with the npm `dockerfile-ast`.
-# Usage: tests/Benchmarks/Dockerfiles/bench-lint.sh   (from anywhere; needs dotnet, node and npm)
+# Benchmark (not a timed test): CPU (user+sys) of `layerlens lint` against the npm `dockerfile-utils` linter on the
+# official corpus copied 20 times (4,320 files), whole process each, as medians of RUNS paired runs taken
+# alternately (so load from other work on the machine hits both sides alike); then instruction-boundary agreement
+# with the npm `dockerfile-ast`.
+#
+# The CLI is measured as it ships: published ReadyToRun for this platform (as `dotnet pack` packs the tool);
+# R2R=0 measures the plain build output instead. BASELINE=<git ref> also builds that commit and checks that its
+# JSON and SARIF reports on the corpus x20 are byte-identical to this tree's (findings unchanged), with its CPU.
+#
+# Usage: infra/bench/lint/bench-lint.sh   (from anywhere; needs dotnet, node and npm)
+#   RUNS=5  BOUNDARIES=1  R2R=1  BASELINE=  (environment)
+# Last line, for infra/bench runners:  lint: layerlens X s CPU, dockerfile-utils Y s CPU, ratio Z×
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 corpus="$root/../shared/corpus/dockerfiles-official"
+runs="${RUNS:-5}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -13,9 +23,18 @@ echo "installing dockerfile-utils and dockerfile-ast into $work/npm" >&2
 npm install --silent --prefix "$work/npm" --no-audit --no-fund dockerfile-utils@0.16.3 dockerfile-ast@0.7.1 >&2
 cp "$here/peer-lint.js" "$here/peer-boundaries.js" "$work/npm/"
 
-echo "building layerlens (Release)" >&2
-dotnet build "$root/src/Cli" -c Release -v q -nologo >&2
-layerlens=("dotnet" "$root/src/Cli/bin/Release/net10.0/layerlens.dll")
+# build_cli SOURCE_ROOT OUT: the CLI as measured (R2R publish, or the plain Release build with R2R=0).
+build_cli() {
+  if [ "${R2R:-1}" = 1 ]; then
+    dotnet publish "$1/src/Cli" -c Release -r "linux-$(dpkg --print-architecture | sed 's/amd64/x64/')" --self-contained false \
+      -o "$2" -nologo -v quiet >&2
+  else
+    dotnet build "$1/src/Cli" -c Release -v q -nologo -o "$2" >&2
+  fi
+}
+echo "building layerlens (Release, R2R=${R2R:-1})" >&2
+build_cli "$root" "$work/cli"
+layerlens=(dotnet "$work/cli/layerlens.dll")
 
 for i in $(seq 1 20); do
   mkdir -p "$work/corpus20/$i"
@@ -23,29 +42,71 @@ for i in $(seq 1 20); do
 done
 files=$(find "$work/corpus20" -type f | wc -l)
 
-# Wall and CPU (user+sys) seconds of a whole process, via bash's time keyword; output discarded.
-measure() {
-  local TIMEFORMAT='%R %U %S' t
+# CPU (user+sys) seconds of a whole process, via bash's time keyword; output discarded.
+cpu() {
+  local TIMEFORMAT='%U %S' t
   t=$( { time "$@" >/dev/null 2>&1; } 2>&1 ) || true
-  awk -v r="${t%% *}" -v rest="${t#* }" 'BEGIN { split(rest, a, " "); printf "%.2f %.2f\n", r, a[1] + a[2] }'
+  awk -v t="$t" 'BEGIN { split(t, a, " "); printf "%.3f\n", a[1] + a[2] }'
 }
-read -r peer_wall peer_cpu < <(measure node "$work/npm/peer-lint.js" "$work/corpus20")
-read -r ours_wall ours_cpu < <(measure "${layerlens[@]}" lint "$work/corpus20" --format json)
-printf 'files linted: %d\n' "$files"
-printf 'dockerfile-utils: %6.2f s wall, %6.2f s cpu\n' "$peer_wall" "$peer_cpu"
-printf 'layerlens lint:   %6.2f s wall, %6.2f s cpu\n' "$ours_wall" "$ours_cpu"
-printf 'ratio (dockerfile-utils / layerlens): %.1fx wall, %.1fx cpu\n' "$(awk "BEGIN { print $peer_wall / $ours_wall }")" "$(awk "BEGIN { print $peer_cpu / $ours_cpu }")"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-# Instruction boundaries: keyword, start line and end line of every instruction, 1-based.
-node "$work/npm/peer-boundaries.js" "$corpus" > "$work/peer.tsv"
-: > "$work/ours.tsv"
-for f in "$corpus"/*; do
-  "${layerlens[@]}" parse "$f" --format json \
-    | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);for(const i of j.instructions)console.log([process.argv[1],i.keyword,i.startLine,i.endLine].join("\t"))})' "$(basename "$f")" \
-    >> "$work/ours.tsv" || echo -e "$(basename "$f")\tPARSE-ERROR\t0\t0" >> "$work/ours.tsv"
+cd "$work"
+"${layerlens[@]}" lint corpus20 --format json > ours.json || true
+"${layerlens[@]}" lint corpus20 --format sarif > ours.sarif || true
+if [ -n "${BASELINE:-}" ]; then
+  baseline_tree="$work/baseline-src"
+  mkdir -p "$baseline_tree"
+  git -C "$root" archive "$BASELINE" | tar -x -C "$baseline_tree"
+  echo "building baseline $BASELINE" >&2
+  build_cli "$baseline_tree" "$work/baseline"
+  dotnet "$work/baseline/layerlens.dll" lint corpus20 --format json > base.json || true
+  dotnet "$work/baseline/layerlens.dll" lint corpus20 --format sarif > base.sarif || true
+  if cmp -s base.json ours.json && cmp -s base.sarif ours.sarif; then
+    echo "findings: JSON and SARIF on the corpus x20 byte-identical to $BASELINE ($(wc -c < ours.json) and $(wc -c < ours.sarif) bytes)"
+  else
+    echo "findings: DIFFER from $BASELINE on the corpus x20"
+    diff <(head -c 20000000 base.json) <(head -c 20000000 ours.json) | head -20 || true
+  fi
+fi
+
+: > peer.cpu; : > ours.cpu; : > base.cpu
+for r in $(seq 1 "$runs"); do
+  # Alternate which side goes first, so a burst of load elsewhere does not always hit the same one.
+  if [ $((r % 2)) = 1 ]; then
+    cpu node npm/peer-lint.js corpus20 >> peer.cpu
+    cpu "${layerlens[@]}" lint corpus20 --format json >> ours.cpu
+  else
+    cpu "${layerlens[@]}" lint corpus20 --format json >> ours.cpu
+    cpu node npm/peer-lint.js corpus20 >> peer.cpu
+  fi
+  [ -z "${BASELINE:-}" ] || cpu dotnet "$work/baseline/layerlens.dll" lint corpus20 --format json >> base.cpu
 done
-total=$(wc -l < "$work/ours.tsv")
-agree=$(comm -12 <(sort "$work/ours.tsv") <(sort "$work/peer.tsv") | wc -l)
-printf 'instruction boundaries: %d of %d agree with dockerfile-ast\n' "$agree" "$total"
-echo "differences (< layerlens, > dockerfile-ast):"
-diff <(sort "$work/ours.tsv") <(sort "$work/peer.tsv") | grep '^[<>]' | head -50 || true
+peer=$(median < peer.cpu)
+ours=$(median < ours.cpu)
+ratio=$(awk -v p="$peer" -v o="$ours" 'BEGIN { printf "%.1f", p / o }')
+
+printf 'files linted: %d (%d runs each, medians; json output)\n' "$files" "$runs"
+printf 'dockerfile-utils: %6.2f s cpu   (runs: %s)\n' "$peer" "$(paste -sd' ' peer.cpu)"
+printf 'layerlens lint:   %6.2f s cpu   (runs: %s)\n' "$ours" "$(paste -sd' ' ours.cpu)"
+if [ -n "${BASELINE:-}" ]; then
+  base=$(median < base.cpu)
+  printf 'baseline %s: %6.2f s cpu   (runs: %s), %.2fx this tree\n' "$BASELINE" "$base" "$(paste -sd' ' base.cpu)" "$(awk -v b="$base" -v o="$ours" 'BEGIN { print b / o }')"
+fi
+
+if [ "${BOUNDARIES:-1}" = 1 ]; then
+  # Instruction boundaries: keyword, start line and end line of every instruction, 1-based.
+  node npm/peer-boundaries.js "$corpus" > peer.tsv
+  : > ours.tsv
+  for f in "$corpus"/*; do
+    "${layerlens[@]}" parse "$f" --format json \
+      | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const j=JSON.parse(s);for(const i of j.instructions)console.log([process.argv[1],i.keyword,i.startLine,i.endLine].join("\t"))})' "$(basename "$f")" \
+      >> ours.tsv || echo -e "$(basename "$f")\tPARSE-ERROR\t0\t0" >> ours.tsv
+  done
+  total=$(wc -l < ours.tsv)
+  agree=$(comm -12 <(sort ours.tsv) <(sort peer.tsv) | wc -l)
+  printf 'instruction boundaries: %d of %d agree with dockerfile-ast\n' "$agree" "$total"
+  echo "differences (< layerlens, > dockerfile-ast):"
+  diff <(sort ours.tsv) <(sort peer.tsv) | grep '^[<>]' | head -50 || true
+fi
+
+printf 'lint: layerlens %.2f s CPU, dockerfile-utils %.2f s CPU, ratio %s×\n' "$ours" "$peer" "$ratio"

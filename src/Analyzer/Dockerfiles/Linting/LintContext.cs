@@ -27,7 +27,25 @@ public sealed class LintContext
     public void Report(RuleDefinition rule, Instruction instruction, string message) => Report(rule, instruction.Range, message);
 
     /// <summary>Instructions of a keyword, in order (ONBUILD triggers excluded).</summary>
-    public IEnumerable<Instruction> All(string keyword) => Document.Instructions.Where(i => i.Keyword == keyword);
+    public IReadOnlyList<Instruction> All(string keyword)
+    {
+        // Every rule asks for its keywords: group the instructions once per file.
+        if (_byKeyword == null)
+        {
+            _byKeyword = new Dictionary<string, List<Instruction>>(StringComparer.Ordinal);
+            foreach (var instruction in Document.Instructions)
+            {
+                if (!_byKeyword.TryGetValue(instruction.Keyword, out var list))
+                {
+                    _byKeyword[instruction.Keyword] = list = [];
+                }
+                list.Add(instruction);
+            }
+        }
+        return _byKeyword.TryGetValue(keyword, out var found) ? found : [];
+    }
+
+    private Dictionary<string, List<Instruction>>? _byKeyword;
 
     /// <summary>
     /// The shell script a RUN executes: shell form text, heredoc bodies, or exec form words

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LayerLens.Analyzer.Dockerfiles.Linting.Reports;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
@@ -12,8 +13,9 @@ public static class LintRunner
         var report = new LintReport { FailureThreshold = options.FailureThreshold };
         var files = Expand(paths).ToList();
         var results = new FileResult[files.Count];
+        var directoryIgnores = new ConcurrentDictionary<string, List<string>?>(StringComparer.Ordinal);
         // Files are independent: lint them on every core, then report in input order.
-        Parallel.For(0, files.Count, i => results[i] = LintFile(files[i], options));
+        Parallel.For(0, files.Count, i => results[i] = LintFile(files[i], options, directoryIgnores));
         for (var i = 0; i < files.Count; i++)
         {
             report.Files.Add(files[i]);
@@ -28,12 +30,13 @@ public static class LintRunner
 
     private sealed record FileResult(List<Finding> Findings, (string File, int Line, string Message)? Error);
 
-    private static FileResult LintFile(string file, LintOptions shared)
+    private static FileResult LintFile(string file, LintOptions shared, ConcurrentDictionary<string, List<string>?> directoryIgnores)
     {
         try
         {
             var document = DockerfileDocument.From(DockerfileParser.Parse(DockerfileLoader.Load(file)));
-            var options = shared.ForFile(ReadDockerIgnore(file));
+            var ignore = ReadDockerIgnore(file, directoryIgnores);
+            var options = ignore == null ? shared : shared.ForFile(ignore);
             return new FileResult(Linter.Lint(document, options, file), null);
         }
         catch (DockerfileParseException ex)
@@ -73,16 +76,15 @@ public static class LintRunner
             || name.Equals("dockerfile", StringComparison.Ordinal) || name.EndsWith(".dockerfile", StringComparison.Ordinal);
     }
 
-    private static List<string>? ReadDockerIgnore(string dockerfile)
+    /// <summary>The Dockerfile's own <c>X.dockerignore</c>, else its directory's <c>.dockerignore</c> (read once per directory).</summary>
+    private static List<string>? ReadDockerIgnore(string dockerfile, ConcurrentDictionary<string, List<string>?> directoryIgnores) =>
+        ReadIgnoreFile(dockerfile + ".dockerignore")
+        ?? directoryIgnores.GetOrAdd(Path.GetDirectoryName(dockerfile) ?? "", directory =>
+            ReadIgnoreFile(Path.Combine(Path.GetFullPath(directory.Length == 0 ? "." : directory), ".dockerignore")));
+
+    private static List<string>? ReadIgnoreFile(string path)
     {
-        foreach (var candidate in new[] { dockerfile + ".dockerignore", Path.Combine(Path.GetDirectoryName(Path.GetFullPath(dockerfile)) ?? ".", ".dockerignore") })
-        {
-            var info = new FileInfo(candidate);
-            if (info.Exists && info.Length < 1024 * 1024)
-            {
-                return [.. File.ReadAllLines(candidate)];
-            }
-        }
-        return null;
+        var info = new FileInfo(path);
+        return info.Exists && info.Length < 1024 * 1024 ? [.. File.ReadAllLines(path)] : null;
     }
 }

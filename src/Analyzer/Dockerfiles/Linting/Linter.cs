@@ -8,9 +8,10 @@ public static class Linter
     public static List<Finding> Lint(DockerfileDocument document, LintOptions options, string file)
     {
         var context = new LintContext(document, options);
+        var ignoring = options.Ignored.Count > 0;
         foreach (var rule in RuleCatalog.All)
         {
-            if (options.Ignored.Any(rule.IsNamed))
+            if (ignoring && options.Ignored.Any(rule.IsNamed))
             {
                 continue;
             }
@@ -25,11 +26,14 @@ public static class Linter
                 continue;
             }
             var severity = suppressions.ChecksAreErrors && rule.BuildkitCheck != null ? Severity.Error : rule.Severity;
-            foreach (var (id, overridden) in options.Overrides)
+            if (options.Overrides.Count > 0)
             {
-                if (rule.IsNamed(id))
+                foreach (var (id, overridden) in options.Overrides)
                 {
-                    severity = overridden;
+                    if (rule.IsNamed(id))
+                    {
+                        severity = overridden;
+                    }
                 }
             }
             findings.Add(new Finding(rule.Id, severity, file, range.StartLine, range.StartColumn, range.EndLine, range.EndColumn, message, rule.HadolintId, rule.BuildkitCheck));

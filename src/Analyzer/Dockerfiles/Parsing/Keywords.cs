@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace LayerLens.Analyzer.Dockerfiles.Parsing;
 
 /// <summary>Instruction keywords in canonical lower and upper case, without allocating for the known ones.</summary>
@@ -11,10 +9,13 @@ public static class Keywords
         "maintainer", "onbuild", "run", "shell", "stopsignal", "user", "volume", "workdir",
     ];
 
-    private static readonly FrozenDictionary<string, (string Lower, string Upper)> Table =
-        Known.ToFrozenDictionary(k => k, k => (k, k.ToUpperInvariant()), StringComparer.OrdinalIgnoreCase);
+    private static readonly string[] KnownUpper =
+    [
+        "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+        "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR",
+    ];
 
-    private static readonly string[] Interned = [.. Known, .. Known.Select(k => k.ToUpperInvariant())];
+    private static readonly string[] Interned = [.. Known, .. KnownUpper];
 
     /// <summary>The keyword as written, shared for the all-lower and all-upper spellings of known keywords.</summary>
     public static string Intern(ReadOnlySpan<char> written)
@@ -29,7 +30,20 @@ public static class Keywords
         return written.ToString();
     }
 
-    public static string Lower(string keyword) => Table.TryGetValue(keyword, out var k) ? k.Lower : keyword.ToLowerInvariant();
+    public static string Lower(string keyword) => IndexOf(keyword) is var i and >= 0 ? Known[i] : keyword.ToLowerInvariant();
 
-    public static string Upper(string keyword) => Table.TryGetValue(keyword, out var k) ? k.Upper : keyword.ToUpperInvariant();
+    public static string Upper(string keyword) => IndexOf(keyword) is var i and >= 0 ? KnownUpper[i] : keyword.ToUpperInvariant();
+
+    // Eighteen short keys: a scan costs less than building a frozen dictionary (and JIT-compiling it) at every start.
+    private static int IndexOf(string keyword)
+    {
+        for (var i = 0; i < Known.Length; i++)
+        {
+            if (keyword.Length == Known[i].Length && string.Equals(keyword, Known[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 }

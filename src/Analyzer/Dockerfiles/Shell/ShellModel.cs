@@ -26,11 +26,19 @@ public sealed record ShellRedirect(string Operator, int? FileDescriptor, ShellWo
 /// </summary>
 public sealed class ShellCommand
 {
-    public List<ShellWord> Assignments { get; } = [];
+    // Most commands have neither assignments nor redirections: those lists are made on first use.
+    private List<ShellWord>? _assignments;
+    private List<ShellRedirect>? _redirects;
+
+    public List<ShellWord> Assignments => _assignments ??= [];
 
     public List<ShellWord> Words { get; } = [];
 
-    public List<ShellRedirect> Redirects { get; } = [];
+    public List<ShellRedirect> Redirects => _redirects ??= [];
+
+    internal int AssignmentCount => _assignments?.Count ?? 0;
+
+    internal int RedirectCount => _redirects?.Count ?? 0;
 
     public string? Connector { get; set; }
 
@@ -68,7 +76,9 @@ public sealed class ShellScript
     public bool SetsPipefail { get; set; }
 
     /// <summary>Control keywords met where a command starts (if, then, for, while, case, {, !...): the commands do not simply run in order.</summary>
-    public HashSet<string> ControlKeywords { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> ControlKeywords => _controlKeywords ??= new(StringComparer.Ordinal);
+
+    private HashSet<string>? _controlKeywords;
 
     /// <summary>A quote, substitution or bracket was still open at the end of the text.</summary>
     public bool Unterminated { get; set; }

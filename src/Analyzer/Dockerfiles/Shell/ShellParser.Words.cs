@@ -7,10 +7,22 @@ public static partial class ShellParser
 {
     private sealed partial class State
     {
+        // Characters that end a word or need the full word reader (quotes, escapes, expansions, glob characters).
+        private static readonly System.Buffers.SearchValues<char> NotPlain = System.Buffers.SearchValues.Create(" \t\n\r;&|()<>\\'\"$`*?[{~");
+
         /// <summary>Reads one word up to an unquoted blank, newline or operator character.</summary>
         private ShellWord ReadWord()
         {
             var start = _pos;
+            // Most words are plain (no quote, escape, expansion or glob): one substring serves as raw text and value.
+            var plainEnd = text.AsSpan(start).IndexOfAny(NotPlain);
+            plainEnd = plainEnd < 0 ? text.Length : start + plainEnd;
+            if (plainEnd == text.Length || text[plainEnd] is ' ' or '\t' or '\n' or '\r' || IsOperatorChar(text[plainEnd]))
+            {
+                _pos = plainEnd;
+                var plain = text[start..plainEnd];
+                return new ShellWord(plain, plain, start, plainEnd, false, [], false);
+            }
             var value = _word.Clear();
             var quoted = false;
             var substitution = false;

@@ -124,7 +124,10 @@ public static partial class ShellParser
                 AddWord(ReadWord());
             }
             script.Unterminated = _unterminated;
-            script.ControlKeywords.UnionWith(_keywords);
+            if (_keywords.Count > 0)
+            {
+                script.ControlKeywords.UnionWith(_keywords);
+            }
             script.SetsErrexit = script.Commands.Exists(cmd => cmd.Name == "set" && HasSetOption(cmd, 'e', "errexit"));
             script.SetsPipefail = script.Commands.Exists(cmd => cmd.Name == "set" && HasSetOption(cmd, '\0', "pipefail"));
         }
@@ -202,7 +205,7 @@ public static partial class ShellParser
             }
             var redirect = new ShellRedirect(op, fd, target);
             _current.Redirects.Add(redirect);
-            if (_current.Words.Count == 0 && _current.Assignments.Count == 0 && _current.Redirects.Count == 1)
+            if (_current.Words.Count == 0 && _current.AssignmentCount == 0 && _current.RedirectCount == 1)
             {
                 _current.Start = start;
             }
@@ -274,7 +277,7 @@ public static partial class ShellParser
                 var eq = word.Raw.IndexOf('=', StringComparison.Ordinal);
                 if (eq > 0 && IsName(word.Raw.AsSpan(0, eq)))
                 {
-                    if (_current.Assignments.Count == 0 && _current.Redirects.Count == 0)
+                    if (_current.AssignmentCount == 0 && _current.RedirectCount == 0)
                     {
                         _current.Start = word.Start;
                     }
@@ -282,7 +285,7 @@ public static partial class ShellParser
                     return;
                 }
             }
-            if (_current.Words.Count == 0 && _current.Assignments.Count == 0 && _current.Redirects.Count == 0)
+            if (_current.Words.Count == 0 && _current.AssignmentCount == 0 && _current.RedirectCount == 0)
             {
                 _current.Start = word.Start;
             }
@@ -309,7 +312,7 @@ public static partial class ShellParser
         private void Finish(ShellScript script, string? connector)
         {
             _skipForHeader = false;
-            if (_current.Words.Count > 0 || _current.Assignments.Count > 0 || _current.Redirects.Count > 0)
+            if (_current.Words.Count > 0 || _current.AssignmentCount > 0 || _current.RedirectCount > 0)
             {
                 _current.Connector = connector;
                 _current.Depth = _depth;

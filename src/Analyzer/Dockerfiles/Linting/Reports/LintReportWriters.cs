@@ -70,65 +70,7 @@ public static class LintReportWriters
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
 
-    private static void WriteJson(LintReport report, Stream stream)
-    {
-        using var w = new Utf8JsonWriter(stream, ParseJsonWriter.Options);
-        w.WriteStartObject();
-        w.WriteNumber("schemaVersion", 1);
-        w.WriteStartArray("files");
-        foreach (var file in report.Files)
-        {
-            w.WriteStringValue(file);
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("findings");
-        foreach (var f in report.Findings)
-        {
-            WriteFinding(w, f);
-        }
-        w.WriteEndArray();
-        w.WriteStartArray("errors");
-        foreach (var (file, line, message) in report.Errors)
-        {
-            w.WriteStartObject();
-            w.WriteString("file", file);
-            w.WriteNumber("line", line);
-            w.WriteString("message", message);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteStartObject("verdict");
-        w.WriteBoolean("passed", report.Passed);
-        w.WriteString("failureThreshold", report.FailureThreshold?.ToName() ?? "none");
-        w.WriteStartArray("failures");
-        foreach (var f in report.Failures)
-        {
-            w.WriteStringValue($"{f.File}:{f.Line} {f.RuleId} {f.Message}");
-        }
-        foreach (var (file, line, message) in report.Errors)
-        {
-            w.WriteStringValue($"{file}:{line} {message}");
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteFinding(Utf8JsonWriter w, Finding f)
-    {
-        w.WriteStartObject();
-        w.WriteString("ruleId", f.RuleId);
-        w.WriteString("severity", f.Severity.ToName());
-        w.WriteString("file", f.File);
-        w.WriteNumber("line", f.Line);
-        w.WriteNumber("column", f.Column);
-        w.WriteNumber("endLine", f.EndLine);
-        w.WriteNumber("endColumn", f.EndColumn);
-        w.WriteString("message", f.Message);
-        w.WriteString("hadolintId", f.HadolintId);
-        w.WriteString("buildkitCheck", f.BuildkitCheck);
-        w.WriteEndObject();
-    }
+    private static void WriteJson(LintReport report, Stream stream) => LintJsonWriter.Write(report, stream);
 
     private static XmlWriter Xml(Stream stream) =>
         XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false), CheckCharacters = false });

@@ -81,7 +81,7 @@ internal static partial class InstructionRules
             {
                 return;
             }
-            var reported = new HashSet<string>(StringComparer.Ordinal);
+            HashSet<string>? reported = null; // made for the rare instruction with an undefined variable
             foreach (var token in tokens.Concat(instruction.Flags))
             {
                 var value = instruction.Keyword == "ARG" ? token.Value[(token.Value.IndexOf('=', StringComparison.Ordinal) + 1)..] : token.Value;
@@ -100,7 +100,7 @@ internal static partial class InstructionRules
                 }
                 foreach (var name in expander.Unmatched)
                 {
-                    if (!ImageEnvironment.Contains(name) && !VariableScope.ProxyArgs.Contains(name) && (char.IsAsciiLetter(name[0]) || name[0] == '_') && reported.Add(name))
+                    if (!ImageEnvironment.Contains(name) && !VariableScope.ProxyArgs.Contains(name) && (char.IsAsciiLetter(name[0]) || name[0] == '_') && (reported ??= new HashSet<string>(StringComparer.Ordinal)).Add(name))
                     {
                         ctx.Report(rule, token.Range, $"Usage of undefined variable '${name}'");
                     }
