@@ -1,0 +1,99 @@
+using System.Formats.Tar;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using LayerLens.TestInfrastructure.Synthetic;
+
+namespace LayerLens.Web.Tests.LayerCache;
+
+/// <summary>How a forged upload's layer differs from the layer its manifest and config name.</summary>
+public enum LayerForgery
+{
+    /// <summary>Other bytes (the forger's own layer) under the named digest.</summary>
+    OtherBytes,
+
+    /// <summary>The layer file is not in the archive at all.</summary>
+    Missing,
+
+    /// <summary>The first half of the real layer only.</summary>
+    Truncated,
+}
+
+/// <summary>
+/// Image archives as uploads carry them, written from first principles: the Docker 25+ docker-archive (an OCI layout
+/// with manifest.json naming blobs/sha256/…) and the classic one (&lt;id&gt;/layer.tar, uncompressed), either genuine
+/// or forged: manifest and config exactly the genuine image's (every digest and diff_id), the layer bytes not.
+/// </summary>
+public static class ForgedArchive
+{
+    /// <summary>A small, different layer a forger can put in place of the real one.</summary>
+    public static readonly byte[] ForgersLayer = new LayerTarBuilder().Dir("beta").File("beta/own.txt", "beta's own file").Build();
+
+    public static byte[] DockerArchive(SyntheticImage image, LayerForgery? forgery = null)
+    {
+        var (blobs, manifestDigest, manifest) = image.Blobs();
+        var node = JsonNode.Parse(manifest)!;
+        var layerDigests = node["layers"]!.AsArray().Select(l => l!["digest"]!.GetValue<string>()).ToList();
+        var configDigest = node["config"]!["digest"]!.GetValue<string>();
+        using var output = new MemoryStream();
+        using (var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var (digest, bytes) in blobs)
+            {
+                var content = layerDigests.Contains(digest) && forgery is { } how ? Forge(bytes, how, image.Compress(ForgersLayer)) : bytes;
+                if (content is not null)
+                {
+                    SyntheticImage.Add(tar, "blobs/sha256/" + digest[7..], content);
+                }
+            }
+            SyntheticImage.Add(tar, "oci-layout", """{"imageLayoutVersion":"1.0.0"}"""u8.ToArray());
+            var index = new JsonObject { ["schemaVersion"] = 2, ["manifests"] = new JsonArray(image.ManifestDescriptor(manifestDigest, manifest.Length, "example/app:1", false)) };
+            SyntheticImage.Add(tar, "index.json", JsonSerializer.SerializeToUtf8Bytes(index));
+            var layers = new JsonArray([.. layerDigests.Select(d => (JsonNode)("blobs/sha256/" + d[7..]))]);
+            SyntheticImage.Add(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(new JsonArray(new JsonObject
+            {
+                ["Config"] = "blobs/sha256/" + configDigest[7..],
+                ["RepoTags"] = new JsonArray("example/app:1"),
+                ["Layers"] = layers,
+            })));
+        }
+        return output.ToArray();
+    }
+
+    /// <summary>The classic shape: layers uncompressed at &lt;diff_id hex&gt;/layer.tar, so no blob digest is written anywhere.</summary>
+    public static byte[] ClassicDockerArchive(SyntheticImage image, LayerForgery? forgery = null)
+    {
+        var config = image.ConfigJson();
+        var configName = SyntheticImage.Sha256(config)[7..] + ".json";
+        using var output = new MemoryStream();
+        using (var tar = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var paths = new JsonArray();
+            foreach (var layer in image.LayerTars)
+            {
+                var id = SyntheticImage.Sha256(layer)[7..];
+                paths.Add(id + "/layer.tar");
+                var content = forgery is { } how ? Forge(layer, how, ForgersLayer) : layer;
+                if (content is not null)
+                {
+                    SyntheticImage.Add(tar, id + "/layer.tar", content);
+                }
+            }
+            SyntheticImage.Add(tar, configName, config);
+            SyntheticImage.Add(tar, "manifest.json", JsonSerializer.SerializeToUtf8Bytes(new JsonArray(new JsonObject
+            {
+                ["Config"] = configName,
+                ["RepoTags"] = new JsonArray("example/app:1"),
+                ["Layers"] = paths,
+            })));
+        }
+        return output.ToArray();
+    }
+
+    private static byte[]? Forge(byte[] genuine, LayerForgery how, byte[] forgers) => how switch
+    {
+        LayerForgery.OtherBytes => forgers,
+        LayerForgery.Missing => null,
+        LayerForgery.Truncated => genuine[..(genuine.Length / 2)],
+        _ => throw new ArgumentOutOfRangeException(nameof(how)),
+    };
+}
