@@ -112,7 +112,7 @@ public sealed record ResolvedSettings(
             KeptLayerGrantLifetime = TimeSpan.FromDays(Math.Max(0.0001, configuration.GetValue("LayerLens:Registries:GrantDays", KeptLayerGrants.DefaultLifetime.TotalDays))),
             InsecureRegistries = configuration.GetSection("LayerLens:Registries:Insecure").Get<string[]>() ?? [],
             LayerCacheEnabled = configuration.GetValue("LayerLens:Cache:Enabled", true),
-            LayerCacheMaxBytes = Math.Max(0, configuration.GetValue("LayerLens:Cache:MaxBytes", DefaultLayerCacheMaxBytes)),
+            LayerCacheMaxBytes = Math.Max(1, configuration.GetValue("LayerLens:Cache:MaxBytes", DefaultLayerCacheMaxBytes)),
             PublicBaseUrl = configuration.GetValue<string?>("LayerLens:PublicBaseUrl"),
         };
     }

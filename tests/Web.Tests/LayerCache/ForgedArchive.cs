@@ -21,7 +21,8 @@ public enum LayerForgery
 /// <summary>
 /// Image archives as uploads carry them, written from first principles: the Docker 25+ docker-archive (an OCI layout
 /// with manifest.json naming blobs/sha256/…) and the classic one (&lt;id&gt;/layer.tar, uncompressed), either genuine
-/// or forged: manifest and config exactly the genuine image's (every digest and diff_id), the layer bytes not.
+/// or forged: manifest and config exactly the genuine image's (every digest and diff_id), the first layer's bytes
+/// not (only one layer is forged, so a failing analysis fails for one reason, the same in every run).
 /// </summary>
 public static class ForgedArchive
 {
@@ -39,7 +40,7 @@ public static class ForgedArchive
         {
             foreach (var (digest, bytes) in blobs)
             {
-                var content = layerDigests.Contains(digest) && forgery is { } how ? Forge(bytes, how, image.Compress(ForgersLayer)) : bytes;
+                var content = digest == layerDigests[0] && forgery is { } how ? Forge(bytes, how, image.Compress(ForgersLayer)) : bytes;
                 if (content is not null)
                 {
                     SyntheticImage.Add(tar, "blobs/sha256/" + digest[7..], content);
@@ -72,7 +73,7 @@ public static class ForgedArchive
             {
                 var id = SyntheticImage.Sha256(layer)[7..];
                 paths.Add(id + "/layer.tar");
-                var content = forgery is { } how ? Forge(layer, how, ForgersLayer) : layer;
+                var content = paths.Count == 1 && forgery is { } how ? Forge(layer, how, ForgersLayer) : layer;
                 if (content is not null)
                 {
                     SyntheticImage.Add(tar, id + "/layer.tar", content);

@@ -49,10 +49,10 @@ public sealed class UploadLayerCacheTests : IAsyncLifetime
 
         var warm = await _app.UploadAsync(_app.Beta, forged, "forged.tar");
 
-        // Exactly what beta saw before alpha's layers were cached: no benefit, no information.
+        // Exactly what beta saw before alpha's layers were cached: no benefit, no information. (Its genuine second
+        // layer, which its cold run read and cached, it may reuse: its archive holds those bytes.)
         Assert.Equal(cold.Seen, warm.Seen);
         Assert.DoesNotContain("merger-plans", warm.Seen, StringComparison.Ordinal);
-        Assert.Equal(0, _app.CacheUse(warm.Id).Reused);
     }
 
     [Theory]
