@@ -20,7 +20,7 @@ public sealed class RegistryLayerCacheTests(BasicAuthRegistryFixture registry) :
 {
     private static readonly SyntheticImage Image = new(
         new LayerTarBuilder().Dir("alpha-private").File("alpha-private/merger-plans.txt", "alpha's plans").Build(),
-        new LayerTarBuilder().Dir("app").File("app/run.sh", "#!/bin/sh\necho alpha\n").Build());
+        new LayerTarBuilder().Dir("app").File("app/run.sh", "#!/bin/sh\necho alpha\n").Whiteout("alpha-private/merger-plans.txt").Build());
 
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-cache-registry-").FullName;
     private readonly string _repository = "alpha" + Guid.NewGuid().ToString("N")[..8];
@@ -68,6 +68,7 @@ public sealed class RegistryLayerCacheTests(BasicAuthRegistryFixture registry) :
     {
         var first = await PullAsync(_app.Alpha, $"{_repository}/app");
         Assert.True(first.Status == "succeeded", first.Seen);
+        Assert.Contains("merger-plans.txt", first.JsonReport, StringComparison.Ordinal);
         Assert.All(LayerDigests, d => Assert.Equal(1, _proxy.Downloads(d)));
 
         var second = await PullAsync(_app.Alpha, $"{_repository}/app");

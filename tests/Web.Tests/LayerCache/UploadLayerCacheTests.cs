@@ -14,7 +14,9 @@ public sealed class UploadLayerCacheTests : IAsyncLifetime
     private static readonly byte[] AlphaPrivateLayer = new LayerTarBuilder()
         .Dir("alpha-private").File("alpha-private/merger-plans.txt", "alpha's plans").File("alpha-private/customers.csv", "a,b,c").Build();
 
-    private static readonly byte[] AlphaAppLayer = new LayerTarBuilder().Dir("app").File("app/run.sh", "#!/bin/sh\necho alpha\n").Build();
+    // Deleting the plans makes them waste, so the report itself names the private file (the JSON report lists no tree).
+    private static readonly byte[] AlphaAppLayer = new LayerTarBuilder().Dir("app").File("app/run.sh", "#!/bin/sh\necho alpha\n")
+        .Whiteout("alpha-private/merger-plans.txt").Build();
 
     private static readonly SyntheticImage Parent = new(AlphaPrivateLayer, AlphaAppLayer);
 
@@ -51,8 +53,9 @@ public sealed class UploadLayerCacheTests : IAsyncLifetime
 
         // Exactly what beta saw before alpha's layers were cached: no benefit, no information. (Its genuine second
         // layer, which its cold run read and cached, it may reuse: its archive holds those bytes.)
+        // (A truncated layer's cold error may name the entry it was cut in: beta holds those bytes itself.)
         Assert.Equal(cold.Seen, warm.Seen);
-        Assert.DoesNotContain("merger-plans", warm.Seen, StringComparison.Ordinal);
+        Assert.NotEqual("succeeded", warm.Status);
     }
 
     [Theory]
