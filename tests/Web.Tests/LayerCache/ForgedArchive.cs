@@ -8,7 +8,10 @@ namespace LayerLens.Web.Tests.LayerCache;
 /// <summary>How a forged upload's layer differs from the layer its manifest and config name.</summary>
 public enum LayerForgery
 {
-    /// <summary>Other bytes (the forger's own layer) under the named digest.</summary>
+    /// <summary>
+    /// Other bytes of exactly the named size under the named digest (the size is in the manifest, no secret either),
+    /// so nothing but the bytes themselves tells the forgery from the layer.
+    /// </summary>
     OtherBytes,
 
     /// <summary>The layer file is not in the archive at all.</summary>
@@ -26,9 +29,6 @@ public enum LayerForgery
 /// </summary>
 public static class ForgedArchive
 {
-    /// <summary>A small, different layer a forger can put in place of the real one.</summary>
-    public static readonly byte[] ForgersLayer = new LayerTarBuilder().Dir("beta").File("beta/own.txt", "beta's own file").Build();
-
     public static byte[] DockerArchive(SyntheticImage image, LayerForgery? forgery = null)
     {
         var (blobs, manifestDigest, manifest) = image.Blobs();
@@ -40,7 +40,7 @@ public static class ForgedArchive
         {
             foreach (var (digest, bytes) in blobs)
             {
-                var content = digest == layerDigests[0] && forgery is { } how ? Forge(bytes, how, image.Compress(ForgersLayer)) : bytes;
+                var content = digest == layerDigests[0] && forgery is { } how ? Forge(bytes, how) : bytes;
                 if (content is not null)
                 {
                     SyntheticImage.Add(tar, "blobs/sha256/" + digest[7..], content);
@@ -73,7 +73,7 @@ public static class ForgedArchive
             {
                 var id = SyntheticImage.Sha256(layer)[7..];
                 paths.Add(id + "/layer.tar");
-                var content = paths.Count == 1 && forgery is { } how ? Forge(layer, how, ForgersLayer) : layer;
+                var content = paths.Count == 1 && forgery is { } how ? Forge(layer, how) : layer;
                 if (content is not null)
                 {
                     SyntheticImage.Add(tar, id + "/layer.tar", content);
@@ -90,9 +90,9 @@ public static class ForgedArchive
         return output.ToArray();
     }
 
-    private static byte[]? Forge(byte[] genuine, LayerForgery how, byte[] forgers) => how switch
+    private static byte[]? Forge(byte[] genuine, LayerForgery how) => how switch
     {
-        LayerForgery.OtherBytes => forgers,
+        LayerForgery.OtherBytes => new byte[genuine.Length],
         LayerForgery.Missing => null,
         LayerForgery.Truncated => genuine[..(genuine.Length / 2)],
         _ => throw new ArgumentOutOfRangeException(nameof(how)),
