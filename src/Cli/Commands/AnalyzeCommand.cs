@@ -114,7 +114,7 @@ internal static class AnalyzeCommand
         }
     }
 
-    /// <summary>The layer cache the options ask for (none with --no-cache).</summary>
+    /// <summary>The layer cache the options ask for (none with --no-cache, or without --cache-dir when no home directory is known).</summary>
     private static DirectoryLayerCache? OpenCache(AnalyzeRequest request)
     {
         if (request.CacheDir is not { } directory)

@@ -32,15 +32,23 @@ public sealed class DirectoryLayerCache : ILayerCache
 
     public long MaxBytes { get; }
 
-    /// <summary>The default place: <c>$XDG_CACHE_HOME/layerlens</c>, else <c>~/.cache/layerlens</c>.</summary>
-    public static string DefaultDirectory()
+    /// <summary>
+    /// The default place: <c>$XDG_CACHE_HOME/layerlens</c>, else <c>$HOME/.cache/layerlens</c> (only absolute paths count,
+    /// as the XDG spec says); null when neither names one (never a directory relative to wherever the command runs).
+    /// </summary>
+    public static string? DefaultDirectory()
     {
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
         if (!string.IsNullOrEmpty(xdg) && Path.IsPathRooted(xdg))
         {
             return Path.Combine(xdg, "layerlens");
         }
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "layerlens");
+        var home = Environment.GetEnvironmentVariable("HOME");
+        if (string.IsNullOrEmpty(home) || !Path.IsPathRooted(home))
+        {
+            home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        }
+        return !string.IsNullOrEmpty(home) && Path.IsPathRooted(home) ? Path.Combine(home, ".cache", "layerlens") : null;
     }
 
     /// <summary>The file holding <paramref name="key"/>'s entry.</summary>
