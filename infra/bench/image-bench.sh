@@ -7,6 +7,7 @@
 # Medians over RUNS runs (default 3), the two programs alternated so drift hits both alike.
 # The CLI is measured as it ships: published ReadyToRun for this platform (as `dotnet pack` packs the
 # tool). R2R=0 measures the plain build output instead (every method JIT-compiled at start-up).
+# Every analysis runs with --no-cache: this measures reading layers, not the layer cache (cache-bench.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${RUNS:-3}
@@ -33,7 +34,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 echo "== realistic image: $(du -sh "$cache/image-oci" | cut -f1) on disk, $(nproc) cores"
 a_wall=(); a_rss=(); b_wall=(); b_rss=(); ratios=()
 for i in $(seq 1 "$runs"); do
-  read -r aw ar < <(measure "${cli[@]}" analyze "oci:$cache/image-oci" --format json)
+  read -r aw ar < <(measure "${cli[@]}" analyze "oci:$cache/image-oci" --format json --no-cache)
   read -r bw br < <(measure "${bench[@]}" gunzip-baseline "$cache/image-oci")
   a_wall+=("$aw"); a_rss+=("$ar"); b_wall+=("$bw"); b_rss+=("$br")
   ratios+=("$(awk -v a="$aw" -v b="$bw" 'BEGIN { printf "%.3f", a / b }')")
@@ -50,11 +51,11 @@ for n in 1000 250000 500000 1000000; do
   dir="$cache/synthetic-$n"
   [ -f "$dir/index.json" ] || { rm -rf "$dir"; "${bench[@]}" synthetic "$dir" "$n" >/dev/null; }
 done
-read -r _ floor < <(measure "${cli[@]}" analyze "oci:$cache/synthetic-1000" --format json)
+read -r _ floor < <(measure "${cli[@]}" analyze "oci:$cache/synthetic-1000" --format json --no-cache)
 for n in 250000 500000 1000000; do
   walls=(); rsss=()
   for i in $(seq 1 "$runs"); do
-    read -r w r < <(measure "${cli[@]}" analyze "oci:$cache/synthetic-$n" --format json)
+    read -r w r < <(measure "${cli[@]}" analyze "oci:$cache/synthetic-$n" --format json --no-cache)
     walls+=("$w"); rsss+=("$r")
   done
   w=$(printf '%s\n' "${walls[@]}" | median); r=$(printf '%s\n' "${rsss[@]}" | median)

@@ -2,12 +2,14 @@ using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.FileTree;
 using LayerLens.Analyzer.Images;
 using LayerLens.Analyzer.Layers;
+using LayerLens.Analyzer.Layers.Cache;
 using LayerLens.Analyzer.Waste;
 
 namespace LayerLens.Analyzer.Analysis;
 
 /// <summary>
 /// source → blobs → layer change sets (in parallel) → merged tree (in order) → metrics and waste.
+/// With a <see cref="ILayerCache"/>, a layer it already knows is restored from it instead of being opened.
 /// </summary>
 public static class ImageAnalyzer
 {
@@ -15,6 +17,7 @@ public static class ImageAnalyzer
         ResolvedImage image,
         AnalysisLimits? limits = null,
         IProgress<AnalysisProgress>? progress = null,
+        ILayerCache? layerCache = null,
         CancellationToken cancellationToken = default)
     {
         limits ??= AnalysisLimits.Default;
@@ -32,6 +35,17 @@ public static class ImageAnalyzer
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(order, parallel, async (layer, ct) =>
         {
+            if (layerCache is not null && await LayerCacheLookup.FindAsync(layerCache, layer, limits, ct) is { } hit)
+            {
+                if (!budget.TryConsume(hit.UncompressedBytes))
+                {
+                    throw new InvalidImageException($"{layer.Describe()}: the image's uncompressed size passes the limit of {budget.Limit} bytes");
+                }
+                changes[layer.Index] = hit.Restore(layer.Index, paths);
+                reads[layer.Index] = (hit.CompressedBytes, hit.UncompressedBytes, hit.Compression, hit.BlobDigest);
+                progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, hit.CompressedBytes), total));
+                return;
+            }
             await using var raw = await layer.Open(ct);
             using var blob = new LayerBlobStream(raw, layer, limits, budget);
             if (progress is not null)
@@ -41,6 +55,11 @@ public static class ImageAnalyzer
             changes[layer.Index] = LayerTarReader.Read(blob, layer.Index, layer.Describe(), paths, limits);
             blob.Complete();
             reads[layer.Index] = (blob.CompressedBytesRead, blob.UncompressedBytesRead, blob.Compression, blob.ComputedDigest);
+            if (layerCache is not null && layer.DiffId is { } verifiedDiffId)
+            {
+                await LayerCacheLookup.StoreAsync(layerCache, layer, changes[layer.Index], paths, limits,
+                    blob.ComputedDigest, verifiedDiffId, blob.CompressedBytesRead, blob.UncompressedBytesRead, blob.Compression, ct);
+            }
             progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.UnreportedBytes), total));
         });
 

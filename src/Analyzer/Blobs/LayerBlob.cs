@@ -19,5 +19,14 @@ public sealed class LayerBlob
     /// <summary>Opens the raw (possibly compressed) blob; each call gives an independent stream.</summary>
     public required Func<CancellationToken, Task<Stream>> Open { get; init; }
 
+    /// <summary>Registry layers: the <c>host/name</c> the blob is pulled from; null for a local source.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>
+    /// Registry layers: asks the registry, without downloading, whether these credentials may read the blob today
+    /// (throws when not). A layer cache uses it to serve a known layer only to a caller the registry still grants.
+    /// </summary>
+    public Func<CancellationToken, Task>? EnsureAccess { get; init; }
+
     public string Describe() => Digest is null ? $"layer {Index}" : $"layer {Index} (blob {Digest})";
 }

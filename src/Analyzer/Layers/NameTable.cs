@@ -32,8 +32,17 @@ internal sealed class NameTable
         {
             throw new ArgumentException("a path segment longer than 65535 bytes", nameof(name));
         }
-        var bytes = utf8[..length];
+        return GetOrAdd(utf8[..length]);
+    }
 
+    /// <summary>The id of a name given as UTF-8 (a cached layer's names are stored that way).</summary>
+    public int GetOrAdd(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > ushort.MaxValue)
+        {
+            throw new ArgumentException("a path segment longer than 65535 bytes", nameof(bytes));
+        }
+        var length = bytes.Length;
         var mask = _slots.Length - 1;
         var slot = (int)(XxHash3.HashToUInt64(bytes) & (ulong)mask);
         while (true)

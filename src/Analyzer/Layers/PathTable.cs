@@ -54,6 +54,30 @@ public sealed class PathTable
         }
     }
 
+    /// <summary>The child named <paramref name="utf8Name"/> (one segment, UTF-8) of <paramref name="parent"/>, created if new.</summary>
+    public int InternChild(int parent, ReadOnlySpan<byte> utf8Name)
+    {
+        lock (_lock)
+        {
+            if ((uint)parent >= (uint)_count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(parent));
+            }
+            return GetOrAddChild(parent, _names.GetOrAdd(utf8Name));
+        }
+    }
+
+    /// <summary>Appends the node's own name (one segment) as UTF-8.</summary>
+    public void AppendNameUtf8(int node, System.Buffers.IBufferWriter<byte> to)
+    {
+        lock (_lock)
+        {
+            var bytes = _names.Bytes(_nodes[node].Name);
+            bytes.CopyTo(to.GetSpan(bytes.Length));
+            to.Advance(bytes.Length);
+        }
+    }
+
     /// <summary>The node of a normalised path, or <see cref="None"/> when no layer has it.</summary>
     public int Find(ReadOnlySpan<char> path)
     {

@@ -1,6 +1,7 @@
 using LayerLens.Analyzer.Blobs;
 using System.CommandLine;
 using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Layers.Cache;
 using LayerLens.Analyzer.Reports;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.UseCases.ImageReviews;
@@ -32,10 +33,27 @@ internal static class AnalyzeCommand
         var creds = new Option<string?>("--creds") { Description = "registry credentials user:password" };
         var insecure = new Option<bool>("--insecure") { Description = "allow plain-HTTP registries on loopback addresses" };
         var dockerfile = new Option<string?>("--dockerfile") { Description = "the Dockerfile the image was built from: SARIF results point at the instruction that caused the waste" };
+        var cacheDir = new Option<string?>("--cache-dir")
+        {
+            Description = "keep what each layer taught the analysis in DIR, so later analyses read only new layers (default $XDG_CACHE_HOME/layerlens, else ~/.cache/layerlens)",
+        };
+        var noCache = new Option<bool>("--no-cache") { Description = "read every layer; neither use nor fill the layer cache" };
+        var cacheMaxBytes = new Option<long>("--cache-max-bytes")
+        {
+            Description = "bound of the layer cache in bytes; least recently used layers are evicted beyond it (default 2 GiB)",
+            DefaultValueFactory = _ => DirectoryLayerCache.DefaultMaxBytes,
+        };
+        cacheMaxBytes.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() <= 0)
+            {
+                result.AddError("--cache-max-bytes must be a positive number of bytes");
+            }
+        });
 
         var command = new Command("analyze", "Analyse a container image: sizes, wasted bytes, duplicates, junk, per layer.");
         command.Arguments.Add(source);
-        foreach (var option in new Option[] { platform, format, output, ci, ciConfig, creds, insecure, dockerfile })
+        foreach (var option in new Option[] { platform, format, output, ci, ciConfig, creds, insecure, dockerfile, cacheDir, noCache, cacheMaxBytes })
         {
             command.Options.Add(option);
         }
@@ -51,13 +69,15 @@ internal static class AnalyzeCommand
                 parse.GetValue(ciConfig),
                 parse.GetValue(creds),
                 parse.GetValue(insecure),
-                parse.GetValue(dockerfile));
+                parse.GetValue(dockerfile),
+                parse.GetValue(noCache) ? null : parse.GetValue(cacheDir) ?? DirectoryLayerCache.DefaultDirectory(),
+                parse.GetValue(cacheMaxBytes));
             return await RunAsync(request, cancellationToken);
         });
         return command;
     }
 
-    private sealed record AnalyzeRequest(string Source, string? Platform, string Format, string? Output, bool Ci, string? CiConfig, string? Creds, bool Insecure, string? Dockerfile);
+    private sealed record AnalyzeRequest(string Source, string? Platform, string Format, string? Output, bool Ci, string? CiConfig, string? Creds, bool Insecure, string? Dockerfile, string? CacheDir, long CacheMaxBytes);
 
     private static async Task<int> RunAsync(AnalyzeRequest request, CancellationToken cancellationToken)
     {
@@ -72,7 +92,7 @@ internal static class AnalyzeCommand
                 Registry = RegistryOptionsFactory.Create(request.Creds, request.Insecure),
             };
 
-            var review = new ImageReviewRequest(ImageSourceSpec.Parse(request.Source), options) { Rules = rules };
+            var review = new ImageReviewRequest(ImageSourceSpec.Parse(request.Source), options) { Rules = rules, LayerCache = OpenCache(request) };
             var result = await ProgressDisplay.RunAsync(progress => ImageReview.RunAsync(review, progress, phase: null, cancellationToken));
             var report = new ImageReviewReport(result, dockerfile);
             if (request.Output is { } file)
@@ -92,6 +112,20 @@ internal static class AnalyzeCommand
             await Console.Error.WriteLineAsync($"layerlens: {ex.Message}");
             return ExitCodes.BadInput;
         }
+    }
+
+    /// <summary>The layer cache the options ask for (none with --no-cache, or without --cache-dir when no home directory is known).</summary>
+    private static DirectoryLayerCache? OpenCache(AnalyzeRequest request)
+    {
+        if (request.CacheDir is not { } directory)
+        {
+            return null;
+        }
+        if (directory.Length == 0)
+        {
+            throw new ArgumentException("--cache-dir: empty path");
+        }
+        return new DirectoryLayerCache(directory, request.CacheMaxBytes);
     }
 
     /// <summary>SARIF names the file as given (repository-relative in CI, '/' separators for code scanning).</summary>

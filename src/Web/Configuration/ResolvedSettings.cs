@@ -63,6 +63,14 @@ public sealed record ResolvedSettings(
     /// <summary>Registry hosts (host:port) reachable over plain HTTP.</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
+    /// <summary>Whether analyses reuse the layer change sets earlier analyses stored (each workspace only for layers it was granted).</summary>
+    public bool LayerCacheEnabled { get; init; } = true;
+
+    /// <summary>Bound of the layer-result cache on disk; least recently used entries go past it.</summary>
+    public long LayerCacheMaxBytes { get; init; } = DefaultLayerCacheMaxBytes;
+
+    public const long DefaultLayerCacheMaxBytes = 20L * 1024 * 1024 * 1024;
+
     /// <summary>The public base URL for links in webhooks and reports (e.g. https://layerlens.example.com); the request's when empty.</summary>
     public string? PublicBaseUrl { get; init; }
 
@@ -108,6 +116,8 @@ public sealed record ResolvedSettings(
                 (Math.Max(1, options.MaxConcurrentAnalyses) + 1) / 2)),
             KeptLayerGrantLifetime = TimeSpan.FromDays(Math.Max(0.0001, configuration.GetValue("LayerLens:Registries:GrantDays", KeptLayerGrants.DefaultLifetime.TotalDays))),
             InsecureRegistries = configuration.GetSection("LayerLens:Registries:Insecure").Get<string[]>() ?? [],
+            LayerCacheEnabled = configuration.GetValue("LayerLens:Cache:Enabled", true),
+            LayerCacheMaxBytes = Math.Max(1, configuration.GetValue("LayerLens:Cache:MaxBytes", DefaultLayerCacheMaxBytes)),
             PublicBaseUrl = configuration.GetValue<string?>("LayerLens:PublicBaseUrl"),
         };
     }

@@ -37,6 +37,7 @@ public static class JobStorageSetup
         services.AddSingleton<AnalysisNotifier>();
         services.AddSingleton(new BlobStore(settings.DataDirectory));
         services.AddSingleton<DataLayout>();
+        services.AddSingleton<LayerLens.Web.LayerCache.SharedLayerCache>();
         services.AddTransient<AnalysisJob>();
         services.AddTransient<StoredReports>();
         services.AddTransient<ImagePipeline>();

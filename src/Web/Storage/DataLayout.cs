@@ -3,7 +3,7 @@ using LayerLens.Web.Configuration;
 namespace LayerLens.Web.Storage;
 
 /// <summary>
-/// Where things live under the data directory: blobs/, results/{id}/{run}/, work/{id}-{run}/. Each run
+/// Where things live under the data directory: blobs/, results/{id}/{run}/, work/{id}-{run}/, layer-cache/. Each run
 /// writes its results under its own run id; the analysis row's RunId (set by the one run whose finishing
 /// update hit the row) says which run's results are the visible ones, so readers follow the row.
 /// </summary>
@@ -15,6 +15,12 @@ public sealed class DataLayout(ResolvedSettings settings)
     public string ResultsRoot { get; } = Path.Combine(settings.DataDirectory, "results");
 
     public string WorkRoot { get; } = Path.Combine(settings.DataDirectory, "work");
+
+    /// <summary>
+    /// The layer-result cache every worker sharing this data directory reads and fills (change sets keyed by layer
+    /// digest, diff_id and engine format). Outside blobs/ so blob retention never sweeps it; it bounds itself.
+    /// </summary>
+    public string LayerCacheRoot { get; } = Path.Combine(settings.DataDirectory, "layer-cache");
 
     public string ResultDirectory(Guid analysisId) => Path.Combine(ResultsRoot, analysisId.ToString("N"));
 

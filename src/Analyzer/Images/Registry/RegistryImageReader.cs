@@ -69,6 +69,8 @@ public static class RegistryImageReader
                     MediaType = descriptors[i].MediaType,
                     CompressedSize = layerSize,
                     Open = token => OpenLayerAsync(client, options.Registry.BlobCache, origin, layerDigest, layerSize, token),
+                    Origin = origin,
+                    EnsureAccess = token => client.EnsureBlobAccessAsync(layerDigest, token),
                 });
             }
             return new ResolvedImage(client)

@@ -1,5 +1,6 @@
 using LayerLens.Analyzer.Analysis;
 using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Layers.Cache;
 using LayerLens.Analyzer.Reports.Verdicts;
 
 namespace LayerLens.Analyzer.UseCases.ImageReviews;
@@ -11,6 +12,9 @@ public sealed record ImageReviewRequest(ImageSourceSpec Source, ImageOpenOptions
 
     /// <summary>The name the report gives the image instead of its location (an upload's file name, not its blob path).</summary>
     public string? ShownAs { get; init; }
+
+    /// <summary>Where layer results are kept between analyses (null: every layer is read).</summary>
+    public ILayerCache? LayerCache { get; init; }
 }
 
 /// <summary>The analysis (named as the request asked) and its CI verdict.</summary>
@@ -30,7 +34,7 @@ public static class ImageReview
         using (var image = await ImageOpener.OpenAsync(request.Source, request.Options, cancellationToken))
         {
             phase?.Invoke("reading layers");
-            analysis = await ImageAnalyzer.AnalyzeAsync(image, request.Options.Limits, progress, cancellationToken);
+            analysis = await ImageAnalyzer.AnalyzeAsync(image, request.Options.Limits, progress, request.LayerCache, cancellationToken);
         }
         if (request.ShownAs is { } name)
         {

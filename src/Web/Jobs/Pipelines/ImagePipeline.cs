@@ -9,6 +9,7 @@ using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.LayerCache;
 using LayerLens.Web.Security;
 using LayerLens.Web.Storage;
 using LayerLens.Analyzer.FileTree.Stored;
@@ -23,10 +24,17 @@ namespace LayerLens.Web.Jobs.Pipelines;
 /// layers), then the report set and the tree file the explorer reads.
 /// </summary>
 public sealed class ImagePipeline(
-    BlobStore blobs, ResolvedSettings settings, IDataProtectionProvider protection, NetworkTargetGuard guard, StoredReports reports)
+    BlobStore blobs,
+    ResolvedSettings settings,
+    IDataProtectionProvider protection,
+    NetworkTargetGuard guard,
+    StoredReports reports,
+    SharedLayerCache layerCache,
+    ILogger<ImagePipeline> logger)
 {
     public async Task<PipelineResult> RunAsync(Analysis analysis, string output, IProgress<AnalysisProgress> progress, Action<string> phase, CancellationToken ct)
     {
+        var grants = new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime);
         // ImageReview reports the phases from "opening image" on.
         var options = new ImageOpenOptions
         {
@@ -39,16 +47,32 @@ public sealed class ImagePipeline(
                 CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
                 // A retry or re-analysis of the same image reads its layers from the blob store: only layers this
                 // workspace itself downloaded from the same repository.
-                BlobCache = new PulledBlobCache(blobs, new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime), analysis.WorkspaceId),
+                BlobCache = new PulledBlobCache(blobs, grants, analysis.WorkspaceId),
             },
         };
+        var cacheUse = new LayerCacheUse();
         var request = new ImageReviewRequest(Source(analysis), options)
         {
             Rules = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig),
             // The report names what the user handed in, not the blob's path on this server.
             ShownAs = analysis.SourceKind == SourceKind.Upload ? analysis.DisplayName : null,
+            // Every image analysis (upload, registry reference, registry push) shares the cache, each only for
+            // layers its workspace was granted.
+            LayerCache = layerCache.For(new LayerAccessRule(grants, analysis.WorkspaceId), cacheUse),
         };
-        var review = await ImageReview.RunAsync(request, progress, phase, ct);
+        ImageReviewResult review;
+        try
+        {
+            review = await ImageReview.RunAsync(request, progress, phase, ct);
+        }
+        finally
+        {
+            if (request.LayerCache is not null && logger.IsEnabled(LogLevel.Information))
+            {
+                logger.LogInformation("Layer cache: analysis {Id} reused {Reused} layer change set(s); the access rule refused {Refused}",
+                    analysis.Id, cacheUse.Reused, cacheUse.Refused);
+            }
+        }
 
         phase("writing results");
         // SARIF points at the Dockerfile the CI named: at the causing instruction's line when its text came along, else line 1.
