@@ -17,6 +17,7 @@ packages=(
   zstd             # zstd layer round trips
   libisal2         # ISA-L inflate for gzip layers (the engine falls back to zlib without it)
   isal             # igzip, to compare with
+  libzstd1         # libzstd for zstd layers (the engine falls back to ZstdSharp without it)
   uidmap           # newuidmap/newgidmap: rootless buildah in the build sandbox
   e2fsprogs        # mkfs.ext4: the build sandbox's size-limited store
 )

@@ -4,7 +4,8 @@ namespace LayerLens.Analyzer.Benchmarks;
 
 /// <summary>
 /// Inflates one compressed file through the engine's decoder choice and discards the bytes:
-/// ISA-L when libisal.so.2 loads, GZipStream under LAYERLENS_INFLATE=zlib (infra/bench/inflate-bench.sh runs both).
+/// ISA-L when libisal.so.2 loads, GZipStream under LAYERLENS_INFLATE=zlib; for zstd libzstd.so.1, ZstdSharp under
+/// LAYERLENS_ZSTD=managed (infra/bench/inflate-bench.sh runs both of either).
 /// </summary>
 public static class InflateFile
 {

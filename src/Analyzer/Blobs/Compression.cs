@@ -42,7 +42,9 @@ public static class Compression
             CompressionKind.Gzip => IsalInflate.Available
                 ? new IsalGzipStream(replayed)
                 : new GZipStream(replayed, CompressionMode.Decompress, leaveOpen: false),
-            CompressionKind.Zstd => new ZstdSharp.DecompressionStream(replayed, leaveOpen: false),
+            CompressionKind.Zstd => NativeZstd.Available
+                ? new NativeZstdStream(replayed)
+                : new ZstdSharp.DecompressionStream(replayed, leaveOpen: false),
             _ => replayed,
         };
     }
