@@ -1,10 +1,12 @@
 using System.Text.Json;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Dockerfiles.Linting;
+using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.Tests.Reports;
 using LayerLens.Analyzer.UseCases.Baselines;
-
+using LayerLens.Analyzer.UseCases.DockerfileReviews;
 using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.UseCases.Baselines;
@@ -56,6 +58,30 @@ public sealed class FindingBaselineTests
         Assert.Equal(RegressionOutcome.Warned, Assert.Single(warning.Warnings).Outcome);
         Assert.True(errorsOnly.Passed);
         Assert.Empty(errorsOnly.Warnings);
+    }
+
+    [Fact]
+    public async Task Stored_review_reports_compare_as_the_service_reads_them_back()
+    {
+        // The service keeps each review's JSON (schema v1) and compares those, never re-running the review.
+        var main = ReportJson.ParseReview(await ReviewJsonAsync(BaselineScenarioImages.MainDockerfile));
+        var pr = ReportJson.ParseReview(await ReviewJsonAsync(BaselineScenarioImages.PullRequestDockerfile));
+
+        var report = BaselineComparison.Compare(main, pr, BaselineScenario.RegressionPolicy(), new BaselineIdentity("r1", "abc1234", "main"));
+
+        Assert.Equal(DeltaReport.DockerfileKind, report.Kind);
+        var findings = report.Baseline.Findings!;
+        Assert.Equal((1, 42, 0, 0), (findings.New, findings.Unchanged, findings.Updated, findings.Absent));
+        Assert.False(report.Baseline.Verdict.Passed);
+    }
+
+    private static async Task<string> ReviewJsonAsync(string text)
+    {
+        var document = DockerfileDocument.Parse(text, "Dockerfile");
+        var review = await DockerfileReview.RunAsync(new DockerfileReviewInput("Dockerfile", document, BuildContext.Unknown), null, CancellationToken.None);
+        using var buffer = new MemoryStream();
+        new DockerfileReviewReport(review).Write("json", buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     [Fact]

@@ -6,7 +6,6 @@ using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.Tests.Reports;
 using LayerLens.Analyzer.UseCases.Baselines;
 using LayerLens.Analyzer.Waste;
-
 using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.UseCases.Baselines;

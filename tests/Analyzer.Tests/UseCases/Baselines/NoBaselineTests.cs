@@ -2,7 +2,6 @@ using System.Text.Json;
 using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.UseCases.Baselines;
-
 using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.UseCases.Baselines;
