@@ -4,6 +4,7 @@ using LayerLens.Data;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Web.Analyses;
+using LayerLens.Web.Baselines;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
@@ -69,7 +70,10 @@ public static class AnalysesEndpoints
                     var analysis = await intake.FromRegistryAsync(
                         new RegistryAnalysis(request.Image, request.Platform, request.Name ?? name, request.Project ?? project, request.Credentials?.Username, request.Credentials?.Password),
                         ct,
-                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http), request.Dockerfile));
+                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http), request.Dockerfile)
+                        {
+                            VersionControl = new BaselineRequest(request.Branch, request.Commit, request.BaselineBranch, request.Baseline).Or(BaselineRequest.FromQuery(http.Request.Query)),
+                        });
                     return Accepted(analysis);
                 default:
                     return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
@@ -79,6 +83,10 @@ public static class AnalysesEndpoints
         catch (LayerLens.Web.Reviews.MeasurementForbiddenException ex)
         {
             return Problem(StatusCodes.Status403Forbidden, "Measuring not allowed", ex.Message);
+        }
+        catch (BaselineNotFoundException ex)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Baseline not found", ex.Message);
         }
         catch (IntakeException ex)
         {
@@ -111,7 +119,7 @@ public static class AnalysesEndpoints
     private static async Task<Analysis> UploadAsync(HttpContext http, AnalysisIntake intake, long maxUpload, string? name, string? project, CancellationToken ct)
     {
         LiftBodyLimit(http, maxUpload);
-        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)), ct, http.Request.Query["archiveImage"], http.Request.Query["archiveKind"]);
+        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)) { VersionControl = BaselineRequest.FromQuery(http.Request.Query) }, ct, http.Request.Query["archiveImage"], http.Request.Query["archiveKind"]);
     }
 
     /// <summary>A tarball body leaves no room for the CI configuration: it comes base64-encoded in <c>X-LayerLens-CI-Config</c>.</summary>

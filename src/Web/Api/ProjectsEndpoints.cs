@@ -1,4 +1,6 @@
 using LayerLens.Analyzer.Reports.Verdicts;
+using LayerLens.Web.Analyses;
+using LayerLens.Web.Baselines;
 using LayerLens.Web.Tenancy;
 using LayerLens.Web.Verdicts;
 using Microsoft.AspNetCore.Mvc;
@@ -11,6 +13,9 @@ public static class ProjectsEndpoints
     public static IEndpointRouteBuilder MapProjectsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/projects").WithTags("Projects").DisableAntiforgery();
+        api.MapGet("{name}", GetAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("The project: name, default branch, whether it has a policy and a regression policy");
+        api.MapPatch("{name}", PatchAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
+            .WithSummary("Change the project's settings: JSON {\"defaultBranch\": \"main\"} (the branch whose analyses are the baselines); creates the project");
         api.MapGet("{name}/policy", GetPolicyAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("The project's CI policy as YAML");
         api.MapPut("{name}/policy", PutPolicyAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
             .WithSummary("Set the project's CI policy: a .dive-ci / layerlens.yaml body (rules, thresholds incl. maxLintSeverity); creates the project");
@@ -50,6 +55,45 @@ public static class ProjectsEndpoints
         return Results.NoContent();
     }
 
+    private static async Task<IResult> GetAsync(string name, ProjectSettings settings, CancellationToken ct) =>
+        await settings.GetAsync(name, ct) is { } project ? Results.Ok(project) : NotFound(name);
+
+    private static async Task<IResult> PatchAsync(string name, HttpRequest request, ProjectSettings settings, CancellationToken ct)
+    {
+        if (request.ContentLength > 64 * 1024)
+        {
+            return Results.Problem(new ProblemDetails { Status = 413, Title = "Settings too large", Detail = "project settings are at most 64 KiB of JSON" });
+        }
+        ProjectPatch? patch;
+        try
+        {
+            patch = await request.ReadFromJsonAsync<ProjectPatch>(ct);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            return Results.Problem(new ProblemDetails { Status = 400, Title = "Invalid project settings", Detail = $"the JSON body is malformed: {ex.Message}" });
+        }
+        catch (InvalidOperationException)
+        {
+            return Results.Problem(new ProblemDetails { Status = 415, Title = "Unsupported content type", Detail = "send the settings as application/json, e.g. {\"defaultBranch\": \"main\"}" });
+        }
+        try
+        {
+            await settings.SetDefaultBranchAsync(name, patch?.DefaultBranch, ct);
+        }
+        catch (IntakeException ex)
+        {
+            return Results.Problem(new ProblemDetails { Status = 400, Title = "Invalid project settings", Detail = ex.Message });
+        }
+        return Results.Ok(await settings.GetAsync(name.Trim(), ct));
+    }
+
+    private static IResult NotFound(string name) =>
+        Results.Problem(new ProblemDetails { Status = 404, Title = "Project not found", Detail = $"there is no project '{name}'" });
+
     private static IResult TooLarge() =>
         Results.Problem(new ProblemDetails { Status = 413, Title = "Policy too large", Detail = $"a policy is at most {ServicePolicy.MaxBytes / 1024} KiB" });
 }
+
+/// <summary>Body of <c>PATCH /api/v1/projects/{name}</c>.</summary>
+public sealed record ProjectPatch(string? DefaultBranch);
