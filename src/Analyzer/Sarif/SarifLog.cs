@@ -98,6 +98,19 @@ public static class SarifLog
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndArray();
+        if (result.PartialFingerprints is { Count: > 0 } fingerprints)
+        {
+            w.WriteStartObject("partialFingerprints");
+            foreach (var (name, value) in fingerprints)
+            {
+                w.WriteString(name, value?.ToString());
+            }
+            w.WriteEndObject();
+        }
+        if (result.BaselineState is { } state)
+        {
+            w.WriteString("baselineState", state);
+        }
         Properties(w, result.Properties);
         w.WriteEndObject();
     }

@@ -9,6 +9,12 @@ public sealed record SarifResult(string RuleId, string Level, string Message, st
     public SarifRegion? Region { get; init; }
 
     public IReadOnlyList<SarifProperty>? Properties { get; init; }
+
+    /// <summary>partialFingerprints: stable identities (name → value) code scanning matches results by across runs.</summary>
+    public IReadOnlyList<SarifProperty>? PartialFingerprints { get; init; }
+
+    /// <summary>baselineState: new, unchanged, updated or absent compared with a baseline run; null without one.</summary>
+    public string? BaselineState { get; init; }
 }
 
 /// <summary>A region of the artifact: a start line, and columns and an end when the finding has them.</summary>

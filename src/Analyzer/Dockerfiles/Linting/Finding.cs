@@ -11,4 +11,8 @@ public sealed record Finding(
     int EndColumn,
     string Message,
     string? HadolintId,
-    string? BuildkitCheck);
+    string? BuildkitCheck)
+{
+    /// <summary>The <see cref="FindingFingerprints"/> fingerprint: the same for the same finding on any line.</summary>
+    public string? Fingerprint { get; init; }
+}

@@ -34,6 +34,12 @@ public static class ReportJson
 
     public static string Write(OptimizeReportJson report) => JsonSerializer.Serialize(report, Relaxed) + "\n";
 
+    /// <summary>A delta report, escaped as Dockerfile reports are (findings and paths keep their characters).</summary>
+    public static string Write(DeltaReport report) => JsonSerializer.Serialize(report, Relaxed) + "\n";
+
+    public static DeltaReport ParseDelta(string json) =>
+        JsonSerializer.Deserialize<DeltaReport>(json, Relaxed) ?? throw new JsonException("the delta report is empty (null)");
+
     public static ReviewReport ParseReview(string json) =>
         JsonSerializer.Deserialize<ReviewReport>(json, Relaxed) ?? throw new JsonException("the review report is empty (null)");
 
@@ -64,4 +70,5 @@ public static class ReportJson
 [JsonSerializable(typeof(ImageReport))]
 [JsonSerializable(typeof(ReviewReport))]
 [JsonSerializable(typeof(OptimizeReportJson))]
+[JsonSerializable(typeof(DeltaReport))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

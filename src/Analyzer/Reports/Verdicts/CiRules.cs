@@ -76,6 +76,11 @@ public sealed record CiRules
                 CheckLintOverrides(sectionName, node, file);
                 continue;
             }
+            if (sectionName == RegressionPolicy.Section)
+            {
+                // The regression limits of the same file: RegressionPolicy reads and checks them.
+                continue;
+            }
             if (node is not YamlMappingNode map)
             {
                 continue;

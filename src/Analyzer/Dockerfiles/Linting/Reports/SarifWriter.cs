@@ -4,7 +4,10 @@ using LayerLens.Analyzer.Sarif;
 
 namespace LayerLens.Analyzer.Dockerfiles.Linting.Reports;
 
-/// <summary>The lint report as SARIF (written by <see cref="SarifLog"/>): every rule with its help text, each finding at its range.</summary>
+/// <summary>
+/// The lint report as SARIF (written by <see cref="SarifLog"/>): every rule with its help text, each finding at its range
+/// with its line-independent <see cref="FindingFingerprints"/> fingerprint in <c>partialFingerprints</c>.
+/// </summary>
 public static class SarifWriter
 {
     public static void Write(LintReport report, Stream stream)
@@ -29,6 +32,7 @@ public static class SarifWriter
                 EndLine = Math.Max(Math.Max(1, f.Line), f.EndLine),
                 EndColumn = Math.Max(1, f.EndColumn),
             },
+            PartialFingerprints = f.Fingerprint is { } fingerprint ? [new(FindingFingerprints.Key, fingerprint)] : null,
         });
         SarifLog.Write(stream, ParseJsonWriter.Options, sarifRules, results);
     }

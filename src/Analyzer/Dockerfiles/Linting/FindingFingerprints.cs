@@ -1,0 +1,135 @@
+using System.Security.Cryptography;
+using System.Text;
+using LayerLens.Analyzer.Dockerfiles.Model;
+using LayerLens.Analyzer.Dockerfiles.Parsing;
+
+namespace LayerLens.Analyzer.Dockerfiles.Linting;
+
+/// <summary>Where a finding is: its rule and start, the parts a fingerprint is computed from.</summary>
+public readonly record struct FindingLocation(string RuleId, int Line, int Column);
+
+/// <summary>
+/// Fingerprints of findings that survive moving lines: the rule, the stage (its name, or its base image), the
+/// instruction's text with whitespace and line continuations collapsed, and the finding's place among the findings
+/// that share all three. A finding outside any instruction (a comment, a directive, the file itself) uses its
+/// line's collapsed text instead. SARIF's <c>partialFingerprints</c> carry it under <see cref="Key"/>, and the
+/// baseline comparison matches findings by it, so an unchanged instruction keeps its findings whatever line it is on.
+/// </summary>
+public static class FindingFingerprints
+{
+    public const string Key = "layerlens/v1";
+
+    /// <summary>The fingerprint of each finding, in the order given; an unparsable text falls back to line texts.</summary>
+    public static IReadOnlyList<string> Compute(string dockerfileText, IReadOnlyList<FindingLocation> findings)
+    {
+        DockerfileDocument? document;
+        try
+        {
+            document = DockerfileDocument.Parse(dockerfileText);
+        }
+        catch (DockerfileParseException)
+        {
+            document = null;
+        }
+        return Compute(document, new SourceText(dockerfileText), findings);
+    }
+
+    /// <summary>The fingerprint of each finding of <paramref name="document"/>, in the order given.</summary>
+    public static IReadOnlyList<string> Compute(DockerfileDocument document, IReadOnlyList<FindingLocation> findings) =>
+        Compute(document, document.Source, findings);
+
+    private static string[] Compute(DockerfileDocument? document, SourceText source, IReadOnlyList<FindingLocation> findings)
+    {
+        var anchors = findings.Select(f => Anchor(document, source, f.Line)).ToArray();
+        var result = new string[findings.Count];
+        // The occurrence among equal (rule, stage, text) findings, in source order: two identical instructions
+        // keep distinct fingerprints, and swapping them changes nothing.
+        var groups = Enumerable.Range(0, findings.Count)
+            .GroupBy(i => (findings[i].RuleId, anchors[i].Stage, anchors[i].Text));
+        foreach (var group in groups)
+        {
+            var occurrence = 0;
+            foreach (var i in group.OrderBy(i => findings[i].Line).ThenBy(i => findings[i].Column).ThenBy(i => i))
+            {
+                result[i] = Hash($"{findings[i].RuleId}\n{anchors[i].Stage}\n{anchors[i].Text}\n{occurrence++}");
+            }
+        }
+        return result;
+    }
+
+    private static (string Stage, string Text) Anchor(DockerfileDocument? document, SourceText source, int line)
+    {
+        var instruction = document?.InstructionAtLine(line);
+        if (instruction is not null)
+        {
+            var original = instruction.Original;
+            var rest = original.Length >= instruction.RawKeyword.Length ? original[instruction.RawKeyword.Length..] : original;
+            return (StageOf(document!, instruction), instruction.Keyword + " " + Collapse(rest));
+        }
+        var previous = document is null ? null : Before(document.Instructions, line);
+        var stage = previous is null ? "" : StageOf(document!, previous);
+        if (line < 1 || line > source.LineCount)
+        {
+            return (stage, "file");
+        }
+        var start = source.LineStart(line - 1);
+        return (stage, "line " + Collapse(source.Text[start..source.LineContentEnd(line - 1)]));
+    }
+
+    /// <summary>The last instruction starting before <paramref name="line"/> (instructions are in source order).</summary>
+    private static Instruction? Before(IReadOnlyList<Instruction> instructions, int line)
+    {
+        int lo = 0, hi = instructions.Count - 1;
+        Instruction? found = null;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (instructions[mid].StartLine < line)
+            {
+                found = instructions[mid];
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    private static string StageOf(DockerfileDocument document, Instruction instruction) =>
+        instruction.Stage is { } index && index < document.Stages.Count
+            ? document.Stages[index].Name is { Length: > 0 } name ? "as " + name.ToLowerInvariant() : "from " + document.Stages[index].BaseImage
+            : "";
+
+    /// <summary>Whitespace runs (and backslash-newline continuations) as one space, trimmed.</summary>
+    private static string Collapse(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var space = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '\\' && i + 1 < text.Length && text[i + 1] is '\n' or '\r')
+            {
+                space = true;
+                continue;
+            }
+            if (char.IsWhiteSpace(c))
+            {
+                space = true;
+                continue;
+            }
+            if (space && builder.Length > 0)
+            {
+                builder.Append(' ');
+            }
+            space = false;
+            builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
+    private static string Hash(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 16);
+}
