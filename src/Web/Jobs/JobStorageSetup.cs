@@ -51,6 +51,7 @@ public static class JobStorageSetup
         services.AddSingleton<DataLayout>();
         services.AddTransient<AnalysisJob>();
         services.AddTransient<StoredReports>();
+        services.AddTransient<LayerLens.Web.Baselines.BaselineComparer>();
         services.AddTransient<ImagePipeline>();
         services.AddTransient<ReviewPipeline>();
         services.AddScoped<AnalysisQueue>();
