@@ -35,7 +35,12 @@ public static class AnalysesEndpoints
         api.MapGet("", ListAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Analyses, newest first, paged; filters project, reference (exact) and repository (any tag or digest)");
         api.MapGet("{id:guid}", GetAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Status, progress and summary").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("{id:guid}/report", ReportAsync).RequireAuthorization(ApiScopes.AnalysesRead)
-            .WithSummary("The report: json (schema v1), sarif, markdown or junit")
+            .WithSummary("The report: json (schema v1), sarif, markdown or junit; ?delta=true: the comparison with the baseline its run made, in the same formats")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("{id:guid}/compare", CompareAsync).RequireAuthorization(ApiScopes.AnalysesRead)
+            .WithSummary("The delta against a baseline (JSON schema v1 'baseline' block): ?baseline= an analysis id or a branch; default the baseline its run used, else its request's")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("{id:guid}/cancel", CancelAsync).RequireAuthorization(ApiScopes.AnalysesWrite).WithSummary("Cancel a queued or running analysis");
@@ -211,7 +216,38 @@ public static class AnalysesEndpoints
         return analysis is null ? NotFound(id) : Results.Ok(AnalysisResource.From(analysis));
     }
 
-    private static async Task<IResult> ReportAsync(Guid id, string? format, IDbContextFactory<AppDbContext> dbFactory, DataLayout layout, CancellationToken ct)
+    private static async Task<IResult> CompareAsync(Guid id, string? baseline, IDbContextFactory<AppDbContext> dbFactory, BaselineComparer comparer, CancellationToken ct)
+    {
+        string? wanted;
+        try
+        {
+            wanted = BaselineRequest.Name(baseline, "baseline", BaselineRequest.MaxBranchLength);
+        }
+        catch (IntakeException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid baseline", ex.Message);
+        }
+        // Workspace-scoped: another workspace's analysis, as the subject or as the baseline, is not found.
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var analysis = await db.Analyses.AsNoTracking().Include(a => a.Project).SingleOrDefaultAsync(a => a.Id == id, ct);
+        if (analysis is null)
+        {
+            return NotFound(id);
+        }
+        if (Guid.TryParse(wanted, out var baselineId) && !await db.Analyses.AnyAsync(a => a.Id == baselineId, ct))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Baseline not found", $"there is no analysis {baselineId} to compare with");
+        }
+        var compared = analysis.Status == AnalysisStatus.Succeeded ? await comparer.CompareStoredAsync(db, analysis, wanted, ct) : null;
+        if (compared is null)
+        {
+            return Problem(StatusCodes.Status409Conflict, "No report yet",
+                $"analysis {id} is {AnalysisResource.StatusName(analysis.Status)}; it can be compared once it has succeeded");
+        }
+        return Results.Text(LayerLens.Analyzer.Reports.Schema.ReportJson.Write(compared.Delta), "application/json", System.Text.Encoding.UTF8);
+    }
+
+    private static async Task<IResult> ReportAsync(Guid id, string? format, bool? delta, IDbContextFactory<AppDbContext> dbFactory, DataLayout layout, CancellationToken ct)
     {
         format = (format ?? "json").ToLowerInvariant();
         if (!ReportFormats.Contains(format))
@@ -224,7 +260,12 @@ public static class AnalysesEndpoints
         {
             return NotFound(id);
         }
-        var file = layout.ReportFile(id, analysis.RunId, format);
+        var file = delta == true ? layout.DeltaReportFile(id, analysis.RunId, format) : layout.ReportFile(id, analysis.RunId, format);
+        if (delta == true && analysis.Status == AnalysisStatus.Succeeded && !File.Exists(file))
+        {
+            return Problem(StatusCodes.Status404NotFound, "No comparison",
+                $"analysis {id} was not compared with a baseline: send 'branch' (or 'baselineBranch' / 'baseline') with the analysis; GET /api/v1/analyses/{id}/compare compares it now");
+        }
         if (analysis.Status != AnalysisStatus.Succeeded || !File.Exists(file))
         {
             return Problem(StatusCodes.Status409Conflict, "No report yet",

@@ -17,6 +17,12 @@ public static class ProjectsEndpoints
         api.MapPatch("{name}", PatchAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
             .WithSummary("Change the project's settings: JSON {\"defaultBranch\": \"main\"} (the branch whose analyses are the baselines); creates the project");
         api.MapGet("{name}/policy", GetPolicyAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("The project's CI policy as YAML");
+        api.MapGet("{name}/regression-policy", GetRegressionPolicyAsync).RequireAuthorization(ApiScopes.AnalysesRead)
+            .WithSummary("The project's regression policy as JSON (the stored one, else its YAML policy's regression: section, else the defaults)");
+        api.MapPut("{name}/regression-policy", PutRegressionPolicyAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
+            .WithSummary("Set the project's regression policy: JSON {maxSizeIncreaseBytes, maxSizeIncreasePercent, maxWastedIncreaseBytes, maxEfficiencyDrop, newFindings, newFindingsSeverity, newWaste, noBaseline}; creates the project");
+        api.MapDelete("{name}/regression-policy", DeleteRegressionPolicyAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
+            .WithSummary("Remove the stored regression policy (the YAML policy's regression: section applies again)");
         api.MapPut("{name}/policy", PutPolicyAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
             .WithSummary("Set the project's CI policy: a .dive-ci / layerlens.yaml body (rules, thresholds incl. maxLintSeverity); creates the project");
         return app;
@@ -86,6 +92,47 @@ public static class ProjectsEndpoints
             return Results.Problem(new ProblemDetails { Status = 400, Title = "Invalid project settings", Detail = ex.Message });
         }
         return Results.Ok(await settings.GetAsync(name.Trim(), ct));
+    }
+
+    private static async Task<IResult> GetRegressionPolicyAsync(string name, ProjectSettings settings, CancellationToken ct) =>
+        await settings.GetRegressionPolicyAsync(name, ct) is { } policy ? Results.Text(policy.Write(), "application/json", System.Text.Encoding.UTF8) : NotFound(name);
+
+    private static async Task<IResult> PutRegressionPolicyAsync(string name, HttpRequest request, ProjectSettings settings, CancellationToken ct)
+    {
+        if (request.ContentLength > ServicePolicy.MaxBytes)
+        {
+            return TooLarge();
+        }
+        using var reader = new StreamReader(request.Body);
+        var buffer = new char[ServicePolicy.MaxBytes + 1];
+        var length = await reader.ReadBlockAsync(buffer, ct);
+        if (length > ServicePolicy.MaxBytes)
+        {
+            return TooLarge();
+        }
+        try
+        {
+            await settings.SetRegressionPolicyAsync(name, RegressionPolicyJson.Parse(new string(buffer, 0, length)), ct);
+        }
+        catch (CiConfigException ex)
+        {
+            return Results.Problem(new ProblemDetails { Status = 400, Title = "Invalid regression policy", Detail = ex.Message });
+        }
+        catch (IntakeException ex)
+        {
+            return Results.Problem(new ProblemDetails { Status = 400, Title = "Invalid project name", Detail = ex.Message });
+        }
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> DeleteRegressionPolicyAsync(string name, ProjectSettings settings, CancellationToken ct)
+    {
+        if (await settings.GetAsync(name, ct) is null)
+        {
+            return NotFound(name);
+        }
+        await settings.SetRegressionPolicyAsync(name, null, ct);
+        return Results.NoContent();
     }
 
     private static IResult NotFound(string name) =>

@@ -1,3 +1,4 @@
+using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Data;
 using LayerLens.Data.Model;
 using LayerLens.Web.Analyses;
@@ -37,6 +38,31 @@ public sealed class ProjectSettings(IDbContextFactory<AppDbContext> dbFactory, A
         project.DefaultBranch = valid;
         await db.SaveChangesAsync(cancellationToken);
         await audit.WriteAsync("project.default-branch-set", $"{project.Name}: {valid}", cancellationToken);
+    }
+
+    /// <summary>
+    /// The project's regression policy as JSON: the stored one, else the one its YAML policy's <c>regression:</c> section
+    /// gives (defaults without one); null when the workspace has no such project.
+    /// </summary>
+    public async Task<RegressionPolicyJson?> GetRegressionPolicyAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(ApiScopes.AnalysesRead, cancellationToken);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var project = await db.Projects.AsNoTracking().SingleOrDefaultAsync(p => p.Name == name, cancellationToken);
+        return project is null ? null : RegressionPolicyJson.From(RegressionPolicies.For(project.RegressionPolicy, project.Policy, null));
+    }
+
+    /// <summary>Validates and stores the regression policy JSON (null removes it), creating the project; refusals are <see cref="CiConfigException"/>s.</summary>
+    public async Task SetRegressionPolicyAsync(string name, RegressionPolicyJson? policy, CancellationToken cancellationToken = default)
+    {
+        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
+        // Checked as the job will read it: every value in range, every word known.
+        var stored = policy is null ? null : RegressionPolicyJson.From(policy.ToPolicy("regression policy")).Write();
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var project = await FindOrCreateAsync(db, name, cancellationToken);
+        project.RegressionPolicy = stored;
+        await db.SaveChangesAsync(cancellationToken);
+        await audit.WriteAsync("project.regression-policy-set", project.Name, cancellationToken);
     }
 
     internal static async Task<Project> FindOrCreateAsync(AppDbContext db, string name, CancellationToken cancellationToken)
