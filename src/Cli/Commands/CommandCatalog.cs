@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return OptimizeCommand.Create();
         yield return LintCommand.Create();
         yield return SubmitCommand.Create();
+        yield return DiffCommand.Create();
     }
 }

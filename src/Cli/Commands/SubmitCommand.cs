@@ -13,7 +13,8 @@ namespace LayerLens.Cli.Commands;
 /// <summary>
 /// <c>layerlens submit &lt;source|Dockerfile&gt; --server URL [--token KEY]</c>: hands an image tarball, an OCI layout,
 /// a registry reference or a Dockerfile (with its context) to a LayerLens service, and with <c>--wait</c> prints the
-/// report and exits by its verdict: 0 passed, 1 failed, 2 bad input, 3 service error.
+/// report and exits by its verdict: 0 passed, 1 failed, 2 bad input, 3 service error. The branch and commit (options, else
+/// the CI's variables) and the baseline wanted travel as the query fields of <see cref="RevisionFields"/>.
 /// </summary>
 internal static class SubmitCommand
 {
@@ -34,16 +35,38 @@ internal static class SubmitCommand
         var output = new Option<string?>("--output") { Description = "write the report here instead of stdout" };
         var ciConfig = new Option<string?>("--ci-config") { Description = ".dive-ci or layerlens.yaml to apply (default: one in the current directory)" };
         var wait = new Option<bool>("--wait") { Description = "wait for the result, print the report and exit by its verdict" };
-        var command = new Command("submit", "Submit an image or Dockerfile to a LayerLens service") { source, server, token, project, context, dockerfilePath, format, output, ciConfig, wait };
+        var branch = new Option<string?>("--branch") { Description = "the branch built (default: from the CI's variables: GitHub Actions, GitLab CI, Jenkins, Azure Pipelines, CircleCI, Buildkite)" };
+        var commit = new Option<string?>("--commit") { Description = "the commit built (default: from the CI's variables)" };
+        var baselineBranch = new Option<string?>("--baseline-branch") { Description = "compare with the latest analysis on this branch (default: the project's default branch)" };
+        var baseline = new Option<string?>("--baseline") { Description = "compare with this analysis id" };
+        var command = new Command("submit", "Submit an image or Dockerfile to a LayerLens service")
+        {
+            source, server, token, project, context, dockerfilePath, format, output, ciConfig, wait, branch, commit, baselineBranch, baseline,
+        };
         command.SetAction((result, ct) => RunAsync(new Request(
             result.GetValue(source)!, result.GetValue(server)!, result.GetValue(token) ?? Environment.GetEnvironmentVariable("LAYERLENS_TOKEN"),
             result.GetValue(project), result.GetValue(context), result.GetValue(dockerfilePath), result.GetValue(format)!,
-            result.GetValue(output), result.GetValue(ciConfig), result.GetValue(wait)), ct));
+            result.GetValue(output), result.GetValue(ciConfig), result.GetValue(wait))
+        {
+            Branch = result.GetValue(branch),
+            Commit = result.GetValue(commit),
+            BaselineBranch = result.GetValue(baselineBranch),
+            Baseline = result.GetValue(baseline),
+        }, ct));
         return command;
     }
 
     private sealed record Request(string Source, string Server, string? Token, string? Project, string? Context, string? DockerfilePath,
-        string Format, string? Output, string? CiConfig, bool Wait);
+        string Format, string? Output, string? CiConfig, bool Wait)
+    {
+        public string? Branch { get; init; }
+
+        public string? Commit { get; init; }
+
+        public string? BaselineBranch { get; init; }
+
+        public string? Baseline { get; init; }
+    }
 
     private static async Task<int> RunAsync(Request request, CancellationToken ct)
     {
@@ -120,6 +143,10 @@ internal static class SubmitCommand
         if (request.DockerfilePath is { Length: > 0 } path)
         {
             query.Append("dockerfilePath=").Append(Uri.EscapeDataString(path)).Append('&');
+        }
+        foreach (var (name, value) in RevisionFields.Collect(request.Branch, request.Commit, request.BaselineBranch, request.Baseline, Environment.GetEnvironmentVariable))
+        {
+            query.Append(name).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
         }
         var message = new HttpRequestMessage(HttpMethod.Post, new Uri(query.ToString().TrimEnd('&', '?'), UriKind.Relative));
         var source = request.Source;
