@@ -50,7 +50,7 @@ public sealed record AnalysisResource(
         DockerfilePath = a.DockerfilePath,
         Branch = a.Branch,
         Commit = a.Commit,
-        Baseline = a.BaselineId is null && a.BaselineBranch is null && a.RequestedBaselineId is null ? null
+        Baseline = a.BaselineId is null && a.BaselineBranch is null && a.RequestedBaselineId is null && a.VerdictRegressed is null ? null
             : new AnalysisBaseline(a.BaselineId, a.BaselineBranch, a.RequestedBaselineId),
     };
 
