@@ -32,7 +32,7 @@ public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout l
     {
         await using var db = system.ForWorkspace(analysis.WorkspaceId);
         var choice = await BaselineSelector.SelectAsync(db, analysis, current.Image.Platform, cancellationToken);
-        return await CompareImageAsync(analysis, current, choice, cancellationToken);
+        return Outcome(analysis, await CompareImageAsync(layout, analysis, current, choice, cancellationToken));
     }
 
     /// <summary>The job's comparison of a just-finished Dockerfile review.</summary>
@@ -40,43 +40,49 @@ public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout l
     {
         await using var db = system.ForWorkspace(analysis.WorkspaceId);
         var choice = await BaselineSelector.SelectAsync(db, analysis, null, cancellationToken);
-        return await CompareReviewAsync(analysis, current, choice, cancellationToken);
+        return Outcome(analysis, await CompareReviewAsync(layout, analysis, current, choice, cancellationToken));
     }
+
+    /// <summary>The compare endpoint's: <see cref="CompareStoredAsync(AppDbContext, DataLayout, Analysis, string?, CancellationToken)"/> with the Compare page link.</summary>
+    public async Task<BaselineOutcome?> CompareStoredAsync(AppDbContext db, Analysis analysis, string? branchOrId, CancellationToken cancellationToken) =>
+        await CompareStoredAsync(db, layout, analysis, branchOrId, cancellationToken) is { } compared ? Outcome(analysis, compared) : null;
 
     /// <summary>
     /// A stored analysis against a baseline: <paramref name="branchOrId"/> when given (an analysis id or a branch),
     /// else the one its run recorded, else the one its request names. Null when the analysis has no stored report.
+    /// The Compare page calls this directly; <paramref name="db"/> decides which workspace's analyses are seen.
     /// </summary>
-    public async Task<BaselineOutcome?> CompareStoredAsync(AppDbContext db, Analysis analysis, string? branchOrId, CancellationToken cancellationToken)
+    public static async Task<(DeltaReport Delta, Guid? BaselineId)?> CompareStoredAsync(
+        AppDbContext db, DataLayout layout, Analysis analysis, string? branchOrId, CancellationToken cancellationToken)
     {
         var recorded = branchOrId is null && analysis.BaselineId is { } id ? id.ToString() : branchOrId;
         if (analysis.Kind == AnalysisKind.Dockerfile)
         {
             var review = await ReportJson.LoadReviewAsync(layout.ReportFile(analysis.Id, analysis.RunId, "json"), cancellationToken);
             return review is null ? null
-                : await CompareReviewAsync(analysis, review, await BaselineSelector.SelectAsync(db, analysis, null, cancellationToken, recorded), cancellationToken);
+                : await CompareReviewAsync(layout, analysis, review, await BaselineSelector.SelectAsync(db, analysis, null, cancellationToken, recorded), cancellationToken);
         }
         var image = await ReportJson.LoadImageAsync(layout.ReportFile(analysis.Id, analysis.RunId, "json"), cancellationToken);
         return image is null ? null
-            : await CompareImageAsync(analysis, image, await BaselineSelector.SelectAsync(db, analysis, image.Image.Platform, cancellationToken, recorded), cancellationToken);
+            : await CompareImageAsync(layout, analysis, image, await BaselineSelector.SelectAsync(db, analysis, image.Image.Platform, cancellationToken, recorded), cancellationToken);
     }
 
-    private async Task<BaselineOutcome> CompareImageAsync(Analysis analysis, ImageReport current, BaselineChoice choice, CancellationToken cancellationToken)
+    private static async Task<(DeltaReport, Guid?)> CompareImageAsync(DataLayout layout, Analysis analysis, ImageReport current, BaselineChoice choice, CancellationToken cancellationToken)
     {
         var stored = choice.Baseline is { } b ? await ReportJson.LoadImageAsync(layout.ReportFile(b.Id, b.RunId, "json"), cancellationToken) : null;
         var delta = BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, stored is not null));
-        return Outcome(analysis, delta, stored is null ? null : choice.Baseline!.Id);
+        return (delta, stored is null ? null : choice.Baseline!.Id);
     }
 
-    private async Task<BaselineOutcome> CompareReviewAsync(Analysis analysis, ReviewReport current, BaselineChoice choice, CancellationToken cancellationToken)
+    private static async Task<(DeltaReport, Guid?)> CompareReviewAsync(DataLayout layout, Analysis analysis, ReviewReport current, BaselineChoice choice, CancellationToken cancellationToken)
     {
         var stored = choice.Baseline is { } b ? await ReportJson.LoadReviewAsync(layout.ReportFile(b.Id, b.RunId, "json"), cancellationToken) : null;
         var delta = BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, stored is not null));
-        return Outcome(analysis, delta, stored is null ? null : choice.Baseline!.Id);
+        return (delta, stored is null ? null : choice.Baseline!.Id);
     }
 
-    private BaselineOutcome Outcome(Analysis analysis, DeltaReport delta, Guid? baselineId) =>
-        new(delta, baselineId, new DeltaReportOptions(baselineId is { } b ? links.Absolute($"/compare?a={b}&b={analysis.Id}") : null));
+    private BaselineOutcome Outcome(Analysis analysis, (DeltaReport Delta, Guid? BaselineId) compared) =>
+        new(compared.Delta, compared.BaselineId, new DeltaReportOptions(compared.BaselineId is { } b ? links.Absolute($"/compare?a={b}&b={analysis.Id}") : null));
 
     private static Analyzer.Reports.Verdicts.RegressionPolicy Policy(Analysis analysis) =>
         RegressionPolicies.For(analysis.Project?.RegressionPolicy, analysis.Project?.Policy, analysis.CiConfig);
