@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Dockerfiles.Parsing;
@@ -40,31 +40,40 @@ public static class FindingFingerprints
 
     private static string[] Compute(DockerfileDocument? document, SourceText source, IReadOnlyList<FindingLocation> findings)
     {
-        var anchors = findings.Select(f => Anchor(document, source, f.Line)).ToArray();
+        // Several findings share an instruction: its anchor (collapsed text, stage) is computed once.
+        var byInstruction = new Dictionary<Instruction, (string Stage, string Text)>(ReferenceEqualityComparer.Instance);
+        var anchors = findings.Select(f => Anchor(document, source, f.Line, byInstruction)).ToArray();
         var result = new string[findings.Count];
         // The occurrence among equal (rule, stage, text) findings, in source order: two identical instructions
         // keep distinct fingerprints, and swapping them changes nothing.
-        var groups = Enumerable.Range(0, findings.Count)
-            .GroupBy(i => (findings[i].RuleId, anchors[i].Stage, anchors[i].Text));
-        foreach (var group in groups)
+        var order = Enumerable.Range(0, findings.Count).ToArray();
+        Array.Sort(order, (a, b) => findings[a].Line != findings[b].Line ? findings[a].Line.CompareTo(findings[b].Line)
+            : findings[a].Column != findings[b].Column ? findings[a].Column.CompareTo(findings[b].Column) : a.CompareTo(b));
+        var seen = new Dictionary<(string, string, string), int>();
+        foreach (var i in order)
         {
-            var occurrence = 0;
-            foreach (var i in group.OrderBy(i => findings[i].Line).ThenBy(i => findings[i].Column).ThenBy(i => i))
-            {
-                result[i] = Hash($"{findings[i].RuleId}\n{anchors[i].Stage}\n{anchors[i].Text}\n{occurrence++}");
-            }
+            var key = (findings[i].RuleId, anchors[i].Stage, anchors[i].Text);
+            seen.TryGetValue(key, out var occurrence);
+            seen[key] = occurrence + 1;
+            result[i] = Hash($"{findings[i].RuleId}\n{anchors[i].Stage}\n{anchors[i].Text}\n{occurrence}");
         }
         return result;
     }
 
-    private static (string Stage, string Text) Anchor(DockerfileDocument? document, SourceText source, int line)
+    private static (string Stage, string Text) Anchor(
+        DockerfileDocument? document, SourceText source, int line, Dictionary<Instruction, (string Stage, string Text)> byInstruction)
     {
         var instruction = document?.InstructionAtLine(line);
         if (instruction is not null)
         {
-            var original = instruction.Original;
-            var rest = original.Length >= instruction.RawKeyword.Length ? original[instruction.RawKeyword.Length..] : original;
-            return (StageOf(document!, instruction), instruction.Keyword + " " + Collapse(rest));
+            if (!byInstruction.TryGetValue(instruction, out var anchor))
+            {
+                var original = instruction.Original;
+                var rest = original.Length >= instruction.RawKeyword.Length ? original[instruction.RawKeyword.Length..] : original;
+                anchor = (StageOf(document!, instruction), instruction.Keyword + " " + Collapse(rest));
+                byInstruction[instruction] = anchor;
+            }
+            return anchor;
         }
         var previous = document is null ? null : Before(document.Instructions, line);
         var stage = previous is null ? "" : StageOf(document!, previous);
@@ -130,6 +139,6 @@ public static class FindingFingerprints
         return builder.ToString();
     }
 
-    private static string Hash(string text) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)), 0, 16);
+    /// <summary>XXH128 (a specified, stable algorithm; an identity, not a secret) as 32 hex digits.</summary>
+    private static string Hash(string text) => Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)));
 }

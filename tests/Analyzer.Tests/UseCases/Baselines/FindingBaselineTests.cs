@@ -1,9 +1,13 @@
 using System.Text.Json;
+using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Dockerfiles.Linting;
+using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.Tests.Reports;
 using LayerLens.Analyzer.UseCases.Baselines;
+using LayerLens.Analyzer.UseCases.DockerfileReviews;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.UseCases.Baselines;
 
@@ -13,8 +17,8 @@ public sealed class FindingBaselineTests
     [Fact]
     public void The_scenarios_dockerfile_has_42_findings_and_its_pull_request_one_more_warning()
     {
-        Assert.Equal(42, BaselineScenario.Lint(BaselineScenario.MainDockerfile).Findings.Count);
-        var pr = BaselineScenario.Lint(BaselineScenario.PullRequestDockerfile).Findings;
+        Assert.Equal(42, BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile).Findings.Count);
+        var pr = BaselineScenario.Lint(BaselineScenarioImages.PullRequestDockerfile).Findings;
         Assert.Equal(43, pr.Count);
         Assert.Single(pr, f => f.RuleId == "LL-3003");
     }
@@ -23,7 +27,7 @@ public sealed class FindingBaselineTests
     public void Sarif_marks_exactly_the_one_new_warning_new_and_every_other_finding_unchanged_though_every_line_moved()
     {
         var report = BaselineComparison.Compare(
-            BaselineScenario.Lint(BaselineScenario.MainDockerfile), BaselineScenario.Lint(BaselineScenario.PullRequestDockerfile), BaselineScenario.RegressionPolicy());
+            BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile), BaselineScenario.Lint(BaselineScenarioImages.PullRequestDockerfile), BaselineScenario.RegressionPolicy());
 
         var results = Results(report);
 
@@ -38,8 +42,8 @@ public sealed class FindingBaselineTests
     [Fact]
     public void The_verdict_fails_on_the_new_warning_alone_and_only_warns_when_the_policy_says_warn()
     {
-        var before = BaselineScenario.Lint(BaselineScenario.MainDockerfile);
-        var after = BaselineScenario.Lint(BaselineScenario.PullRequestDockerfile);
+        var before = BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile);
+        var after = BaselineScenario.Lint(BaselineScenarioImages.PullRequestDockerfile);
 
         var failing = BaselineComparison.Compare(before, after, BaselineScenario.RegressionPolicy()).Baseline.Verdict;
         var warning = BaselineComparison.Compare(before, after, BaselineScenario.RegressionPolicy() with { NewFindings = RegressionAction.Warn }).Baseline.Verdict;
@@ -57,25 +61,49 @@ public sealed class FindingBaselineTests
     }
 
     [Fact]
+    public async Task Stored_review_reports_compare_as_the_service_reads_them_back()
+    {
+        // The service keeps each review's JSON (schema v1) and compares those, never re-running the review.
+        var main = ReportJson.ParseReview(await ReviewJsonAsync(BaselineScenarioImages.MainDockerfile));
+        var pr = ReportJson.ParseReview(await ReviewJsonAsync(BaselineScenarioImages.PullRequestDockerfile));
+
+        var report = BaselineComparison.Compare(main, pr, BaselineScenario.RegressionPolicy(), new BaselineIdentity("r1", "abc1234", "main"));
+
+        Assert.Equal(DeltaReport.DockerfileKind, report.Kind);
+        var findings = report.Baseline.Findings!;
+        Assert.Equal((1, 42, 0, 0), (findings.New, findings.Unchanged, findings.Updated, findings.Absent));
+        Assert.False(report.Baseline.Verdict.Passed);
+    }
+
+    private static async Task<string> ReviewJsonAsync(string text)
+    {
+        var document = DockerfileDocument.Parse(text, "Dockerfile");
+        var review = await DockerfileReview.RunAsync(new DockerfileReviewInput("Dockerfile", document, BuildContext.Unknown), null, CancellationToken.None);
+        using var buffer = new MemoryStream();
+        new DockerfileReviewReport(review).Write("json", buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    [Fact]
     public void Moving_lines_keeps_every_old_finding_unchanged()
     {
         var delta = BaselineComparison.Compare(
-            BaselineScenario.Lint(BaselineScenario.MainDockerfile), BaselineScenario.Lint(BaselineScenario.MovedDockerfile), BaselineScenario.RegressionPolicy()).Baseline.Findings!;
+            BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile), BaselineScenario.Lint(BaselineScenarioImages.MovedDockerfile), BaselineScenario.RegressionPolicy()).Baseline.Findings!;
 
         Assert.Equal((0, 42, 0, 0), (delta.New, delta.Unchanged, delta.Updated, delta.Absent));
         // The lines really moved: the same finding is on another line now.
         Assert.Contains(delta.Findings, f => f.Finding.RuleId == "LL-3004" && f.Finding.Line == 20);
-        Assert.Contains(BaselineScenario.Lint(BaselineScenario.MainDockerfile).Findings, f => f.RuleId == "LL-3004" && f.Line == 15);
+        Assert.Contains(BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile).Findings, f => f.RuleId == "LL-3004" && f.Line == 15);
     }
 
     [Fact]
     public void A_removed_step_makes_its_findings_absent_and_whitespace_inside_an_instruction_changes_nothing()
     {
-        var edited = BaselineScenario.MainDockerfile
+        var edited = BaselineScenarioImages.MainDockerfile
             .Replace("RUN npm install express\n", "", StringComparison.Ordinal)
             .Replace("RUN pip install flask\n", "RUN   pip install \\\n    flask\n", StringComparison.Ordinal);
 
-        var delta = BaselineComparison.Compare(BaselineScenario.Lint(BaselineScenario.MainDockerfile), BaselineScenario.Lint(edited), RegressionPolicy.Default).Baseline.Findings!;
+        var delta = BaselineComparison.Compare(BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile), BaselineScenario.Lint(edited), RegressionPolicy.Default).Baseline.Findings!;
 
         var absent = delta.Findings.Where(f => f.State == BaselineState.Absent).Select(f => f.Finding.RuleId).Order().ToList();
         Assert.Equal(["LL-1003", "LL-3016", "LL-3059"], absent);
@@ -86,7 +114,7 @@ public sealed class FindingBaselineTests
     [Fact]
     public void A_finding_whose_severity_changed_is_updated_with_the_baselines_finding_beside_it()
     {
-        var before = BaselineScenario.Lint(BaselineScenario.MainDockerfile);
+        var before = BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile);
         var after = before with { Findings = [.. before.Findings.Select(f => f.RuleId == "LL-3025" ? f with { Severity = "error" } : f)] };
 
         var delta = BaselineComparison.Compare(before, after, RegressionPolicy.Default).Baseline.Findings!;

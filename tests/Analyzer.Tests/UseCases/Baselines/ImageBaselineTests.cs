@@ -6,6 +6,7 @@ using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.Tests.Reports;
 using LayerLens.Analyzer.UseCases.Baselines;
 using LayerLens.Analyzer.Waste;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.UseCases.Baselines;
 
@@ -16,9 +17,9 @@ public sealed class ImageBaselineTests
     public async Task The_pull_request_fails_only_on_regression_rules_each_with_its_values_before_and_after()
     {
         using var temp = new TempDir();
-        var rules = CiRules.DiveDefaults.Apply(BaselineScenario.Policy, "layerlens.yaml");
-        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenario.MainBuild(3));
-        var pr = await BaselineScenario.AnalyseAsync(temp, "pr", BaselineScenario.PullRequest(), rules);
+        var rules = CiRules.DiveDefaults.Apply(BaselineScenarioImages.Policy, "layerlens.yaml");
+        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenarioImages.MainBuild(3));
+        var pr = await BaselineScenario.AnalyseAsync(temp, "pr", BaselineScenarioImages.PullRequest(), rules);
 
         var report = BaselineComparison.Compare(main3, ImageReport.From(pr.Analysis, pr.Verdict), BaselineScenario.RegressionPolicy(),
             new BaselineIdentity("0193a1b2-main-3", "abc1234", "main"));
@@ -36,7 +37,7 @@ public sealed class ImageBaselineTests
         Assert.Equal(ByteSize.Format(pr.Analysis.SizeBytes), size.After);
         Assert.Equal("+5.00 MB", size.Threshold);
         Assert.Contains("grew by 20.0 MB", size.Message, StringComparison.Ordinal);
-        Assert.Contains(DeltaFor(report).NewWaste, w => w.Path == BaselineScenario.DeadFile && w.Kind == WasteKind.Deleted && w.Bytes == BaselineScenario.DeadFileBytes);
+        Assert.Contains(DeltaFor(report).NewWaste, w => w.Path == BaselineScenarioImages.DeadFile && w.Kind == WasteKind.Deleted && w.Bytes == BaselineScenarioImages.DeadFileBytes);
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class ImageBaselineTests
         var builds = new List<ImageReport>();
         for (var build = 1; build <= 3; build++)
         {
-            builds.Add(await BaselineScenario.ReportAsync(temp, $"main-{build}", BaselineScenario.MainBuild(build)));
+            builds.Add(await BaselineScenario.ReportAsync(temp, $"main-{build}", BaselineScenarioImages.MainBuild(build)));
         }
 
         for (var i = 1; i < builds.Count; i++)
@@ -58,7 +59,7 @@ public sealed class ImageBaselineTests
             Assert.Equal(1_000, delta.SizeBytes.Change);
             Assert.Empty(delta.NewWaste);
             Assert.Equal(1_000, delta.LargestGrowth!.Growth);
-            Assert.Equal(BaselineScenario.MainHistory[1], delta.LargestGrowth.CreatedBy);
+            Assert.Equal(BaselineScenarioImages.MainHistory[1], delta.LargestGrowth.CreatedBy);
         }
     }
 
@@ -66,8 +67,8 @@ public sealed class ImageBaselineTests
     public async Task Layers_are_matched_by_instruction_so_the_inserted_steps_are_new_and_the_one_that_grew_most_is_named()
     {
         using var temp = new TempDir();
-        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenario.MainBuild(3));
-        var pr = await BaselineScenario.ReportAsync(temp, "pr", BaselineScenario.PullRequest());
+        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenarioImages.MainBuild(3));
+        var pr = await BaselineScenario.ReportAsync(temp, "pr", BaselineScenarioImages.PullRequest());
 
         var delta = DeltaFor(BaselineComparison.Compare(main3, pr, RegressionPolicy.Default));
 
@@ -77,9 +78,9 @@ public sealed class ImageBaselineTests
         Assert.Equal(2, delta.LargestGrowth!.AfterIndex);
         Assert.Null(delta.LargestGrowth.BeforeIndex);
         Assert.Equal("/bin/sh -c #(nop) COPY file:dead in /tmp/dead.bin", delta.LargestGrowth.CreatedBy);
-        Assert.True(delta.LargestGrowth.Growth >= BaselineScenario.DeadFileBytes);
-        Assert.Equal(main3.Efficiency.WastedBytes + BaselineScenario.DeadFileBytes, pr.Efficiency.WastedBytes);
-        Assert.Equal(BaselineScenario.DeadFileBytes, delta.WastedBytes.Change);
+        Assert.True(delta.LargestGrowth.Growth >= BaselineScenarioImages.DeadFileBytes);
+        Assert.Equal(main3.Efficiency.WastedBytes + BaselineScenarioImages.DeadFileBytes, pr.Efficiency.WastedBytes);
+        Assert.Equal(BaselineScenarioImages.DeadFileBytes, delta.WastedBytes.Change);
         Assert.Equal(0, delta.FileCount.Change);
         Assert.True(delta.Efficiency.Change < -0.5);
         Assert.Empty(delta.ResolvedWaste);
@@ -89,8 +90,8 @@ public sealed class ImageBaselineTests
     public async Task The_markdown_comment_shows_the_before_after_table_only_the_new_waste_the_largest_growth_and_the_compare_link()
     {
         using var temp = new TempDir();
-        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenario.MainBuild(3));
-        var pr = await BaselineScenario.ReportAsync(temp, "pr", BaselineScenario.PullRequest());
+        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenarioImages.MainBuild(3));
+        var pr = await BaselineScenario.ReportAsync(temp, "pr", BaselineScenarioImages.PullRequest());
         var report = BaselineComparison.Compare(main3, pr, BaselineScenario.RegressionPolicy(), new BaselineIdentity("b1", "abc1234def5678", "main"));
 
         var markdown = Write(new DeltaReportSet(report, new("https://layerlens.example.com/analyses/a2/compare?baseline=b1")), "markdown");
@@ -103,7 +104,7 @@ public sealed class ImageBaselineTests
         Assert.Contains("the baseline `main` @ `abc1234def56`", markdown, StringComparison.Ordinal);
         Assert.Contains("**Grew most:** new layer 2 `/bin/sh -c #(nop) COPY file:dead in /tmp/dead.bin`", markdown, StringComparison.Ordinal);
         Assert.Contains("#### New waste (1)", markdown, StringComparison.Ordinal);
-        Assert.Contains($"| 20.0 MB | deleted | `{BaselineScenario.DeadFile}` | 2 | 3 |", markdown, StringComparison.Ordinal);
+        Assert.Contains($"| 20.0 MB | deleted | `{BaselineScenarioImages.DeadFile}` | 2 | 3 |", markdown, StringComparison.Ordinal);
         // Waste main already had (the chmod's copy of app/config) is not the change's: it is not listed.
         Assert.DoesNotContain("`app/config`", markdown, StringComparison.Ordinal);
         Assert.Contains("- ❌ **maxSizeIncreaseBytes**", markdown, StringComparison.Ordinal);
@@ -114,8 +115,8 @@ public sealed class ImageBaselineTests
     public async Task Json_junit_and_sarif_carry_the_baseline_block_one_case_per_rule_and_the_new_waste_as_new()
     {
         using var temp = new TempDir();
-        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenario.MainBuild(3));
-        var pr = await BaselineScenario.ReportAsync(temp, "pr", BaselineScenario.PullRequest());
+        var main3 = await BaselineScenario.ReportAsync(temp, "main-3", BaselineScenarioImages.MainBuild(3));
+        var pr = await BaselineScenario.ReportAsync(temp, "pr", BaselineScenarioImages.PullRequest());
         var set = new DeltaReportSet(BaselineComparison.Compare(main3, pr, BaselineScenario.RegressionPolicy(), new BaselineIdentity("b1", "abc1234", "main")));
 
         var json = Write(set, "json");
@@ -128,7 +129,7 @@ public sealed class ImageBaselineTests
         Assert.Equal("main", baseline.GetProperty("branch").GetString());
         Assert.False(baseline.GetProperty("verdict").GetProperty("passed").GetBoolean());
         Assert.Equal("failed", baseline.GetProperty("verdict").GetProperty("rules")[0].GetProperty("outcome").GetString());
-        Assert.Equal(BaselineScenario.DeadFileBytes, baseline.GetProperty("image").GetProperty("wastedBytes").GetProperty("change").GetInt64());
+        Assert.Equal(BaselineScenarioImages.DeadFileBytes, baseline.GetProperty("image").GetProperty("wastedBytes").GetProperty("change").GetInt64());
 
         var junit = XDocument.Parse(Write(set, "junit"));
         var cases = junit.Descendants("testcase").ToList();

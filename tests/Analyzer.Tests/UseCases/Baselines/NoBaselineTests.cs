@@ -2,6 +2,7 @@ using System.Text.Json;
 using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Analyzer.Reports.Verdicts;
 using LayerLens.Analyzer.UseCases.Baselines;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Analyzer.Tests.UseCases.Baselines;
 
@@ -14,7 +15,7 @@ public sealed class NoBaselineTests
     public void No_baseline_gives_one_no_baseline_rule_that_passes_or_fails_as_configured(string setting, bool passes)
     {
         var policy = RegressionPolicy.Default.Apply($"regression:\n  noBaseline: {setting}\n  newFindings: fail\n", "layerlens.yaml");
-        var current = BaselineScenario.Lint(BaselineScenario.MainDockerfile);
+        var current = BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile);
 
         var report = BaselineComparison.Compare((ReviewedDockerfile?)null, current, policy, new BaselineIdentity(null, null, "main"));
 
