@@ -169,6 +169,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
         {
             project.Property(p => p.Name).HasMaxLength(512);
             project.Property(p => p.Policy).HasMaxLength(65536);
+            project.Property(p => p.DefaultBranch).HasMaxLength(255).HasDefaultValue(Project.DefaultBranchName);
+            project.Property(p => p.RegressionPolicy).HasMaxLength(65536);
             project.HasIndex(p => new { p.WorkspaceId, p.Name }).IsUnique();
             project.HasOne<Workspace>().WithMany().HasForeignKey(p => p.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -194,6 +196,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
             analysis.Property(a => a.DockerfilePath).HasMaxLength(1024);
             analysis.Property(a => a.CiConfig).HasMaxLength(65536);
             analysis.Property(a => a.VerdictFailures).HasMaxLength(1024);
+            analysis.Property(a => a.Branch).HasMaxLength(255);
+            analysis.Property(a => a.Commit).HasMaxLength(128);
+            analysis.Property(a => a.BaselineBranch).HasMaxLength(255);
             analysis.Ignore(a => a.DisplayName);
             analysis.HasOne(a => a.Project).WithMany(p => p.Analyses).OnDelete(DeleteBehavior.SetNull);
             analysis.HasOne<Workspace>().WithMany().HasForeignKey(a => a.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
@@ -201,6 +206,8 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
             analysis.HasIndex(a => a.CreatedAtUtc);
             analysis.HasIndex(a => a.Status);
             analysis.HasIndex(a => new { a.WorkspaceId, a.CreatedAtUtc });
+            // Baselines: the latest analysis of a project on a branch.
+            analysis.HasIndex(a => new { a.ProjectId, a.Branch, a.CreatedAtUtc });
             // Results are separate entities (1:1, sharing the analysis's key), not owned types: the job's conditional
             // updates and deletes (ExecuteUpdate/ExecuteDelete) stay on this one table, and a result row is written
             // once, in the transaction that finishes the run. Loading an analysis always brings its result along.

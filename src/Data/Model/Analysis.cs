@@ -71,6 +71,25 @@ public sealed class Analysis : IWorkspaceOwned
 
     public DateTime CreatedAtUtc { get; set; } = DateTime.UtcNow;
 
+    // Where in the caller's history it was built (CI), and what it is compared with.
+    /// <summary>The version-control branch the analysed image or Dockerfile was built from (<c>--branch</c>, CI variables).</summary>
+    public string? Branch { get; set; }
+
+    /// <summary>The commit it was built from.</summary>
+    public string? Commit { get; set; }
+
+    /// <summary>The branch whose latest successful analysis is the baseline; null: the project's default branch.</summary>
+    public string? BaselineBranch { get; set; }
+
+    /// <summary>An explicit baseline analysis (same workspace) asked for instead of the branch's latest.</summary>
+    public Guid? RequestedBaselineId { get; set; }
+
+    /// <summary>The baseline the finished job compared with; null when there was none.</summary>
+    public Guid? BaselineId { get; set; }
+
+    /// <summary>True when the verdict failed a regression rule against the baseline (fires <c>verdict.regressed</c>).</summary>
+    public bool? VerdictRegressed { get; set; }
+
     // The job.
     public AnalysisStatus Status { get; set; } = AnalysisStatus.Queued;
 

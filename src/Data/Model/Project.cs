@@ -17,5 +17,13 @@ public sealed class Project : IWorkspaceOwned
     /// <summary>The project's CI policy: <c>.dive-ci</c> / <c>layerlens.yaml</c> rules (efficiency, wasted and duplicate bytes, lint severity).</summary>
     public string? Policy { get; set; }
 
+    /// <summary>The branch whose analyses are the baselines of others unless they name another (default "main").</summary>
+    public string DefaultBranch { get; set; } = DefaultBranchName;
+
+    /// <summary>The project's regression policy: the engine's regression rules as JSON (null: none).</summary>
+    public string? RegressionPolicy { get; set; }
+
+    public const string DefaultBranchName = "main";
+
     public List<Analysis> Analyses { get; } = [];
 }

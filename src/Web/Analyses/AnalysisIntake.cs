@@ -9,6 +9,7 @@ using LayerLens.Data;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Web.Api;
+using LayerLens.Web.Baselines;
 using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Reviews;
@@ -240,6 +241,11 @@ public sealed class AnalysisIntake(
         {
             throw new IntakeException(ex.Message);
         }
+        var versions = ci.VersionControl.Validate();
+        analysis.Branch = versions.Branch;
+        analysis.Commit = versions.Commit;
+        analysis.BaselineBranch = versions.BaselineBranch;
+        analysis.RequestedBaselineId = versions.Baseline;
         analysis.CiConfig = string.IsNullOrWhiteSpace(ci.CiConfig) ? null : ci.CiConfig;
         analysis.DockerfilePath = ci.DockerfilePath is { Length: > 0 } path ? Clip(path.Trim().TrimStart('/'), 1024) : null;
         if (analysis.Kind == AnalysisKind.Image && !string.IsNullOrWhiteSpace(ci.DockerfileText))
@@ -247,6 +253,10 @@ public sealed class AnalysisIntake(
             analysis.DockerfileTextDigest = await StoreDockerfileTextAsync(ci.DockerfileText, cancellationToken);
         }
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        if (versions.Baseline is { } baseline)
+        {
+            await CheckBaselineAsync(db, analysis, baseline, cancellationToken);
+        }
         if (!string.IsNullOrWhiteSpace(project))
         {
             analysis.ProjectId = await ProjectIdAsync(db, Clip(project.Trim(), 512), cancellationToken);
@@ -259,6 +269,19 @@ public sealed class AnalysisIntake(
         queue.Enqueue(analysis.Id);
         return analysis;
     }
+
+    /// <summary>An explicit baseline is an analysis of this workspace (the query filter hides every other) of the same kind.</summary>
+    private static async Task CheckBaselineAsync(AppDbContext db, Analysis analysis, Guid baseline, CancellationToken cancellationToken)
+    {
+        var kind = await db.Analyses.Where(a => a.Id == baseline).Select(a => (AnalysisKind?)a.Kind).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new BaselineNotFoundException(baseline);
+        if (kind != analysis.Kind)
+        {
+            throw new IntakeException($"'baseline' {baseline} is {KindName(kind)}, this is {KindName(analysis.Kind)}; a baseline is of the same kind");
+        }
+    }
+
+    private static string KindName(AnalysisKind kind) => kind == AnalysisKind.Dockerfile ? "a Dockerfile review" : "an image analysis";
 
     /// <summary>The Dockerfile an image was built from goes to the blob store (bounded like a reviewed Dockerfile).</summary>
     private async Task<string> StoreDockerfileTextAsync(string text, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using LayerLens.Web.Baselines;
+
 namespace LayerLens.Web.Analyses;
 
 /// <summary>
@@ -7,4 +9,7 @@ namespace LayerLens.Web.Analyses;
 public sealed record CiRequest(string? DockerfilePath, string? CiConfig, string? DockerfileText = null)
 {
     public static CiRequest None { get; } = new(null, null);
+
+    /// <summary>The branch and commit it was built from, and the baseline to compare with.</summary>
+    public BaselineRequest VersionControl { get; init; } = BaselineRequest.None;
 }

@@ -4,6 +4,7 @@ using LayerLens.Data;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Web.Analyses;
+using LayerLens.Web.Baselines;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
@@ -34,7 +35,12 @@ public static class AnalysesEndpoints
         api.MapGet("", ListAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Analyses, newest first, paged; filters project, reference (exact) and repository (any tag or digest)");
         api.MapGet("{id:guid}", GetAsync).RequireAuthorization(ApiScopes.AnalysesRead).WithSummary("Status, progress and summary").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("{id:guid}/report", ReportAsync).RequireAuthorization(ApiScopes.AnalysesRead)
-            .WithSummary("The report: json (schema v1), sarif, markdown or junit")
+            .WithSummary("The report: json (schema v1), sarif, markdown or junit; ?delta=true: the comparison with the baseline its run made, in the same formats")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("{id:guid}/compare", CompareAsync).RequireAuthorization(ApiScopes.AnalysesRead)
+            .WithSummary("The delta against a baseline (JSON schema v1 'baseline' block): ?baseline= an analysis id or a branch; default the baseline its run used, else its request's")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         api.MapPost("{id:guid}/cancel", CancelAsync).RequireAuthorization(ApiScopes.AnalysesWrite).WithSummary("Cancel a queued or running analysis");
@@ -69,7 +75,10 @@ public static class AnalysesEndpoints
                     var analysis = await intake.FromRegistryAsync(
                         new RegistryAnalysis(request.Image, request.Platform, request.Name ?? name, request.Project ?? project, request.Credentials?.Username, request.Credentials?.Password),
                         ct,
-                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http), request.Dockerfile));
+                        new CiRequest(request.DockerfilePath ?? http.Request.Query["dockerfilePath"], request.CiConfig ?? HeaderCiConfig(http), request.Dockerfile)
+                        {
+                            VersionControl = new BaselineRequest(request.Branch, request.Commit, request.BaselineBranch, request.Baseline).Or(BaselineRequest.FromQuery(http.Request.Query)),
+                        });
                     return Accepted(analysis);
                 default:
                     return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported content type",
@@ -79,6 +88,10 @@ public static class AnalysesEndpoints
         catch (LayerLens.Web.Reviews.MeasurementForbiddenException ex)
         {
             return Problem(StatusCodes.Status403Forbidden, "Measuring not allowed", ex.Message);
+        }
+        catch (BaselineNotFoundException ex)
+        {
+            return Problem(StatusCodes.Status404NotFound, "Baseline not found", ex.Message);
         }
         catch (IntakeException ex)
         {
@@ -111,7 +124,7 @@ public static class AnalysesEndpoints
     private static async Task<Analysis> UploadAsync(HttpContext http, AnalysisIntake intake, long maxUpload, string? name, string? project, CancellationToken ct)
     {
         LiftBodyLimit(http, maxUpload);
-        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)), ct, http.Request.Query["archiveImage"], http.Request.Query["archiveKind"]);
+        return await intake.FromUploadAsync(http.Request.Body, maxUpload, name, project, new CiRequest(http.Request.Query["dockerfilePath"], HeaderCiConfig(http)) { VersionControl = BaselineRequest.FromQuery(http.Request.Query) }, ct, http.Request.Query["archiveImage"], http.Request.Query["archiveKind"]);
     }
 
     /// <summary>A tarball body leaves no room for the CI configuration: it comes base64-encoded in <c>X-LayerLens-CI-Config</c>.</summary>
@@ -203,7 +216,38 @@ public static class AnalysesEndpoints
         return analysis is null ? NotFound(id) : Results.Ok(AnalysisResource.From(analysis));
     }
 
-    private static async Task<IResult> ReportAsync(Guid id, string? format, IDbContextFactory<AppDbContext> dbFactory, DataLayout layout, CancellationToken ct)
+    private static async Task<IResult> CompareAsync(Guid id, string? baseline, IDbContextFactory<AppDbContext> dbFactory, BaselineComparer comparer, CancellationToken ct)
+    {
+        string? wanted;
+        try
+        {
+            wanted = BaselineRequest.Name(baseline, "baseline", BaselineRequest.MaxBranchLength);
+        }
+        catch (IntakeException ex)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid baseline", ex.Message);
+        }
+        // Workspace-scoped: another workspace's analysis, as the subject or as the baseline, is not found.
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var analysis = await db.Analyses.AsNoTracking().Include(a => a.Project).SingleOrDefaultAsync(a => a.Id == id, ct);
+        if (analysis is null)
+        {
+            return NotFound(id);
+        }
+        if (Guid.TryParse(wanted, out var baselineId) && !await db.Analyses.AnyAsync(a => a.Id == baselineId, ct))
+        {
+            return Problem(StatusCodes.Status404NotFound, "Baseline not found", $"there is no analysis {baselineId} to compare with");
+        }
+        var compared = analysis.Status == AnalysisStatus.Succeeded ? await comparer.CompareStoredAsync(db, analysis, wanted, ct) : null;
+        if (compared is null)
+        {
+            return Problem(StatusCodes.Status409Conflict, "No report yet",
+                $"analysis {id} is {AnalysisResource.StatusName(analysis.Status)}; it can be compared once it has succeeded");
+        }
+        return Results.Text(LayerLens.Analyzer.Reports.Schema.ReportJson.Write(compared.Delta), "application/json", System.Text.Encoding.UTF8);
+    }
+
+    private static async Task<IResult> ReportAsync(Guid id, string? format, bool? delta, IDbContextFactory<AppDbContext> dbFactory, DataLayout layout, CancellationToken ct)
     {
         format = (format ?? "json").ToLowerInvariant();
         if (!ReportFormats.Contains(format))
@@ -216,7 +260,12 @@ public static class AnalysesEndpoints
         {
             return NotFound(id);
         }
-        var file = layout.ReportFile(id, analysis.RunId, format);
+        var file = delta == true ? layout.DeltaReportFile(id, analysis.RunId, format) : layout.ReportFile(id, analysis.RunId, format);
+        if (delta == true && analysis.Status == AnalysisStatus.Succeeded && !File.Exists(file))
+        {
+            return Problem(StatusCodes.Status404NotFound, "No comparison",
+                $"analysis {id} was not compared with a baseline: send 'branch' (or 'baselineBranch' / 'baseline') with the analysis; GET /api/v1/analyses/{id}/compare compares it now");
+        }
         if (analysis.Status != AnalysisStatus.Succeeded || !File.Exists(file))
         {
             return Problem(StatusCodes.Status409Conflict, "No report yet",

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using LayerLens.Data.Model;
 
 namespace LayerLens.Web.Api;
@@ -45,17 +46,43 @@ public sealed record AnalysisResource(
         a.Attempts)
     {
         Verdict = a.Status != AnalysisStatus.Succeeded || a.VerdictPassed is null ? null
-            : new AnalysisVerdict(a.VerdictPassed.Value, (a.VerdictFailures ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)),
+            : new AnalysisVerdict(a.VerdictPassed.Value, (a.VerdictFailures ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries)) { Regressed = a.VerdictRegressed },
         DockerfilePath = a.DockerfilePath,
+        Branch = a.Branch,
+        Commit = a.Commit,
+        Baseline = a.BaselineId is null && a.BaselineBranch is null && a.RequestedBaselineId is null && a.VerdictRegressed is null ? null
+            : new AnalysisBaseline(a.BaselineId, a.BaselineBranch, a.RequestedBaselineId),
     };
 
     /// <summary>The CI verdict against the project's policy and the uploaded CI configuration (passed with no rules when there are none).</summary>
     public AnalysisVerdict? Verdict { get; init; }
 
     public string? DockerfilePath { get; init; }
+
+    // Absent when not set, so an analysis without them serialises exactly as before branches existed.
+    /// <summary>The branch the analysed image or Dockerfile was built from.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Branch { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Commit { get; init; }
+
+    /// <summary>What it was compared with: the baseline used once it finished, the branch or id asked for.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public AnalysisBaseline? Baseline { get; init; }
 }
 
-public sealed record AnalysisVerdict(bool Passed, IReadOnlyList<string> Failures);
+public sealed record AnalysisVerdict(bool Passed, IReadOnlyList<string> Failures)
+{
+    /// <summary>True when a regression rule against the baseline failed; absent when no regression rule was evaluated.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? Regressed { get; init; }
+}
+
+/// <param name="Id">The baseline analysis the finished job compared with (null: none found).</param>
+/// <param name="Branch">The baseline branch asked for (null: the project's default branch).</param>
+/// <param name="Requested">An explicit baseline id asked for.</param>
+public sealed record AnalysisBaseline(Guid? Id, string? Branch, Guid? Requested);
 
 public sealed record AnalysisSource(string Kind, string Reference, string? Platform, string? Digest);
 
@@ -107,6 +134,15 @@ public sealed record RegistryAnalysisRequest(string? Image, string? Platform, st
 
     /// <summary>The Dockerfile's text (≤ 1 MiB), so SARIF results land on the instruction that caused the waste.</summary>
     public string? Dockerfile { get; init; }
+
+    /// <summary>The branch and commit the image was built from; the baseline's branch or an explicit baseline analysis id.</summary>
+    public string? Branch { get; init; }
+
+    public string? Commit { get; init; }
+
+    public string? BaselineBranch { get; init; }
+
+    public string? Baseline { get; init; }
 }
 
 public sealed record RegistryCredentialsRequest(string Username, string Password);

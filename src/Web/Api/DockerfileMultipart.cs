@@ -2,6 +2,7 @@ using System.Globalization;
 using LayerLens.Analyzer.Optimisation.CostModel;
 using LayerLens.Data.Blobs;
 using LayerLens.Web.Analyses;
+using LayerLens.Web.Baselines;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -19,7 +20,7 @@ public static class DockerfileMultipart
 {
     public const int MaxDockerfileBytes = 1024 * 1024;
     private const int MaxFieldBytes = 4096;
-    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "history", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage", "archiveKind"];
+    private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "history", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage", "archiveKind", "branch", "commit", "baselineBranch", "baseline"];
 
     public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
     {
@@ -32,6 +33,7 @@ public static class DockerfileMultipart
         var seen = new HashSet<string>(StringComparer.Ordinal);
         byte[]? dockerfile = null;
         string? fileName = null, image = null, archiveImage = null, archiveKind = null, context = null, buildLog = null, history = null, measure = null, runs = null, ciConfig = null, dockerfilePath = null;
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         MultipartSection? section;
         try
         {
@@ -50,7 +52,7 @@ public static class DockerfileMultipart
             var part = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
             if (!Parts.Contains(part))
             {
-                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'history' (git log --name-only text), 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile', 'archiveImage' and 'archiveKind'");
+                throw new IntakeException($"unknown part '{part}'; send 'dockerfile' (required), 'context' (tar, tar.gz or zip), 'buildlog', 'history' (git log --name-only text), 'name', 'project', 'measure', 'runs', 'ciconfig', 'dockerfilePath', or 'image' (a tarball) with an optional 'dockerfile', 'archiveImage' and 'archiveKind'; 'branch', 'commit', 'baselineBranch' and 'baseline' go with either");
             }
             if (!seen.Add(part))
             {
@@ -108,13 +110,20 @@ public static class DockerfileMultipart
                     {
                         archiveKind = text;
                     }
+                    else if (text.Length > 0)
+                    {
+                        fields[part] = text; // branch, commit, baselineBranch, baseline
+                    }
                     break;
             }
             section = await reader.ReadNextSectionAsync(ct);
         }
+        // Parts win over the query string, as for the other fields.
+        var versionControl = new BaselineRequest(fields.GetValueOrDefault("branch"), fields.GetValueOrDefault("commit"), fields.GetValueOrDefault("baselineBranch"), fields.GetValueOrDefault("baseline"))
+            .Or(BaselineRequest.FromQuery(request.Query));
         if (image is not null)
         {
-            return ImageSubmission(image, dockerfile, context ?? buildLog ?? history ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig)) with
+            return ImageSubmission(image, dockerfile, context ?? buildLog ?? history ?? measure ?? runs, name, project, new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig) { VersionControl = versionControl }) with
             {
                 ArchiveImage = archiveImage ?? request.Query["archiveImage"],
                 ArchiveKind = archiveKind ?? request.Query["archiveKind"],
@@ -130,7 +139,7 @@ public static class DockerfileMultipart
         }
         return new DockerfileSubmission(dockerfile, fileName, context, buildLog, name, project, ParseFlag(measure ?? request.Query["measure"]), ParseRuns(runs ?? request.Query["runs"]))
         {
-            Ci = new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig),
+            Ci = new CiRequest(dockerfilePath ?? request.Query["dockerfilePath"], ciConfig) { VersionControl = versionControl },
             ChangeHistoryDigest = history,
         };
     }

@@ -98,8 +98,12 @@ public sealed class AnalysisJob(
                 : images.RunAsync(analysis, output, progress, progress.Phase, cancel.Token)).WaitAsync(deadline.Token);
             progress.Phase("storing results");
             await progress.DisposeAsync();
+            var baselineId = result.Baseline?.BaselineId;
+            bool? regressed = result.Baseline is { } compared ? compared.Regressed : null;
             finished = await PublishAndFinishAsync(analysisId, runId, output, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
+                .SetProperty(x => x.BaselineId, baselineId)
+                .SetProperty(x => x.VerdictRegressed, regressed)
                 .SetProperty(x => x.DurationMilliseconds, clock.ElapsedMilliseconds)
                 .SetProperty(x => x.VerdictPassed, result.Verdict.Passed)
                 .SetProperty(x => x.VerdictFailures, FailureNames(result.Verdict))

@@ -40,6 +40,7 @@ public static class JobStorageSetup
         services.AddSingleton<LayerLens.Web.LayerCache.SharedLayerCache>();
         services.AddTransient<AnalysisJob>();
         services.AddTransient<StoredReports>();
+        services.AddTransient<LayerLens.Web.Baselines.BaselineComparer>();
         services.AddTransient<ImagePipeline>();
         services.AddTransient<ReviewPipeline>();
         services.AddScoped<AnalysisQueue>();

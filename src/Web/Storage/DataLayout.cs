@@ -37,6 +37,11 @@ public sealed class DataLayout(ResolvedSettings settings)
 
     public string WorkDirectory(Guid analysisId, Guid runId) => Path.Combine(WorkRoot, $"{analysisId:N}-{runId:N}");
 
+    /// <summary>The report of the comparison with the baseline, stored beside the run's own reports (same formats).</summary>
+    public string DeltaReportFile(Guid analysisId, Guid? runId, string format) => Path.Combine(VisibleDirectory(analysisId, runId), DeltaReportFileName(format));
+
+    public static string DeltaReportFileName(string format) => "delta." + ReportFileName(format)["report.".Length..];
+
     public static string ReportFileName(string format) => format switch
     {
         "json" => JsonReport,

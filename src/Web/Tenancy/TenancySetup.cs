@@ -34,6 +34,7 @@ public static class TenancySetup
         services.AddScoped<LayerLens.Web.Invitations.InvitationService>();
         services.AddScoped<LayerLens.Web.RegistryHooks.RegistryHostMappings>();
         services.AddScoped<LayerLens.Web.Verdicts.ProjectPolicies>();
+        services.AddScoped<LayerLens.Web.Baselines.ProjectSettings>();
         services.AddSingleton(configuration.GetSection("LayerLens:Invitations").Get<LayerLens.Web.Invitations.InvitationSettings>() ?? new LayerLens.Web.Invitations.InvitationSettings());
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<WorkspaceQuotas>();

@@ -39,6 +39,8 @@ public static class ServicePolicy
         if (!string.IsNullOrWhiteSpace(yaml))
         {
             CiRules.DiveDefaults.Apply(yaml, what);
+            // Its regression: section too, so a typo there is refused now, not when a job applies it.
+            RegressionPolicy.Default.Apply(yaml, what);
         }
     }
 

@@ -37,6 +37,10 @@ public sealed class WebhookDispatcher(SystemDbContextFactory system, IBackground
         {
             events.Add(WebhookEvents.VerdictFailed);
         }
+        if (analysis.VerdictRegressed == true)
+        {
+            events.Add(WebhookEvents.VerdictRegressed);
+        }
         var hooks = await db.Webhooks.AsNoTracking().Where(h => h.WorkspaceId == analysis.WorkspaceId).ToListAsync(cancellationToken);
         var created = new List<Guid>();
         foreach (var name in events)
@@ -83,12 +87,17 @@ public sealed class WebhookDispatcher(SystemDbContextFactory system, IBackground
             {
                 passed = analysis.VerdictPassed.Value,
                 failures = (analysis.VerdictFailures ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
+                regressed = analysis.VerdictRegressed,
             },
+            branch = analysis.Branch,
+            commit = analysis.Commit,
+            baseline = analysis.BaselineId,
             links = new
             {
                 self = links.Absolute(resource.Links.Self),
                 report = links.Absolute(resource.Links.Report),
                 page = links.Absolute(resource.Links.Page),
+                compare = analysis.BaselineId is { } baseline ? links.Absolute($"/api/v1/analyses/{analysis.Id}/compare?baseline={baseline}") : null,
             },
         };
     }

@@ -6,5 +6,8 @@ public static class WebhookEvents
     public const string AnalysisFailed = "analysis.failed";
     public const string VerdictFailed = "verdict.failed";
 
-    public static readonly string[] All = [AnalysisSucceeded, AnalysisFailed, VerdictFailed];
+    /// <summary>The verdict failed a regression rule against the analysis' baseline (at most once per analysis).</summary>
+    public const string VerdictRegressed = "verdict.regressed";
+
+    public static readonly string[] All = [AnalysisSucceeded, AnalysisFailed, VerdictFailed, VerdictRegressed];
 }

@@ -25,6 +25,9 @@ public sealed class WebhookReceiver : IDisposable
     /// <summary>Every request received: its event, its delivery id and its body.</summary>
     public ConcurrentQueue<(string Event, string Delivery, string Body)> Received { get; } = new();
 
+    /// <summary>Every request's signature headers, with its event and body, to check the signature independently of the app's code.</summary>
+    public ConcurrentQueue<(string Event, string Timestamp, string Signature, string Body)> Signed { get; } = new();
+
     /// <summary>Requests received for one analysis (its id appears in the body).</summary>
     public IReadOnlyList<(string Event, string Delivery, string Body)> For(string analysisId) =>
         Received.Where(r => r.Body.Contains(analysisId, StringComparison.Ordinal)).ToList();
@@ -44,6 +47,7 @@ public sealed class WebhookReceiver : IDisposable
             }
             using var reader = new StreamReader(context.Request.InputStream);
             var body = await reader.ReadToEndAsync();
+            Signed.Enqueue((context.Request.Headers["X-LayerLens-Event"] ?? "", context.Request.Headers["X-LayerLens-Timestamp"] ?? "", context.Request.Headers["X-LayerLens-Signature"] ?? "", body));
             Received.Enqueue((context.Request.Headers["X-LayerLens-Event"] ?? "", context.Request.Headers["X-LayerLens-Delivery"] ?? "", body));
             context.Response.StatusCode = 204;
             context.Response.Close();

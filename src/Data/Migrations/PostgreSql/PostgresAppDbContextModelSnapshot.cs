@@ -91,6 +91,17 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("BaselineBranch")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<Guid?>("BaselineId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Branch")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
                     b.Property<string>("BuildContextDigest")
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)");
@@ -109,6 +120,10 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<string>("CiConfig")
                         .HasMaxLength(65536)
                         .HasColumnType("character varying(65536)");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
 
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
@@ -176,6 +191,9 @@ namespace LayerLens.Data.Migrations.PostgreSql
                         .HasMaxLength(4096)
                         .HasColumnType("character varying(4096)");
 
+                    b.Property<Guid?>("RequestedBaselineId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("RequestedPlatform")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -208,6 +226,9 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<bool?>("VerdictPassed")
                         .HasColumnType("boolean");
 
+                    b.Property<bool?>("VerdictRegressed")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
 
@@ -215,11 +236,11 @@ namespace LayerLens.Data.Migrations.PostgreSql
 
                     b.HasIndex("CreatedAtUtc");
 
-                    b.HasIndex("ProjectId");
-
                     b.HasIndex("Status");
 
                     b.HasIndex("WorkspaceId", "CreatedAtUtc");
+
+                    b.HasIndex("ProjectId", "Branch", "CreatedAtUtc");
 
                     b.ToTable("Analyses");
                 });
@@ -311,12 +332,23 @@ namespace LayerLens.Data.Migrations.PostgreSql
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("DefaultBranch")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasDefaultValue("main");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("character varying(512)");
 
                     b.Property<string>("Policy")
+                        .HasMaxLength(65536)
+                        .HasColumnType("character varying(65536)");
+
+                    b.Property<string>("RegressionPolicy")
                         .HasMaxLength(65536)
                         .HasColumnType("character varying(65536)");
 

@@ -86,6 +86,17 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("BaselineBranch")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("BaselineId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Branch")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("BuildContextDigest")
                         .HasMaxLength(80)
                         .HasColumnType("TEXT");
@@ -103,6 +114,10 @@ namespace LayerLens.Data.Migrations.Sqlite
 
                     b.Property<string>("CiConfig")
                         .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Commit")
+                        .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("CreatedAtUtc")
@@ -171,6 +186,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                         .HasMaxLength(4096)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("RequestedBaselineId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("RequestedPlatform")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -203,6 +221,9 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<bool?>("VerdictPassed")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool?>("VerdictRegressed")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -210,11 +231,11 @@ namespace LayerLens.Data.Migrations.Sqlite
 
                     b.HasIndex("CreatedAtUtc");
 
-                    b.HasIndex("ProjectId");
-
                     b.HasIndex("Status");
 
                     b.HasIndex("WorkspaceId", "CreatedAtUtc");
+
+                    b.HasIndex("ProjectId", "Branch", "CreatedAtUtc");
 
                     b.ToTable("Analyses");
                 });
@@ -306,12 +327,23 @@ namespace LayerLens.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAtUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DefaultBranch")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("main");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Policy")
+                        .HasMaxLength(65536)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegressionPolicy")
                         .HasMaxLength(65536)
                         .HasColumnType("TEXT");
 

@@ -7,7 +7,9 @@ using LayerLens.Analyzer.UseCases.ImageReviews;
 using LayerLens.Analyzer.UseCases.ReportSets;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
+using LayerLens.Analyzer.Reports.Schema;
 using LayerLens.Web.Analyses;
+using LayerLens.Web.Baselines;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.LayerCache;
 using LayerLens.Web.Security;
@@ -30,6 +32,7 @@ public sealed class ImagePipeline(
     NetworkTargetGuard guard,
     StoredReports reports,
     SharedLayerCache layerCache,
+    BaselineComparer baselines,
     ILogger<ImagePipeline> logger)
 {
     public async Task<PipelineResult> RunAsync(Analysis analysis, string output, IProgress<AnalysisProgress> progress, Action<string> phase, CancellationToken ct)
@@ -73,11 +76,23 @@ public sealed class ImagePipeline(
                     analysis.Id, cacheUse.Reused, cacheUse.Refused);
             }
         }
+        BaselineOutcome? compared = null;
+        if (BaselineComparer.Wanted(analysis))
+        {
+            phase("comparing with the baseline");
+            compared = await baselines.CompareImageAsync(analysis, ImageReport.From(review.Analysis, review.Verdict), ct);
+            // The regression rules join the absolute ones: one verdict in every report, the row and the webhooks.
+            review = review with { Verdict = ServicePolicy.Combine(review.Verdict, RegressionPolicies.AsVerdict(compared.Delta.Baseline.Verdict)) };
+        }
 
         phase("writing results");
         // SARIF points at the Dockerfile the CI named: at the causing instruction's line when its text came along, else line 1.
         var dockerfile = analysis.DockerfilePath is { } path ? new SarifDockerfile(path, await DockerfileTextAsync(analysis, ct)) : null;
         await reports.WriteAsync(new ImageReviewReport(review, dockerfile), analysis.Id, output, ct);
+        if (compared is not null)
+        {
+            await reports.WriteDeltaAsync(compared.Reports, analysis.Id, output, ct);
+        }
         ct.ThrowIfCancellationRequested();
         TreeFileWriter.Write(review.Analysis.Tree, review.Analysis.Waste, Path.Combine(output, DataLayout.TreeFile));
 
@@ -96,7 +111,10 @@ public sealed class ImagePipeline(
             LayerCount = summary.Layers.Count,
             FileCount = summary.FileCount,
             WasteItemCount = summary.Waste.Count,
-        });
+        })
+        {
+            Baseline = compared,
+        };
     }
 
     /// <summary>The upload read as the kind the user named (else detected), the image chosen inside it as analyze takes it.</summary>

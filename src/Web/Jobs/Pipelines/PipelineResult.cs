@@ -6,4 +6,8 @@ namespace LayerLens.Web.Jobs.Pipelines;
 /// What a pipeline hands the job to publish: the verdict and the result row (an ImageResult or ReviewResult for the
 /// analysis' id), written in the finishing transaction only when this run wins; its reports are in the output directory.
 /// </summary>
-public sealed record PipelineResult(Verdict Verdict, Func<Guid, object> Row);
+public sealed record PipelineResult(Verdict Verdict, Func<Guid, object> Row)
+{
+    /// <summary>The comparison with the baseline when the analysis asked for one (its regression rules are in <see cref="Verdict"/>).</summary>
+    public LayerLens.Web.Baselines.BaselineOutcome? Baseline { get; init; }
+}

@@ -3,6 +3,8 @@ using LayerLens.Analyzer.UseCases.DockerfileReviews;
 using LayerLens.Data.Blobs;
 using LayerLens.Data.Model;
 using LayerLens.Analyzer.BuildContexts.Archives;
+using LayerLens.Analyzer.Reports.Verdicts;
+using LayerLens.Web.Baselines;
 using LayerLens.Web.Reviews;
 using LayerLens.Web.Verdicts;
 
@@ -12,7 +14,7 @@ namespace LayerLens.Web.Jobs.Pipelines;
 /// A Dockerfile review as the job runs it: the stored uploads handed to <see cref="DockerfileReviewer"/> (the engine's
 /// <see cref="DockerfileReview"/>), the verdict of <see cref="DockerfileReviewVerdict"/>, and the report set.
 /// </summary>
-public sealed class ReviewPipeline(BlobStore blobs, ContextLimits contextLimits, BuilderProbe builder, StoredReports reports)
+public sealed class ReviewPipeline(BlobStore blobs, ContextLimits contextLimits, BuilderProbe builder, StoredReports reports, BaselineComparer baselines)
 {
     public async Task<PipelineResult> RunAsync(Analysis analysis, string work, string output, Action<string> phase, CancellationToken ct)
     {
@@ -30,9 +32,21 @@ public sealed class ReviewPipeline(BlobStore blobs, ContextLimits contextLimits,
         };
         var review = await DockerfileReviewer.ReviewAsync(input, work, contextLimits, builder, phase, ct);
         var policy = ServicePolicy.Rules(analysis.Project?.Policy, analysis.CiConfig)?.EvaluateLint(review.Lint.Findings.Select(f => f.Severity));
+        BaselineOutcome? compared = null;
+        if (BaselineComparer.Wanted(analysis))
+        {
+            phase("comparing with the baseline");
+            compared = await baselines.CompareReviewAsync(analysis, new DockerfileReviewReport(review, policy).Contract(), ct);
+            // The regression rules join the policy's: the review's verdict, reports, row and webhooks list them.
+            policy = ServicePolicy.Combine(policy ?? Verdict.None, RegressionPolicies.AsVerdict(compared.Delta.Baseline.Verdict));
+        }
         phase("writing results");
         await reports.WriteAsync(new DockerfileReviewReport(review, policy), analysis.Id, output, ct);
-        return new PipelineResult(DockerfileReviewVerdict.Decide(review.Lint, policy), id => ResultOf(id, review));
+        if (compared is not null)
+        {
+            await reports.WriteDeltaAsync(compared.Reports, analysis.Id, output, ct);
+        }
+        return new PipelineResult(DockerfileReviewVerdict.Decide(review.Lint, policy), id => ResultOf(id, review)) { Baseline = compared };
     }
 
     private string StoredBlob(string? digest, string what)

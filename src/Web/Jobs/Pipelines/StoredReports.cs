@@ -22,6 +22,18 @@ public sealed class StoredReports(PublicLinks links)
             cancellationToken);
     }
 
+    /// <summary>The comparison with the baseline in the same formats, beside the run's reports (delta.*).</summary>
+    public async Task WriteDeltaAsync(IMultiFormatReport delta, Guid analysisId, string output, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(output);
+        await ReportSet.WriteAsync(
+            delta,
+            ReportSet.ServiceFormats,
+            format => new GZipStream(File.Create(Path.Combine(output, DataLayout.DeltaReportFileName(format))), CompressionLevel.Optimal),
+            (format, stream) => WriteLinkBack(format, analysisId, stream),
+            cancellationToken);
+    }
+
     private void WriteLinkBack(string format, Guid analysisId, Stream output)
     {
         if (format == "markdown")

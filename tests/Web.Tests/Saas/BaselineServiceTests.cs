@@ -1,0 +1,293 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using LayerLens.Web.Tests.Crash;
+
+namespace LayerLens.Web.Tests.Saas;
+
+/// <summary>
+/// Branches and baselines in the real app: three builds on main and a pull request adding a 20 MB dead file, judged
+/// by the project's regression policy against main's latest; the compare endpoint, the delta reports and the signed
+/// <c>verdict.regressed</c> webhook; what happens without a baseline.
+/// </summary>
+public sealed class BaselineServiceTests(TwoWorkspacesApp app) : IClassFixture<TwoWorkspacesApp>
+{
+    private const string Secret = "baseline-receiver-secret-17";
+
+    /// <summary>Limits the pull request breaks and the main builds keep; no absolute rule is set (no YAML policy).</summary>
+    private const string Policy = """
+        {"maxSizeIncreaseBytes": 5000000, "maxSizeIncreasePercent": null, "maxWastedIncreaseBytes": 1000000, "maxEfficiencyDrop": null,
+         "newFindings": "warn", "newFindingsSeverity": "warning", "newWaste": "fail", "noBaseline": "pass"}
+        """;
+
+    private static Uri U(string path) => new(path, UriKind.Relative);
+
+    private async Task<JsonElement> GetAsync(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(U(path));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private async Task PutPolicyAsync(string project, string json)
+    {
+        using var put = await app.Alpha.PutAsync(U($"api/v1/projects/{project}/regression-policy"), new StringContent(json, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NoContent, put.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_pull_request_adding_a_dead_file_fails_only_on_the_regression_rules_against_mains_latest_and_regressed_is_delivered_signed_once()
+    {
+        using var receiver = new WebhookReceiver();
+        using (var hook = await app.Alpha.PostAsJsonAsync(U("api/v1/webhooks"), new { url = receiver.Url, events = new[] { "verdict.regressed" }, secret = Secret }))
+        {
+            Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
+        }
+        await PutPolicyAsync("baseline-app", Policy);
+
+        var main = new List<string>();
+        for (var build = 1; build <= 3; build++)
+        {
+            main.Add(await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(build), $"name=main-{build}&project=baseline-app&branch=main&commit=c{build}"));
+        }
+        var pr = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.PullRequest(), "name=pr&project=baseline-app&branch=feature/dead-file&commit=f00d");
+
+        // Each main build is compared with the one before it and passes; the first had none and passes too (noBaseline: pass).
+        var first = await GetAsync(app.Alpha, $"api/v1/analyses/{main[0]}");
+        Assert.Equal("main", first.GetProperty("branch").GetString());
+        Assert.Equal("c1", first.GetProperty("commit").GetString());
+        Assert.True(first.GetProperty("verdict").GetProperty("passed").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("baseline").GetProperty("id").ValueKind);
+        for (var i = 1; i < 3; i++)
+        {
+            var later = await GetAsync(app.Alpha, $"api/v1/analyses/{main[i]}");
+            Assert.Equal(main[i - 1], later.GetProperty("baseline").GetProperty("id").GetString());
+            Assert.True(later.GetProperty("verdict").GetProperty("passed").GetBoolean(), later.ToString());
+            Assert.False(later.GetProperty("verdict").GetProperty("regressed").GetBoolean());
+        }
+
+        // The pull request: compared with main's latest, failed by exactly the regression rules it breaks.
+        var analysis = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}");
+        Assert.Equal("succeeded", analysis.GetProperty("status").GetString());
+        Assert.Equal("feature/dead-file", analysis.GetProperty("branch").GetString());
+        Assert.Equal(main[2], analysis.GetProperty("baseline").GetProperty("id").GetString());
+        var verdict = analysis.GetProperty("verdict");
+        Assert.False(verdict.GetProperty("passed").GetBoolean());
+        Assert.True(verdict.GetProperty("regressed").GetBoolean());
+        Assert.Equal(["maxSizeIncreaseBytes", "maxWastedIncreaseBytes", "newWaste"], verdict.GetProperty("failures").EnumerateArray().Select(f => f.GetString()));
+
+        // The stored image report's verdict lists the same failures with their values before and after.
+        var report = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/report?format=json");
+        var failedRules = report.GetProperty("verdict").GetProperty("failures").EnumerateArray().ToList();
+        Assert.Equal(["maxSizeIncreaseBytes", "maxWastedIncreaseBytes", "newWaste"], failedRules.Select(r => r.GetProperty("rule").GetString()));
+        Assert.Contains("→", failedRules[0].GetProperty("actual").GetString(), StringComparison.Ordinal);
+
+        // The compare endpoint: the JSON delta against the recorded baseline, by default, by branch and by id.
+        var delta = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/compare");
+        var block = delta.GetProperty("baseline");
+        Assert.True(block.GetProperty("found").GetBoolean());
+        Assert.Equal(main[2], block.GetProperty("id").GetString());
+        Assert.Equal("c3", block.GetProperty("commit").GetString());
+        Assert.Equal("main", block.GetProperty("branch").GetString());
+        Assert.Equal(BaselineImages.DeadFileBytes, block.GetProperty("image").GetProperty("sizeBytes").GetProperty("change").GetInt64());
+        Assert.Equal(BaselineImages.DeadFileBytes, block.GetProperty("image").GetProperty("wastedBytes").GetProperty("change").GetInt64());
+        Assert.Contains(block.GetProperty("image").GetProperty("newWaste").EnumerateArray(), w => w.GetProperty("path").GetString() == BaselineImages.DeadFile);
+        Assert.False(block.GetProperty("verdict").GetProperty("passed").GetBoolean());
+        var byBranch = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/compare?baseline=main");
+        Assert.Equal(main[2], byBranch.GetProperty("baseline").GetProperty("id").GetString());
+        var byId = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/compare?baseline={main[0]}");
+        Assert.Equal(main[0], byId.GetProperty("baseline").GetProperty("id").GetString());
+        Assert.Equal(BaselineImages.DeadFileBytes + 2_000, byId.GetProperty("baseline").GetProperty("image").GetProperty("sizeBytes").GetProperty("change").GetInt64());
+
+        // The stored delta reports: Markdown for the PR comment, SARIF with baselineState.
+        using (var markdown = await app.Alpha.GetAsync(U($"api/v1/analyses/{pr}/report?format=markdown&delta=true")))
+        {
+            var text = await markdown.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.OK, markdown.StatusCode);
+            Assert.Contains(BaselineImages.DeadFile, text, StringComparison.Ordinal);
+            Assert.Contains($"/compare?a={main[2]}&b={pr}", text, StringComparison.Ordinal);
+        }
+        var sarif = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/report?format=sarif&delta=true");
+        var results = sarif.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
+        Assert.Contains(results, r => r.GetProperty("baselineState").GetString() == "new");
+
+        // verdict.regressed: one signed delivery, for the pull request only.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (receiver.Signed.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+        await Task.Delay(1500); // a second delivery, if the app sent one, would arrive meanwhile
+        var calls = receiver.Signed.ToArray();
+        var call = Assert.Single(calls);
+        Assert.Equal("verdict.regressed", call.Event);
+        Assert.Contains(pr, call.Body, StringComparison.Ordinal);
+        // Computed from the published definition, not with the app's code.
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{call.Timestamp}.{call.Body}")));
+        Assert.Equal(expected, call.Signature);
+        var payload = JsonDocument.Parse(call.Body).RootElement;
+        Assert.Equal(main[2], payload.GetProperty("baseline").GetString());
+        Assert.True(payload.GetProperty("verdict").GetProperty("regressed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Without_a_baseline_on_the_branch_the_verdict_says_so_and_passes_or_fails_as_the_policy_says()
+    {
+        await PutPolicyAsync("lonely-app", Policy);
+        var passed = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(1), "project=lonely-app&branch=feature/a&baselineBranch=release");
+        var analysis = await GetAsync(app.Alpha, $"api/v1/analyses/{passed}");
+        Assert.True(analysis.GetProperty("verdict").GetProperty("passed").GetBoolean());
+        Assert.Empty(analysis.GetProperty("verdict").GetProperty("failures").EnumerateArray());
+        Assert.False(analysis.GetProperty("verdict").GetProperty("regressed").GetBoolean());
+        Assert.Equal("release", analysis.GetProperty("baseline").GetProperty("branch").GetString());
+        var delta = await GetAsync(app.Alpha, $"api/v1/analyses/{passed}/compare");
+        Assert.False(delta.GetProperty("baseline").GetProperty("found").GetBoolean());
+        var rule = Assert.Single(delta.GetProperty("baseline").GetProperty("verdict").GetProperty("rules").EnumerateArray());
+        Assert.Equal("noBaseline", rule.GetProperty("rule").GetString());
+        Assert.Contains("no baseline", rule.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("release", rule.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        await PutPolicyAsync("lonely-app", Policy.Replace("\"noBaseline\": \"pass\"", "\"noBaseline\": \"fail\"", StringComparison.Ordinal));
+        var failed = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(2), "project=lonely-app&branch=feature/b&baselineBranch=release");
+        var strict = await GetAsync(app.Alpha, $"api/v1/analyses/{failed}");
+        Assert.Equal("succeeded", strict.GetProperty("status").GetString());
+        Assert.Equal(["noBaseline"], strict.GetProperty("verdict").GetProperty("failures").EnumerateArray().Select(f => f.GetString()));
+        // No baseline is not a regression: verdict.regressed is for a change that made things worse.
+        Assert.False(strict.GetProperty("verdict").GetProperty("regressed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_project_default_branch_decides_the_baseline_of_a_branch_that_names_none()
+    {
+        using (var patch = await app.Alpha.PatchAsJsonAsync(U("api/v1/projects/develop-app"), new { defaultBranch = "develop" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, patch.StatusCode);
+            Assert.Equal("develop", (await patch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("defaultBranch").GetString());
+        }
+        var onMain = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(1), "project=develop-app&branch=main");
+        var onDevelop = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(2), "project=develop-app&branch=develop");
+        var change = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(3), "project=develop-app&branch=feature/c");
+        Assert.Equal(onDevelop, (await GetAsync(app.Alpha, $"api/v1/analyses/{change}")).GetProperty("baseline").GetProperty("id").GetString());
+        // The develop build itself had no earlier develop build: main's is not its baseline.
+        Assert.Equal(JsonValueKind.Null, (await GetAsync(app.Alpha, $"api/v1/analyses/{onDevelop}")).GetProperty("baseline").GetProperty("id").ValueKind);
+        Assert.NotEqual(onMain, onDevelop);
+    }
+
+    [Fact]
+    public async Task Attack_another_workspaces_analysis_is_not_found_as_a_baseline_at_intake_or_in_compare()
+    {
+        var theirs = await BaselineImages.AnalyseAsync(app, app.Beta, BaselineImages.MainBuild(1), "project=shared-name&branch=main");
+        var ours = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(2), "project=shared-name&branch=main");
+
+        // At intake, as a query field (tarball) and as a JSON property (registry reference).
+        using (var content = new ByteArrayContent(new byte[1024]))
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
+            using var upload = await app.Alpha.PostAsync(U($"api/v1/analyses?project=shared-name&branch=pr&baseline={theirs}"), content);
+            Assert.Equal(HttpStatusCode.NotFound, upload.StatusCode);
+            Assert.Contains(theirs, await upload.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using (var registry = await app.Alpha.PostAsJsonAsync(U("api/v1/analyses"), new { image = "127.0.0.1:1/x/y:1", branch = "pr", baseline = theirs }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, registry.StatusCode);
+        }
+
+        // In compare: their analysis as our baseline, and our analysis seen from their workspace.
+        using (var compare = await app.Alpha.GetAsync(U($"api/v1/analyses/{ours}/compare?baseline={theirs}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, compare.StatusCode);
+        }
+        using (var foreign = await app.Beta.GetAsync(U($"api/v1/analyses/{ours}/compare?baseline={theirs}")))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        }
+        // Same project name, same branch, in both workspaces: ours never chose theirs as its baseline.
+        Assert.Equal(JsonValueKind.Null, (await GetAsync(app.Alpha, $"api/v1/analyses/{ours}")).GetProperty("baseline").GetProperty("id").ValueKind);
+    }
+
+    public static TheoryData<string, string, string> HostileNames => new()
+    {
+        { "branch", "main\u0007", "control character" },
+        { "branch", "feature\nX-Injected: 1", "control character" },
+        { "branch", "fix\u202Egnp.exe", "control character" },
+        { "branch", new string('b', 256), "longer than 255" },
+        { "baselineBranch", "release\u0000", "control character" },
+        { "commit", new string('c', 129), "longer than 128" },
+        { "baseline", "not-an-id", "GUID" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileNames))]
+    public async Task Attack_hostile_branch_and_commit_names_are_refused_with_400_naming_the_field_on_every_intake(string field, string value, string why)
+    {
+        async Task AssertRefusedAsync(HttpResponseMessage response, string intake)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{intake}: {(int)response.StatusCode} {body}");
+            var detail = JsonDocument.Parse(body).RootElement.GetProperty("detail").GetString()!;
+            Assert.Contains($"'{field}'", detail, StringComparison.Ordinal);
+            Assert.Contains(why, detail, StringComparison.Ordinal);
+        }
+
+        // A tarball upload (query fields): refused before any byte is analysed.
+        var archive = Path.Combine(Path.GetTempPath(), $"layerlens-hostile-{Guid.NewGuid():N}.tar");
+        BaselineImages.MainBuild(1).WriteDockerArchiveClassic(archive);
+        try
+        {
+            using var content = new ByteArrayContent(await File.ReadAllBytesAsync(archive));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
+            using var upload = await app.Alpha.PostAsync(U($"api/v1/analyses?project=hostile&{field}={Uri.EscapeDataString(value)}"), content);
+            await AssertRefusedAsync(upload, "tarball");
+        }
+        finally
+        {
+            File.Delete(archive);
+        }
+
+        // A registry reference (JSON property).
+        var json = new Dictionary<string, string> { ["image"] = "127.0.0.1:1/x/y:1", [field] = value };
+        using (var registry = await app.Alpha.PostAsJsonAsync(U("api/v1/analyses"), json))
+        {
+            await AssertRefusedAsync(registry, "registry");
+        }
+
+        // A Dockerfile review (multipart field).
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Encoding.UTF8.GetBytes("FROM alpine:3.20\nRUN echo hi\n")), "dockerfile", "Dockerfile" },
+            { new StringContent(value), field },
+        };
+        using (var review = await app.Alpha.PostAsync(U("api/v1/analyses"), form))
+        {
+            await AssertRefusedAsync(review, "multipart");
+        }
+
+        // Nothing was queued under the hostile names.
+        var listed = await GetAsync(app.Alpha, "api/v1/analyses?project=hostile");
+        Assert.Equal(0, listed.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task Attack_hostile_names_are_refused_as_a_compare_baseline_and_a_default_branch()
+    {
+        var id = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(1), "project=names-app&branch=main");
+        using (var compare = await app.Alpha.GetAsync(U($"api/v1/analyses/{id}/compare?baseline={Uri.EscapeDataString("main\r\nx")}")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, compare.StatusCode);
+            Assert.Contains("'baseline'", await compare.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using (var patch = await app.Alpha.PatchAsJsonAsync(U("api/v1/projects/names-app"), new { defaultBranch = new string('d', 300) }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, patch.StatusCode);
+            Assert.Contains("'defaultBranch'", await patch.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        Assert.Equal("main", (await GetAsync(app.Alpha, "api/v1/projects/names-app")).GetProperty("defaultBranch").GetString());
+        using var bad = await app.Alpha.PutAsync(U("api/v1/projects/names-app/regression-policy"),
+            new StringContent(Policy.Replace("\"newWaste\": \"fail\"", "\"newWaste\": \"explode\"", StringComparison.Ordinal), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("newWaste", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}
