@@ -43,7 +43,8 @@ public sealed class CachedLayer
     public static CachedLayer Capture(
         LayerChangeSet changes, PathTable paths, string blobDigest, string diffId, long compressedBytes, long uncompressedBytes, CompressionKind compression)
     {
-        var dictionary = new Dictionary<int, int>();
+        // Table node → dictionary node + 1 (0: not yet numbered). Every node this layer names, and its ancestors, already exist.
+        var dictionary = new int[paths.Count];
         var parents = new List<int>();
         var nameEnds = new List<int>();
         var names = new ArrayBufferWriter<byte>();
@@ -55,25 +56,25 @@ public sealed class CachedLayer
             {
                 return -1;
             }
-            if (dictionary.TryGetValue(node, out var known))
+            if (dictionary[node] != 0)
             {
-                return known;
+                return dictionary[node] - 1;
             }
             // Walk up to the first ancestor already known, then number the chain from the top down (parents first).
             chain.Clear();
             var parent = node;
-            for (; parent != PathTable.Root && !dictionary.ContainsKey(parent); parent = paths.Parent(parent))
+            for (; parent != PathTable.Root && dictionary[parent] == 0; parent = paths.Parent(parent))
             {
                 chain.Add(parent);
             }
-            var local = parent == PathTable.Root ? -1 : dictionary[parent];
+            var local = parent == PathTable.Root ? -1 : dictionary[parent] - 1;
             for (var i = chain.Count - 1; i >= 0; i--)
             {
                 parents.Add(local);
                 paths.AppendNameUtf8(chain[i], names);
                 nameEnds.Add(names.WrittenCount);
                 local = parents.Count - 1;
-                dictionary.Add(chain[i], local);
+                dictionary[chain[i]] = local + 1;
             }
             return local;
         }

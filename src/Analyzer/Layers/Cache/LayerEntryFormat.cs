@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
@@ -18,55 +17,103 @@ public static class LayerEntryFormat
     private static ReadOnlySpan<byte> Magic => "LLLC"u8;
     private const int ChecksumBytes = 16;
 
+    /// <summary>The entry's bytes, in one array of exactly their size (no growing buffer, no copy: entries of big layers are megabytes).</summary>
     public static byte[] Write(LayerCacheKey key, CachedLayer layer)
     {
-        var w = new ArrayBufferWriter<byte>(64 + layer.Names.Length + layer.Versions.Length * 33 + layer.Parents.Length * 6);
-        w.Write(Magic);
-        U32(w, (uint)key.FormatVersion);
-        Text(w, key.ToString());
-        Text(w, layer.BlobDigest);
-        Text(w, layer.DiffId);
-        I64(w, layer.CompressedBytes);
-        I64(w, layer.UncompressedBytes);
-        w.Write([(byte)layer.Compression]);
-        I64(w, layer.SizeBytes);
-        I32(w, layer.EntryCount);
+        var keyLine = Encoding.UTF8.GetBytes(key.ToString());
+        var blobDigest = Encoding.UTF8.GetBytes(layer.BlobDigest);
+        var diffId = Encoding.UTF8.GetBytes(layer.DiffId);
+        var symlinks = layer.SymlinkTargets.Select(Encoding.UTF8.GetBytes).ToArray();
+        long size = Magic.Length + 4 + (2 + keyLine.Length) + (2 + blobDigest.Length) + (2 + diffId.Length) + 8 + 8 + 1 + 8 + 4
+            + 4 + layer.Parents.Length * 6L + 4 + layer.Names.Length
+            + 4 + layer.Versions.Length * 33L
+            + 4 + layer.Whiteouts.Length * 4L + 4 + layer.OpaqueDirectories.Length * 4L
+            + 4 + symlinks.Sum(t => 4L + t.Length)
+            + ChecksumBytes;
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)size));
+        var w = new SpanWriter(bytes);
+        w.Bytes(Magic);
+        w.U32((uint)key.FormatVersion);
+        w.Text(keyLine);
+        w.Text(blobDigest);
+        w.Text(diffId);
+        w.I64(layer.CompressedBytes);
+        w.I64(layer.UncompressedBytes);
+        w.Next(1)[0] = (byte)layer.Compression;
+        w.I64(layer.SizeBytes);
+        w.I32(layer.EntryCount);
 
-        I32(w, layer.Parents.Length);
+        w.I32(layer.Parents.Length);
         var start = 0;
         for (var i = 0; i < layer.Parents.Length; i++)
         {
-            I32(w, layer.Parents[i]);
-            U16(w, (ushort)(layer.NameEnds[i] - start));
+            w.I32(layer.Parents[i]);
+            w.U16(checked((ushort)(layer.NameEnds[i] - start)));
             start = layer.NameEnds[i];
         }
-        I32(w, layer.Names.Length);
-        w.Write(layer.Names);
+        w.I32(layer.Names.Length);
+        w.Bytes(layer.Names);
 
-        I32(w, layer.Versions.Length);
+        w.I32(layer.Versions.Length);
         foreach (var v in layer.Versions)
         {
-            var span = w.GetSpan(33);
+            var span = w.Next(33);
             BinaryPrimitives.WriteUInt128LittleEndian(span, v.Hash);
             BinaryPrimitives.WriteInt64LittleEndian(span[16..], v.Size);
             span[24] = (byte)v.Kind;
             BinaryPrimitives.WriteInt32LittleEndian(span[25..], v.Node);
             BinaryPrimitives.WriteInt32LittleEndian(span[29..], v.Link);
-            w.Advance(33);
         }
-        Ints(w, layer.Whiteouts);
-        Ints(w, layer.OpaqueDirectories);
-        I32(w, layer.SymlinkTargets.Length);
-        foreach (var target in layer.SymlinkTargets)
+        w.Ints(layer.Whiteouts);
+        w.Ints(layer.OpaqueDirectories);
+        w.I32(symlinks.Length);
+        foreach (var target in symlinks)
         {
-            var bytes = Encoding.UTF8.GetBytes(target);
-            I32(w, bytes.Length);
-            w.Write(bytes);
+            w.I32(target.Length);
+            w.Bytes(target);
         }
-        var checksum = XxHash128.HashToUInt128(w.WrittenSpan);
-        BinaryPrimitives.WriteUInt128LittleEndian(w.GetSpan(ChecksumBytes), checksum);
-        w.Advance(ChecksumBytes);
-        return w.WrittenSpan.ToArray();
+        var body = bytes.AsSpan(0, bytes.Length - ChecksumBytes);
+        BinaryPrimitives.WriteUInt128LittleEndian(w.Next(ChecksumBytes), XxHash128.HashToUInt128(body));
+        return bytes;
+    }
+
+    /// <summary>Writes little-endian fields into an array sized beforehand.</summary>
+    private ref struct SpanWriter(Span<byte> bytes)
+    {
+        private readonly Span<byte> _bytes = bytes;
+        private int _position;
+
+        public Span<byte> Next(int count)
+        {
+            var span = _bytes.Slice(_position, count);
+            _position += count;
+            return span;
+        }
+
+        public void Bytes(ReadOnlySpan<byte> value) => value.CopyTo(Next(value.Length));
+
+        public void U16(ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(Next(2), value);
+
+        public void U32(uint value) => BinaryPrimitives.WriteUInt32LittleEndian(Next(4), value);
+
+        public void I32(int value) => BinaryPrimitives.WriteInt32LittleEndian(Next(4), value);
+
+        public void I64(long value) => BinaryPrimitives.WriteInt64LittleEndian(Next(8), value);
+
+        public void Text(byte[] utf8)
+        {
+            U16(checked((ushort)utf8.Length));
+            Bytes(utf8);
+        }
+
+        public void Ints(int[] values)
+        {
+            I32(values.Length);
+            foreach (var v in values)
+            {
+                I32(v);
+            }
+        }
     }
 
     /// <summary>The layer stored in <paramref name="entry"/> for <paramref name="key"/>, or null when the bytes are not exactly that.</summary>
@@ -90,7 +137,8 @@ public static class LayerEntryFormat
         var compression = (CompressionKind)r.Byte();
         var sizeBytes = r.I64();
         var entryCount = r.I32();
-        if (r.Failed || blobDigest != key.BlobDigest || diffId != key.DiffId || compressed < 0 || uncompressed < 0 || sizeBytes < 0 || entryCount < 0
+        if (r.Failed || blobDigest != key.BlobDigest || diffId != key.DiffId || compressed is < 0 or > FileVersion.MaxSize || uncompressed is < 0 or > FileVersion.MaxSize
+            || sizeBytes is < 0 or > FileVersion.MaxSize || entryCount < 0
             || !Enum.IsDefined(compression))
         {
             return null;
@@ -203,45 +251,5 @@ public static class LayerEntryFormat
             start = end;
         }
         return true;
-    }
-
-    private static void U16(ArrayBufferWriter<byte> w, ushort value)
-    {
-        BinaryPrimitives.WriteUInt16LittleEndian(w.GetSpan(2), value);
-        w.Advance(2);
-    }
-
-    private static void U32(ArrayBufferWriter<byte> w, uint value)
-    {
-        BinaryPrimitives.WriteUInt32LittleEndian(w.GetSpan(4), value);
-        w.Advance(4);
-    }
-
-    private static void I32(ArrayBufferWriter<byte> w, int value)
-    {
-        BinaryPrimitives.WriteInt32LittleEndian(w.GetSpan(4), value);
-        w.Advance(4);
-    }
-
-    private static void I64(ArrayBufferWriter<byte> w, long value)
-    {
-        BinaryPrimitives.WriteInt64LittleEndian(w.GetSpan(8), value);
-        w.Advance(8);
-    }
-
-    private static void Ints(ArrayBufferWriter<byte> w, int[] values)
-    {
-        I32(w, values.Length);
-        foreach (var v in values)
-        {
-            I32(w, v);
-        }
-    }
-
-    private static void Text(ArrayBufferWriter<byte> w, string text)
-    {
-        var bytes = Encoding.UTF8.GetBytes(text);
-        U16(w, checked((ushort)bytes.Length));
-        w.Write(bytes);
     }
 }
