@@ -77,6 +77,7 @@ public static class RegistryImageReader
                 ManifestDigest = actualDigest,
                 ConfigDigest = configDigest,
                 Config = config,
+                ConfigBytes = configBytes,
                 Layers = layers,
             };
         }
