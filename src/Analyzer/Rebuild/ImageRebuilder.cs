@@ -9,7 +9,7 @@ namespace LayerLens.Analyzer.Rebuild;
 /// <summary>What to rebuild, where, and how.</summary>
 public sealed record RebuildRequest(ImageSourceSpec Source, ImageOpenOptions Options, RebuildDestination Destination)
 {
-    public LayerCompression Compression { get; init; } = LayerCompression.Gzip;
+    public RebuildCompression Compression { get; init; } = RebuildCompression.Gzip;
     public int? MaxLayers { get; init; }
     public bool Squash { get; init; }
     public bool Force { get; init; }

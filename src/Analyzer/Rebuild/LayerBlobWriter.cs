@@ -5,7 +5,7 @@ using LayerLens.Analyzer.Images;
 
 namespace LayerLens.Analyzer.Rebuild;
 
-public enum LayerCompression
+public enum RebuildCompression
 {
     Gzip,
     Zstd,
@@ -22,7 +22,7 @@ public sealed record WrittenBlob(string MediaType, string Digest, long Size, str
 /// </summary>
 internal static class LayerBlobWriter
 {
-    public static async Task<WrittenBlob> WriteAsync(ResolvedImage image, List<PlannedEntry> entries, LayerCompression compression,
+    public static async Task<WrittenBlob> WriteAsync(ResolvedImage image, List<PlannedEntry> entries, RebuildCompression compression,
         string blobsDir, AnalysisLimits limits, CancellationToken cancellationToken)
     {
         var spoolPath = Path.Combine(blobsDir, ".spool");
@@ -59,7 +59,7 @@ internal static class LayerBlobWriter
                 using var blobHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 using var tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 var blobSink = new HashingWriteStream(file, blobHash);
-                var compressor = compression == LayerCompression.Gzip
+                var compressor = compression == RebuildCompression.Gzip
                     ? (Stream)new GZipStream(blobSink, CompressionLevel.Optimal, leaveOpen: true)
                     : new ZstdSharp.CompressionStream(blobSink, level: 3, leaveOpen: true);
                 var tarSink = new HashingWriteStream(compressor, tarHash);
@@ -80,7 +80,7 @@ internal static class LayerBlobWriter
                 size = blobSink.Length;
             }
             File.Move(tempBlob, Path.Combine(blobsDir, digest["sha256:".Length..]), overwrite: true);
-            var mediaType = compression == LayerCompression.Gzip ? OciLayoutWriter.LayerGzip : OciLayoutWriter.LayerZstd;
+            var mediaType = compression == RebuildCompression.Gzip ? OciLayoutWriter.LayerGzip : OciLayoutWriter.LayerZstd;
             return new WrittenBlob(mediaType, digest, size, diffId, tarBytes);
         }
         finally
