@@ -138,6 +138,51 @@ public class RealImageRebuildTests
         Assert.Single(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 
+    [Fact]
+    public async Task Two_versions_of_an_app_share_every_rewritten_dependency_layer()
+    {
+        var v1 = await Export.Value;
+        var v2 = await ImageFactory.Shared.ExportAsync(RebuildRecipe.Recipe("rebuild-cases-v2", "app v2"), new ImageExportOptions { Format = ImageFormat.OciLayout });
+        using var dir = new TempDir();
+        var original1 = await AnalyzeHelper.AnalyzeAsync(RealImages.Source(v1));
+        var original2 = await AnalyzeHelper.AnalyzeAsync(RealImages.Source(v2));
+        // buildah's layer cache gives both versions the same source layers up to the last instruction.
+        Assert.Equal(original1.Layers.SkipLast(1).Select(l => l.DiffId), original2.Layers.SkipLast(1).Select(l => l.DiffId));
+
+        await RebuildAsync(RealImages.Source(v1), $"oci:{dir.File("v1")}:x");
+        await RebuildAsync(RealImages.Source(v2), $"oci:{dir.File("v2")}:x");
+
+        var rebuilt1 = await AnalyzeHelper.AnalyzeAsync($"oci:{dir.File("v1")}:x");
+        var rebuilt2 = await AnalyzeHelper.AnalyzeAsync($"oci:{dir.File("v2")}:x");
+        Assert.Equal(rebuilt1.Layers.SkipLast(1).Select(l => l.Digest), rebuilt2.Layers.SkipLast(1).Select(l => l.Digest));
+        Assert.NotEqual(rebuilt1.Layers[^1].Digest, rebuilt2.Layers[^1].Digest);
+    }
+
+    [Fact]
+    public async Task A_cancelled_rebuild_leaves_nothing_behind()
+    {
+        var export = await Export.Value;
+        using var dir = new TempDir();
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress(step =>
+        {
+            if (step.StartsWith("writing layer", StringComparison.Ordinal))
+            {
+                cancel.Cancel();
+            }
+        });
+        var request = new RebuildRequest(ImageSourceSpec.Parse(RealImages.Source(export)), new ImageOpenOptions(), RebuildDestination.Parse($"oci:{dir.File("out")}"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ImageRebuilder.RunAsync(request, progress, cancel.Token));
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
+    }
+
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+
     /// <summary>Test hook: a valid image that lacks the last layer (manifest, config and index rewritten), so only the proof can catch it.</summary>
     private static void DropLastLayer(string layout)
     {
