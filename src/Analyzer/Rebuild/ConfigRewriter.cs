@@ -23,6 +23,12 @@ internal static class ConfigRewriter
         {
             return config;
         }
+        if (history.Count(h => h?["empty_layer"]?.GetValue<bool>() != true) != sourceLayers)
+        {
+            // A history that does not describe the source layers cannot describe the new ones: drop it rather than mislead.
+            config.Remove("history");
+            return config;
+        }
         var rewritten = new JsonArray();
         var layer = 0;
         var lastOf = groups.Select((g, i) => (g.Last, i)).ToDictionary(x => x.Last, x => x.i);
@@ -34,12 +40,11 @@ internal static class ConfigRewriter
                 groupOf[i] = g;
             }
         }
-        var nonEmpty = history.Count(h => h?["empty_layer"]?.GetValue<bool>() != true);
         foreach (var item in history)
         {
             var entry = item?.DeepClone() as JsonObject ?? new JsonObject();
             var empty = entry["empty_layer"]?.GetValue<bool>() == true;
-            if (!empty && nonEmpty == sourceLayers)
+            if (!empty)
             {
                 var index = layer++;
                 if (index >= kept)

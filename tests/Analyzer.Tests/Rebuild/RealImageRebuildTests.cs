@@ -178,6 +178,27 @@ public class RealImageRebuildTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(dir.Path));
     }
 
+    [Fact]
+    public async Task A_destination_without_room_is_refused_before_anything_is_written()
+    {
+        var export = await Export.Value;
+        using var dir = new TempDir();
+        var small = dir.File("small");
+        Directory.CreateDirectory(small);
+        await ProcessRunner.RunAsync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", small]);
+        try
+        {
+            var refused = await Assert.ThrowsAsync<RebuildRefusedException>(() => RebuildAsync(RealImages.Source(export), $"oci:{Path.Combine(small, "out")}"));
+
+            Assert.Contains("bytes free", refused.Message);
+            Assert.Empty(Directory.EnumerateFileSystemEntries(small));
+        }
+        finally
+        {
+            await ProcessRunner.RunAsync("umount", [small]);
+        }
+    }
+
     private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
     {
         public void Report(string value) => report(value);
