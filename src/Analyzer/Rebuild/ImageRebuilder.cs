@@ -80,11 +80,11 @@ public static class ImageRebuilder
             var diffIds = layers.Select((l, i) => l.DiffId ?? analysis.Layers[i].DiffId ?? throw new InvalidImageException($"layer {i}: no diff id")).ToList();
             var config = ConfigRewriter.Rewrite(sourceConfig, kept, groups, written, diffIds, image.Layers.Count);
             var configBlob = OciLayoutWriter.WriteJson(temp, config, OciLayoutWriter.ConfigType);
-            var manifest = OciLayoutWriter.Finish(temp, configBlob, layers, destination.Tag);
+            var manifest = OciLayoutWriter.Finish(temp, configBlob, layers, destination.LayoutTag);
             request.AfterWriteForTesting?.Invoke(temp);
 
             progress?.Report("proving the rebuilt image equivalent");
-            var proof = await ProveAsync(temp, destination.Tag, request.Options, view, sourceConfig, cancellationToken);
+            var proof = await ProveAsync(temp, destination.LayoutTag, request.Options, view, sourceConfig, cancellationToken);
             var result = new RebuildResult
             {
                 Destination = destination.ToString(),
@@ -105,6 +105,10 @@ public static class ImageRebuilder
                 PathsProved = view.Entries.Count,
             };
             progress?.Report("publishing");
+            if (destination.Kind == DestinationKind.DockerArchive)
+            {
+                OciLayoutWriter.WriteDockerManifest(temp, configBlob, layers, destination.Tag);
+            }
             Publish(temp, destination);
             return result;
         }
@@ -149,7 +153,7 @@ public static class ImageRebuilder
         var keptBytes = image.Layers.Take(kept).Sum(l => Math.Max(0, l.CompressedSize));
         var rewritten = provided.Skip(kept).Sum();
         var need = keptBytes + 2 * rewritten + (1 << 20);
-        if (destination.Kind == DestinationKind.OciArchive)
+        if (destination.Kind != DestinationKind.OciLayout)
         {
             need += keptBytes + rewritten;
         }

@@ -95,6 +95,19 @@ internal static class OciLayoutWriter
         return written;
     }
 
+    /// <summary>manifest.json of a docker-archive in Docker 25's shape: the OCI layout plus this file naming the same blobs.</summary>
+    public static void WriteDockerManifest(string layout, WrittenBlob config, IReadOnlyList<WrittenBlob> layers, string name)
+    {
+        static string PathOf(WrittenBlob b) => "blobs/sha256/" + b.Digest["sha256:".Length..];
+        var entry = new JsonObject
+        {
+            ["Config"] = PathOf(config),
+            ["RepoTags"] = name.Length == 0 ? new JsonArray() : new JsonArray(name),
+            ["Layers"] = new JsonArray(layers.Select(l => (JsonNode)PathOf(l)).ToArray()),
+        };
+        File.WriteAllText(Path.Combine(layout, "manifest.json"), new JsonArray(entry).ToJsonString(Json));
+    }
+
     private static JsonObject Descriptor(WrittenBlob blob) => new()
     {
         ["mediaType"] = blob.MediaType,

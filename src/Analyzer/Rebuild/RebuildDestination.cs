@@ -4,9 +4,14 @@ public enum DestinationKind
 {
     OciLayout,
     OciArchive,
+    DockerArchive,
 }
 
-/// <summary>Where the rebuilt image goes: <c>oci:DIR[:TAG]</c> (tag defaults to latest) or <c>oci-archive:PATH[:TAG]</c>.</summary>
+/// <summary>
+/// Where the rebuilt image goes: <c>oci:DIR[:TAG]</c>, <c>oci-archive:PATH[:TAG]</c> (tag defaults to latest) or
+/// <c>docker-archive:PATH[:NAME]</c> (NAME such as <c>example.com/app:slim</c> becomes the archive's RepoTags;
+/// <see cref="Tag"/> holds it, empty when none; the path ends at the first ':').
+/// </summary>
 public sealed record RebuildDestination(DestinationKind Kind, string Path, string Tag)
 {
     public static RebuildDestination Parse(string spec)
@@ -21,9 +26,21 @@ public sealed record RebuildDestination(DestinationKind Kind, string Path, strin
         {
             (kind, rest) = (DestinationKind.OciArchive, spec["oci-archive:".Length..]);
         }
+        else if (spec.StartsWith("docker-archive:", StringComparison.Ordinal))
+        {
+            var rest2 = spec["docker-archive:".Length..];
+            var first = rest2.IndexOf(':');
+            var path = first < 0 ? rest2 : rest2[..first];
+            var name = first < 0 ? "" : rest2[(first + 1)..];
+            if (path.Length == 0 || name.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)) || first >= 0 && name.Length == 0)
+            {
+                throw new ArgumentException($"--output {spec}: needs a path and, if given, a name without spaces or control characters");
+            }
+            return new RebuildDestination(DestinationKind.DockerArchive, System.IO.Path.GetFullPath(path), name);
+        }
         else
         {
-            throw new ArgumentException($"--output {spec}: expected oci:DIR[:TAG] or oci-archive:PATH[:TAG] (docker-archive: and docker:// are not written yet)");
+            throw new ArgumentException($"--output {spec}: expected oci:DIR[:TAG], oci-archive:PATH[:TAG] or docker-archive:PATH[:NAME] (docker:// is not written yet)");
         }
         var tag = "latest";
         var colon = rest.LastIndexOf(':');
@@ -41,5 +58,13 @@ public sealed record RebuildDestination(DestinationKind Kind, string Path, strin
 
     public bool Exists => Directory.Exists(Path) || File.Exists(Path);
 
-    public override string ToString() => (Kind == DestinationKind.OciLayout ? "oci:" : "oci-archive:") + Path + ":" + Tag;
+    /// <summary>The ref name inside the layout written (and proved) before publishing.</summary>
+    public string LayoutTag => Kind == DestinationKind.DockerArchive ? "rebuilt" : Tag;
+
+    public override string ToString() => Kind switch
+    {
+        DestinationKind.OciLayout => $"oci:{Path}:{Tag}",
+        DestinationKind.OciArchive => $"oci-archive:{Path}:{Tag}",
+        _ => Tag.Length == 0 ? $"docker-archive:{Path}" : $"docker-archive:{Path}:{Tag}",
+    };
 }

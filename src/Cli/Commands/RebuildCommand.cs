@@ -18,7 +18,7 @@ internal static class RebuildCommand
         {
             Description = "docker-archive:PATH[:NAME|:@INDEX], oci:DIR[:TAG], oci-archive:PATH[:TAG], docker://REF, or a path whose format is detected",
         };
-        var output = new Option<string>("--output", "-o") { Description = "oci:DIR[:TAG] or oci-archive:PATH[:TAG]", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "oci:DIR[:TAG], oci-archive:PATH[:TAG] or docker-archive:PATH[:NAME]", Required = true };
         var compression = new Option<string>("--compression") { Description = "compression of the rewritten layers", DefaultValueFactory = _ => "gzip" };
         compression.AcceptOnlyFromAmong("gzip", "zstd");
         var layers = new Option<int?>("--layers") { Description = "at most N rewritten layers (neighbours merged by size)" };

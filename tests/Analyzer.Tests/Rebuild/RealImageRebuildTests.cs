@@ -80,6 +80,23 @@ public class RealImageRebuildTests
         Assert.Equal(string.Join("\n", before.Select(kv => kv.Key + ": " + kv.Value)), string.Join("\n", after.Select(kv => kv.Key + ": " + kv.Value)));
     }
 
+    [Fact]
+    public async Task A_docker_archive_output_is_read_by_skopeo_and_unpacks_to_the_same_root_filesystem()
+    {
+        var export = await Export.Value;
+        using var dir = new TempDir();
+        await RebuildAsync(RealImages.Source(export), $"docker-archive:{dir.File("out.tar")}:example.com/app:slim");
+
+        var manifest = await ProcessRunner.RunAsync("tar", ["-xOf", dir.File("out.tar"), "manifest.json"]);
+        Assert.Contains("\"RepoTags\":[\"example.com/app:slim\"]", manifest.StandardOutput);
+        await ProcessRunner.RunAsync("skopeo", ["copy", $"docker-archive:{dir.File("out.tar")}", $"oci:{dir.File("copy")}:x"]);
+        var before = await RootfsWalk.UnpackAndDescribeAsync(export.Path, export.Tag, dir.File("a"));
+        var after = await RootfsWalk.UnpackAndDescribeAsync(dir.File("copy"), "x", dir.File("b"));
+        Assert.Equal(before, after);
+        var rebuilt = await AnalyzeHelper.AnalyzeAsync($"docker-archive:{dir.File("out.tar")}");
+        Assert.Equal(0, ImageRebuilder.DeadBytes(rebuilt));
+    }
+
     [Theory]
     [InlineData(RebuildCompression.Gzip)]
     [InlineData(RebuildCompression.Zstd)]
