@@ -26,7 +26,8 @@ public static class DockerArchiveReader
             throw new InvalidImageException($"{where}: config '{configPath}' is missing");
         }
         var configDigest = DigestFromPath(configPath);
-        var config = JsonBlob.Read<ImageConfigFile>(files, configPath, configDigest, limits);
+        var configBytes = JsonBlob.ReadBytes(files, configPath, configDigest, limits);
+        var config = JsonBlob.Parse<ImageConfigFile>(configBytes, JsonBlob.Describe(files, configPath, configDigest));
         var layerPaths = entry.Layers ?? [];
         if (layerPaths.Count > limits.MaxLayers)
         {
@@ -57,6 +58,7 @@ public static class DockerArchiveReader
             ManifestDigest = null,
             ConfigDigest = configDigest,
             Config = config,
+            ConfigBytes = configBytes,
             Layers = layers,
         };
     }

@@ -97,10 +97,15 @@ public static class JsonBlob
         }
     }
 
-    public static T Read<T>(IImageFiles files, string path, string? digest, AnalysisLimits limits)
+    public static T Read<T>(IImageFiles files, string path, string? digest, AnalysisLimits limits) =>
+        Parse<T>(ReadBytes(files, path, digest, limits), Describe(files, path, digest));
+
+    public static byte[] ReadBytes(IImageFiles files, string path, string? digest, AnalysisLimits limits)
     {
-        var what = digest is null ? $"{files.Name}: {path}" : $"{files.Name}: blob {digest}";
         using var stream = files.Open(path);
-        return Parse<T>(ReadBytes(stream, what, digest, limits), what);
+        return ReadBytes(stream, Describe(files, path, digest), digest, limits);
     }
+
+    public static string Describe(IImageFiles files, string path, string? digest) =>
+        digest is null ? $"{files.Name}: {path}" : $"{files.Name}: blob {digest}";
 }

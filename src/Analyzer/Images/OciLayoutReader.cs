@@ -81,7 +81,8 @@ public static class OciLayoutReader
         {
             throw new InvalidImageException($"{where}: config blob {configDigest} is missing");
         }
-        var config = JsonBlob.Read<ImageConfigFile>(files, configPath, configDigest, limits);
+        var configBytes = JsonBlob.ReadBytes(files, configPath, configDigest, limits);
+        var config = JsonBlob.Parse<ImageConfigFile>(configBytes, JsonBlob.Describe(files, configPath, configDigest));
         var layers = manifest.Layers ?? [];
         if (layers.Count > limits.MaxLayers)
         {
@@ -115,6 +116,7 @@ public static class OciLayoutReader
             ManifestDigest = manifestDigest,
             ConfigDigest = configDigest,
             Config = config,
+            ConfigBytes = configBytes,
             Layers = result,
         };
     }

@@ -13,6 +13,9 @@ public sealed class ResolvedImage : IDisposable
     public required string? ManifestDigest { get; init; }
     public required string? ConfigDigest { get; init; }
     public required ImageConfigFile Config { get; init; }
+
+    /// <summary>The config blob as stored (its digest verified), for writers that must keep fields the model does not name.</summary>
+    public byte[]? ConfigBytes { get; init; }
     public required IReadOnlyList<LayerBlob> Layers { get; init; }
 
     public string Platform

@@ -9,6 +9,7 @@ internal static class CommandCatalog
     {
         yield return ParseCommand.Create();
         yield return AnalyzeCommand.Create();
+        yield return RebuildCommand.Create();
         yield return OptimizeCommand.Create();
         yield return LintCommand.Create();
         yield return SubmitCommand.Create();

@@ -79,6 +79,7 @@ public static class RegistryImageReader
                 ManifestDigest = actualDigest,
                 ConfigDigest = configDigest,
                 Config = config,
+                ConfigBytes = configBytes,
                 Layers = layers,
             };
         }

@@ -1,0 +1,29 @@
+namespace LayerLens.Analyzer.Rebuild;
+
+/// <summary>A kept source layer: its digest and why it was kept.</summary>
+public sealed record KeptLayer(int Index, string Digest);
+
+/// <summary>What a rebuild wrote and what the proof measured on it.</summary>
+public sealed record RebuildResult
+{
+    public required string Destination { get; init; }
+    public required string ManifestDigest { get; init; }
+    public required IReadOnlyList<KeptLayer> KeptLayers { get; init; }
+    public required IReadOnlyList<string> KeptReasons { get; init; }
+    public required int LayersBefore { get; init; }
+    public required int LayersAfter { get; init; }
+    public required long BytesBefore { get; init; }
+    public required long BytesAfter { get; init; }
+    public required long CompressedBytesBefore { get; init; }
+    public required long CompressedBytesAfter { get; init; }
+    public required long DeadBytesBefore { get; init; }
+    public required long DeadBytesAfter { get; init; }
+    public required long FinalBytes { get; init; }
+    public required int FileCount { get; init; }
+
+    /// <summary>Compressed bytes of the rewritten layers, the config and the manifest: what a host holding the kept layers pulls.</summary>
+    public required long PullBytesWithKeptLayers { get; init; }
+
+    /// <summary>Paths compared by the proof (all equal, or the rebuild would have failed).</summary>
+    public required int PathsProved { get; init; }
+}
