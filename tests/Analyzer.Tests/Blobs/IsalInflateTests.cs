@@ -210,42 +210,6 @@ public class IsalInflateTests
         }
     }
 
-    /// <summary>
-    /// The layer's refusal through the engine's layer stream (null when it reads through): the blob digest is the
-    /// damaged blob's own, as a hostile archive would declare it, so the decoder and the diff_id check must refuse.
-    /// </summary>
-    private static string? Refusal(byte[] blob, byte[] content, bool zlib)
-    {
-        var layer = new LayerBlob
-        {
-            Index = 2,
-            Digest = SyntheticImage.Sha256(blob),
-            DiffId = SyntheticImage.Sha256(content),
-            MediaType = null,
-            CompressedSize = blob.Length,
-            Open = _ => Task.FromResult<Stream>(new MemoryStream(blob)),
-        };
-        IsalInflate.ForceZlib = zlib;
-        LayerBlobStream stream;
-        try
-        {
-            stream = new LayerBlobStream(new MemoryStream(blob), layer, AnalysisLimits.Default, new ImageByteBudget(long.MaxValue));
-        }
-        finally
-        {
-            IsalInflate.ForceZlib = false;
-        }
-        using (stream)
-        {
-            try
-            {
-                stream.Complete();
-                return null;
-            }
-            catch (InvalidImageException ex)
-            {
-                return ex.GetType().Name + ": " + ex.Message;
-            }
-        }
-    }
+    private static string? Refusal(byte[] blob, byte[] content, bool zlib) =>
+        LayerRefusal.Of(blob, content, on => IsalInflate.ForceZlib = on, zlib);
 }

@@ -216,42 +216,6 @@ public class NativeZstdTests
         }
     }
 
-    /// <summary>
-    /// The layer's refusal through the engine's layer stream (null when it reads through): the blob digest is the
-    /// damaged blob's own, as a hostile archive would declare it, so the decoder and the diff_id check must refuse.
-    /// </summary>
-    private static string? Refusal(byte[] blob, byte[] content, bool managed)
-    {
-        var layer = new LayerBlob
-        {
-            Index = 2,
-            Digest = SyntheticImage.Sha256(blob),
-            DiffId = SyntheticImage.Sha256(content),
-            MediaType = null,
-            CompressedSize = blob.Length,
-            Open = _ => Task.FromResult<Stream>(new MemoryStream(blob)),
-        };
-        NativeZstd.ForceManaged = managed;
-        LayerBlobStream stream;
-        try
-        {
-            stream = new LayerBlobStream(new MemoryStream(blob), layer, AnalysisLimits.Default, new ImageByteBudget(long.MaxValue));
-        }
-        finally
-        {
-            NativeZstd.ForceManaged = false;
-        }
-        using (stream)
-        {
-            try
-            {
-                stream.Complete();
-                return null;
-            }
-            catch (InvalidImageException ex)
-            {
-                return ex.GetType().Name + ": " + ex.Message;
-            }
-        }
-    }
+    private static string? Refusal(byte[] blob, byte[] content, bool managed) =>
+        LayerRefusal.Of(blob, content, on => NativeZstd.ForceManaged = on, managed);
 }
