@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Web.Tests.Crash;
 
 namespace LayerLens.Web.Tests.Saas;
@@ -111,8 +112,14 @@ public sealed class BaselineServiceTests(TwoWorkspacesApp app) : IClassFixture<T
             Assert.Contains($"/compare?a={main[2]}&b={pr}", text, StringComparison.Ordinal);
         }
         var sarif = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/report?format=sarif&delta=true");
-        var results = sarif.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
-        Assert.Contains(results, r => r.GetProperty("baselineState").GetString() == "new");
+        // An image's delta SARIF: each failed regression rule and each new waste item is new, each resolved one absent.
+        var states = States(sarif);
+        var newWaste = block.GetProperty("image").GetProperty("newWaste").GetArrayLength();
+        var resolved = block.GetProperty("image").GetProperty("resolvedWaste").GetArrayLength();
+        Assert.Equal(1, newWaste);
+        Assert.Equal(0, resolved);
+        Assert.Equal(3 + newWaste, states.GetValueOrDefault("new"));
+        Assert.Equal(["new"], states.Keys);
 
         // verdict.regressed: one signed delivery, for the pull request only.
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -131,6 +138,68 @@ public sealed class BaselineServiceTests(TwoWorkspacesApp app) : IClassFixture<T
         var payload = JsonDocument.Parse(call.Body).RootElement;
         Assert.Equal(main[2], payload.GetProperty("baseline").GetString());
         Assert.True(payload.GetProperty("verdict").GetProperty("regressed").GetBoolean());
+    }
+
+    /// <summary>Submits a Dockerfile for review with the multipart fields given and waits for its end.</summary>
+    private async Task<string> ReviewAsync(string dockerfile, params (string Name, string Value)[] fields)
+    {
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Encoding.UTF8.GetBytes(dockerfile)), "dockerfile", "Dockerfile" } };
+        foreach (var (name, value) in fields)
+        {
+            form.Add(new StringContent(value), name);
+        }
+        using var response = await app.Alpha.PostAsync(U("api/v1/analyses"), form);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return await app.WaitAsync(app.Alpha, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+    }
+
+    private static Dictionary<string, int> States(JsonElement sarif) =>
+        sarif.GetProperty("runs")[0].GetProperty("results").EnumerateArray()
+            .GroupBy(r => r.GetProperty("baselineState").GetString()!).ToDictionary(g => g.Key, g => g.Count());
+
+    [Fact]
+    public async Task A_pull_request_review_with_one_new_warning_and_moved_lines_marks_exactly_one_sarif_result_new_and_the_compare_endpoint_agrees()
+    {
+        await PutPolicyAsync("review-app", Policy);
+        var main = new List<string>();
+        for (var build = 1; build <= 2; build++)
+        {
+            main.Add(await ReviewAsync(BaselineScenarioImages.MainDockerfile, ("project", "review-app"), ("branch", "main"), ("commit", $"r{build}")));
+        }
+        var pr = await ReviewAsync(BaselineScenarioImages.PullRequestDockerfile, ("project", "review-app"), ("branch", "feature/cd"), ("commit", "beef"));
+
+        var mainReport = await GetAsync(app.Alpha, $"api/v1/analyses/{main[1]}/report?format=json");
+        var mainFindings = mainReport.GetProperty("findings").GetArrayLength();
+        Assert.True(mainFindings >= 40, $"the scenario's Dockerfile has {mainFindings} findings on main");
+
+        // The review job compared the pull request with main's latest review.
+        var analysis = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}");
+        Assert.Equal("succeeded", analysis.GetProperty("status").GetString());
+        Assert.Equal(main[1], analysis.GetProperty("baseline").GetProperty("id").GetString());
+
+        // The stored delta SARIF: exactly the one new warning is new; every finding main had is unchanged (lines moved).
+        var sarif = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/report?format=sarif&delta=true");
+        var states = States(sarif);
+        Assert.Equal(1, states.GetValueOrDefault("new"));
+        Assert.Equal(mainFindings, states.GetValueOrDefault("unchanged"));
+        Assert.Equal(2, states.Count);
+        var added = sarif.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single(r => r.GetProperty("baselineState").GetString() == "new");
+        Assert.Equal("LL-3003", added.GetProperty("ruleId").GetString()); // hadolint DL3003: cd in RUN
+
+        // The compare endpoint (recorded baseline, and main by name) agrees.
+        foreach (var path in new[] { $"api/v1/analyses/{pr}/compare", $"api/v1/analyses/{pr}/compare?baseline=main" })
+        {
+            var block = (await GetAsync(app.Alpha, path)).GetProperty("baseline");
+            Assert.True(block.GetProperty("found").GetBoolean(), path);
+            Assert.Equal(main[1], block.GetProperty("id").GetString());
+            var findings = block.GetProperty("findings");
+            Assert.Equal(1, findings.GetProperty("new").GetInt32());
+            Assert.Equal(mainFindings, findings.GetProperty("unchanged").GetInt32());
+            Assert.Equal(0, findings.GetProperty("updated").GetInt32());
+            Assert.Equal(0, findings.GetProperty("absent").GetInt32());
+            var rule = Assert.Single(block.GetProperty("verdict").GetProperty("rules").EnumerateArray(), r => r.GetProperty("rule").GetString() == "newFindings");
+            Assert.Equal("warned", rule.GetProperty("outcome").GetString());
+        }
     }
 
     [Fact]
