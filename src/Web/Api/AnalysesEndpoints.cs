@@ -238,11 +238,16 @@ public static class AnalysesEndpoints
         {
             return Problem(StatusCodes.Status404NotFound, "Baseline not found", $"there is no analysis {baselineId} to compare with");
         }
-        var compared = analysis.Status == AnalysisStatus.Succeeded ? await comparer.CompareStoredAsync(db, analysis, wanted, ct) : null;
-        if (compared is null)
+        if (analysis.Status != AnalysisStatus.Succeeded)
         {
             return Problem(StatusCodes.Status409Conflict, "No report yet",
                 $"analysis {id} is {AnalysisResource.StatusName(analysis.Status)}; it can be compared once it has succeeded");
+        }
+        if (await comparer.CompareStoredAsync(db, analysis, wanted, ct) is not { } compared)
+        {
+            // Succeeded, but its report file is gone (retention, or removed by hand): nothing to compare from.
+            return Problem(StatusCodes.Status409Conflict, "Report no longer stored",
+                $"analysis {id} succeeded, but its report is no longer stored, so it cannot be compared; analyse the image or Dockerfile again");
         }
         return Results.Text(LayerLens.Analyzer.Reports.Schema.ReportJson.Write(compared.Delta), "application/json", System.Text.Encoding.UTF8);
     }

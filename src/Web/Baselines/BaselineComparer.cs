@@ -69,16 +69,31 @@ public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout l
 
     private static async Task<(DeltaReport, Guid?)> CompareImageAsync(DataLayout layout, Analysis analysis, ImageReport current, BaselineChoice choice, CancellationToken cancellationToken)
     {
-        var stored = choice.Baseline is { } b ? await ReportJson.LoadImageAsync(layout.ReportFile(b.Id, b.RunId, "json"), cancellationToken) : null;
-        var delta = BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, stored is not null));
-        return (delta, stored is null ? null : choice.Baseline!.Id);
+        var (stored, used) = await FirstStoredAsync(layout, choice, ReportJson.LoadImageAsync, cancellationToken);
+        return (BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, used)), used?.Id);
     }
 
     private static async Task<(DeltaReport, Guid?)> CompareReviewAsync(DataLayout layout, Analysis analysis, ReviewReport current, BaselineChoice choice, CancellationToken cancellationToken)
     {
-        var stored = choice.Baseline is { } b ? await ReportJson.LoadReviewAsync(layout.ReportFile(b.Id, b.RunId, "json"), cancellationToken) : null;
-        var delta = BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, stored is not null));
-        return (delta, stored is null ? null : choice.Baseline!.Id);
+        var (stored, used) = await FirstStoredAsync(layout, choice, ReportJson.LoadReviewAsync, cancellationToken);
+        return (BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, used)), used?.Id);
+    }
+
+    /// <summary>
+    /// The report of the first candidate that still has one (a report can be removed by retention or by hand while its
+    /// analysis row stays): the chosen baseline, else the next older of its branch, up to <see cref="BaselineSelector.MaxCandidates"/>.
+    /// </summary>
+    private static async Task<(T? Report, Analysis? Used)> FirstStoredAsync<T>(
+        DataLayout layout, BaselineChoice choice, Func<string, CancellationToken, Task<T?>> load, CancellationToken cancellationToken) where T : class
+    {
+        foreach (var candidate in choice.Candidates)
+        {
+            if (await load(layout.ReportFile(candidate.Id, candidate.RunId, "json"), cancellationToken) is { } report)
+            {
+                return (report, candidate);
+            }
+        }
+        return (null, null);
     }
 
     private BaselineOutcome Outcome(Analysis analysis, (DeltaReport Delta, Guid? BaselineId) compared) =>
@@ -88,7 +103,7 @@ public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout l
         RegressionPolicies.For(analysis.Project?.RegressionPolicy, analysis.Project?.Policy, analysis.CiConfig);
 
     /// <summary>The baseline used, or (none found) what was looked for, so the verdict says which baseline is missing.</summary>
-    private static BaselineIdentity Identity(Analysis analysis, BaselineChoice choice, bool found) => found
-        ? new BaselineIdentity(choice.Baseline!.Id.ToString(), choice.Baseline.Commit, choice.Baseline.Branch)
+    private static BaselineIdentity Identity(Analysis analysis, BaselineChoice choice, Analysis? used) => used is not null
+        ? new BaselineIdentity(used.Id.ToString(), used.Commit, used.Branch)
         : new BaselineIdentity(choice.Branch is null ? analysis.RequestedBaselineId?.ToString() : null, null, choice.Branch);
 }

@@ -4,10 +4,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LayerLens.Web.Baselines;
 
-/// <summary>The baseline chosen for an analysis, or why there is none (said in the verdict and the compare answer).</summary>
+/// <summary>
+/// The baseline chosen for an analysis, or why there is none (said in the verdict and the compare answer).
+/// <see cref="Candidates"/>: the baseline first, then (branch selection only) the next older ones, newest first, so a
+/// baseline whose stored report is gone gives way to the one before it.
+/// </summary>
 public sealed record BaselineChoice(Analysis? Baseline, string? Branch, string Reason)
 {
     public bool Found => Baseline is not null;
+
+    public IReadOnlyList<Analysis> Candidates { get; init; } = Baseline is null ? [] : [Baseline];
 }
 
 /// <summary>
@@ -18,6 +24,9 @@ public sealed record BaselineChoice(Analysis? Baseline, string? Branch, string R
 /// </summary>
 public static class BaselineSelector
 {
+    /// <summary>How many analyses of the branch are tried, newest first, when reports are missing: a bounded fallback.</summary>
+    public const int MaxCandidates = 5;
+
     /// <param name="platform">The platform the analysed image turned out to have (null for a Dockerfile review).</param>
     /// <param name="branchOrId">Overrides the analysis' own request: an analysis id or a branch name (compare endpoint).</param>
     public static async Task<BaselineChoice> SelectAsync(AppDbContext db, Analysis analysis, string? platform, CancellationToken cancellationToken, string? branchOrId = null)
@@ -52,10 +61,10 @@ public static class BaselineSelector
         {
             candidates = candidates.Where(a => a.Image != null && a.Image.Platform == platform);
         }
-        var latest = await candidates.OrderByDescending(a => a.CreatedAtUtc).FirstOrDefaultAsync(cancellationToken);
+        var latest = await candidates.OrderByDescending(a => a.CreatedAtUtc).Take(MaxCandidates).ToListAsync(cancellationToken);
         var what = analysis.Kind == AnalysisKind.Image ? $"image analysis ({platform ?? "unknown platform"})" : "Dockerfile review";
-        return latest is null
+        return latest.Count == 0
             ? new BaselineChoice(null, branch, $"no baseline: no succeeded {what} of this project on branch '{branch}' before this one")
-            : new BaselineChoice(latest, branch, $"the latest succeeded {what} on branch '{branch}'");
+            : new BaselineChoice(latest[0], branch, $"the latest succeeded {what} on branch '{branch}'") { Candidates = latest };
     }
 }

@@ -203,6 +203,35 @@ public sealed class BaselineServiceTests(TwoWorkspacesApp app) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_baseline_whose_report_is_gone_gives_way_to_the_one_before_it_and_comparing_it_says_its_report_is_no_longer_stored()
+    {
+        await PutPolicyAsync("removed-app", Policy);
+        var older = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(1), "project=removed-app&branch=main&commit=o1");
+        var latest = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(2), "project=removed-app&branch=main&commit=o2");
+        // Main's latest keeps its row but loses its stored report (retention, or removed by hand).
+        var reports = Directory.GetFiles(Path.Combine(app.App.DataDirectory, "results", Guid.Parse(latest).ToString("N")), "report.json.gz", SearchOption.AllDirectories);
+        Assert.NotEmpty(reports);
+        Array.ForEach(reports, File.Delete);
+
+        // The pull request's job falls back to the build before it rather than to "no baseline".
+        var pr = await BaselineImages.AnalyseAsync(app, app.Alpha, BaselineImages.MainBuild(3), "project=removed-app&branch=feature/r&commit=r1");
+        var analysis = await GetAsync(app.Alpha, $"api/v1/analyses/{pr}");
+        Assert.Equal(older, analysis.GetProperty("baseline").GetProperty("id").GetString());
+        var block = (await GetAsync(app.Alpha, $"api/v1/analyses/{pr}/compare?baseline=main")).GetProperty("baseline");
+        Assert.True(block.GetProperty("found").GetBoolean());
+        Assert.Equal(older, block.GetProperty("id").GetString());
+        Assert.Equal("o1", block.GetProperty("commit").GetString());
+
+        // Comparing the analysis whose report is gone says so, not that it has yet to succeed.
+        using var compare = await app.Alpha.GetAsync(U($"api/v1/analyses/{latest}/compare"));
+        var problem = await compare.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.Conflict, compare.StatusCode);
+        var detail = JsonDocument.Parse(problem).RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains("no longer stored", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("once it has succeeded", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_baseline_on_the_branch_the_verdict_says_so_and_passes_or_fails_as_the_policy_says()
     {
         await PutPolicyAsync("lonely-app", Policy);
