@@ -58,6 +58,28 @@ public sealed class UploadLayerCacheTests : IAsyncLifetime
         Assert.NotEqual("succeeded", warm.Status);
     }
 
+    [Fact]
+    public async Task Attack_a_refused_upload_neither_reads_nor_refreshes_the_entry_it_names()
+    {
+        var forged = Archive("docker-archive", Parent, LayerForgery.OtherBytes);
+        await _app.UploadAsync(_app.Beta, forged, "forged.tar");
+        var alpha = await _app.UploadAsync(_app.Alpha, Archive("docker-archive", Parent), "parent.tar");
+        Assert.True(alpha.Status == "succeeded", alpha.Seen);
+
+        // Every entry is made old: one the cache hands out is refreshed (least recently used), a refused one must not be.
+        var old = new DateTime(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        var entries = Directory.GetFiles(Path.Combine(_app.App.DataDirectory, "layer-cache", "layers"), "*.layer").ToList();
+        Assert.NotEmpty(entries);
+        entries.ForEach(f => File.SetLastWriteTimeUtc(f, old));
+
+        var warm = await _app.UploadAsync(_app.Beta, forged, "forged.tar");
+        var (reused, refused) = _app.CacheUse(warm.Id);
+        Assert.Equal(1, refused);
+        // Beta's refusal kept alpha's entry where it was in the eviction order; only the layer beta holds was refreshed.
+        Assert.Equal(refused, entries.Count(f => File.GetLastWriteTimeUtc(f) == old));
+        Assert.Equal(reused, entries.Count(f => File.GetLastWriteTimeUtc(f) != old));
+    }
+
     [Theory]
     [InlineData("docker-archive")]
     [InlineData("classic docker-archive")]
