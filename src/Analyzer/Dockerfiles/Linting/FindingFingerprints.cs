@@ -68,9 +68,7 @@ public static class FindingFingerprints
         {
             if (!byInstruction.TryGetValue(instruction, out var anchor))
             {
-                var original = instruction.Original;
-                var rest = original.Length >= instruction.RawKeyword.Length ? original[instruction.RawKeyword.Length..] : original;
-                anchor = (StageOf(document!, instruction), instruction.Keyword + " " + Collapse(rest));
+                anchor = (StageOf(document!, instruction), InstructionText(instruction));
                 byInstruction[instruction] = anchor;
             }
             return anchor;
@@ -83,6 +81,14 @@ public static class FindingFingerprints
         }
         var start = source.LineStart(line - 1);
         return (stage, "line " + Collapse(source.Text[start..source.LineContentEnd(line - 1)]));
+    }
+
+    /// <summary>The instruction's keyword and text, whitespace and line continuations collapsed: what anchors its findings.</summary>
+    public static string InstructionText(Instruction instruction)
+    {
+        var original = instruction.Original;
+        var rest = original.Length >= instruction.RawKeyword.Length ? original[instruction.RawKeyword.Length..] : original;
+        return instruction.Keyword + " " + Collapse(rest);
     }
 
     /// <summary>The last instruction starting before <paramref name="line"/> (instructions are in source order).</summary>
