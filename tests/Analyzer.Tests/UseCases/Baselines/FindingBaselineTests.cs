@@ -168,6 +168,27 @@ public sealed class FindingBaselineTests
     }
 
     [Fact]
+    public void Bumping_an_unnamed_stages_base_image_tag_keeps_every_finding_and_fingerprint()
+    {
+        const string before = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nFROM debian:12\nRUN apt-get install -y wget\n";
+        var after = before.Replace("FROM debian:12\n", "FROM debian:12.5@sha256:" + new string('a', 64) + "\n", StringComparison.Ordinal);
+
+        var report = BaselineComparison.Compare(BaselineScenario.Lint(before), BaselineScenario.Lint(after), RegressionPolicy.Default);
+
+        var delta = report.Baseline.Findings!;
+        // The FROM lines themselves changed (their own findings may differ); every RUN's findings are the same.
+        var runs = delta.Findings.Where(f => f.Finding.Line is 2 or 4).ToList();
+        Assert.True(runs.Count > 2);
+        Assert.All(runs, f => Assert.Equal(BaselineState.Unchanged, f.State));
+        var locations = (ReviewedDockerfile d) => d.Findings.Where(f => f.Line is 2 or 4).Select(f => new FindingLocation(f.RuleId, f.Line, f.Column)).ToList();
+        var beforePrints = FindingFingerprints.Compute(before, locations(BaselineScenario.Lint(before)));
+        var afterPrints = FindingFingerprints.Compute(after, locations(BaselineScenario.Lint(after)));
+        Assert.Equal(beforePrints, afterPrints);
+        // Two unnamed stages of the same repository still keep apart.
+        Assert.Equal(beforePrints.Count, beforePrints.Distinct().Count());
+    }
+
+    [Fact]
     public void Two_identical_instructions_keep_distinct_fingerprints_and_swapping_stages_lines_does_not_change_them()
     {
         const string text = "FROM ubuntu AS build\nRUN apt-get install curl\nRUN apt-get install curl\nFROM ubuntu\nRUN apt-get install curl\n";
