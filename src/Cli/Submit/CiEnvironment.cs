@@ -16,7 +16,8 @@ internal static class CiEnvironment
     [
         new("GitHub Actions", "GITHUB_ACTIONS", ["GITHUB_HEAD_REF", "GITHUB_REF_NAME"], ["GITHUB_SHA"]),
         new("GitLab CI", "GITLAB_CI", ["CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_REF_NAME"], ["CI_COMMIT_SHA"]),
-        new("Azure Pipelines", "TF_BUILD", ["SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCHNAME"], ["BUILD_SOURCEVERSION"]),
+        // Azure's BUILD_SOURCEBRANCHNAME is only the last segment (release/2.0 → 2.0): the full ref, refs/heads/ stripped.
+        new("Azure Pipelines", "TF_BUILD", ["SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCH"], ["BUILD_SOURCEVERSION"]),
         new("CircleCI", "CIRCLECI", ["CIRCLE_BRANCH"], ["CIRCLE_SHA1"]),
         new("Buildkite", "BUILDKITE", ["BUILDKITE_BRANCH"], ["BUILDKITE_COMMIT"]),
         new("Jenkins", "JENKINS_URL", ["BRANCH_NAME", "GIT_BRANCH"], ["GIT_COMMIT"]),
@@ -38,7 +39,7 @@ internal static class CiEnvironment
         return null;
     }
 
-    /// <summary>refs/heads/x (Azure's pull-request source) and origin/x (Jenkins' GIT_BRANCH) name branch x.</summary>
+    /// <summary>refs/heads/x (Azure's refs) and origin/x (Jenkins' GIT_BRANCH) name branch x.</summary>
     private static string? Branch(string? value)
     {
         var branch = value?.Trim();

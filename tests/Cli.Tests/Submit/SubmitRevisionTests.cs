@@ -19,7 +19,7 @@ public sealed class SubmitRevisionTests : IDisposable
     [
         "GITHUB_ACTIONS", "GITHUB_HEAD_REF", "GITHUB_REF_NAME", "GITHUB_SHA", "GITLAB_CI", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME",
         "CI_COMMIT_REF_NAME", "CI_COMMIT_SHA", "JENKINS_URL", "BRANCH_NAME", "GIT_BRANCH", "GIT_COMMIT", "TF_BUILD",
-        "SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCHNAME", "BUILD_SOURCEVERSION", "CIRCLECI", "CIRCLE_BRANCH", "CIRCLE_SHA1",
+        "SYSTEM_PULLREQUEST_SOURCEBRANCH", "BUILD_SOURCEBRANCH", "BUILD_SOURCEBRANCHNAME", "BUILD_SOURCEVERSION", "CIRCLECI", "CIRCLE_BRANCH", "CIRCLE_SHA1",
         "BUILDKITE", "BUILDKITE_BRANCH", "BUILDKITE_COMMIT",
     ];
 
@@ -40,6 +40,9 @@ public sealed class SubmitRevisionTests : IDisposable
     [InlineData("JENKINS_URL=http://ci GIT_BRANCH=origin/feature/x GIT_COMMIT=" + Sha, "feature/x")]
     [InlineData("JENKINS_URL=http://ci BRANCH_NAME=PR-7 GIT_BRANCH=origin/feature/x GIT_COMMIT=" + Sha, "PR-7")]
     [InlineData("TF_BUILD=True SYSTEM_PULLREQUEST_SOURCEBRANCH=refs/heads/feature/x BUILD_SOURCEBRANCHNAME=merge BUILD_SOURCEVERSION=" + Sha, "feature/x")]
+    // Azure's BUILD_SOURCEBRANCHNAME is only the last segment (release/2.0 → 2.0): the full ref names the branch.
+    [InlineData("TF_BUILD=True BUILD_SOURCEBRANCH=refs/heads/release/2.0 BUILD_SOURCEBRANCHNAME=2.0 BUILD_SOURCEVERSION=" + Sha, "release/2.0")]
+    [InlineData("TF_BUILD=True SYSTEM_PULLREQUEST_SOURCEBRANCH=refs/heads/feature/a/b BUILD_SOURCEBRANCH=refs/pull/7/merge BUILD_SOURCEBRANCHNAME=merge BUILD_SOURCEVERSION=" + Sha, "feature/a/b")]
     [InlineData("CIRCLECI=true CIRCLE_BRANCH=feature/x CIRCLE_SHA1=" + Sha, "feature/x")]
     [InlineData("BUILDKITE=true BUILDKITE_BRANCH=feature/x BUILDKITE_COMMIT=" + Sha, "feature/x")]
     public async Task Branch_and_commit_default_from_each_ci_providers_variables(string variables, string branch)

@@ -9,7 +9,7 @@ namespace LayerLens.Analyzer.Dockerfiles.Linting;
 public readonly record struct FindingLocation(string RuleId, int Line, int Column);
 
 /// <summary>
-/// Fingerprints of findings that survive moving lines: the rule, the stage (its name, or its base image), the
+/// Fingerprints of findings that survive moving lines: the rule, the stage (its name, or its base image's repository), the
 /// instruction's text with whitespace and line continuations collapsed, and the finding's place among the findings
 /// that share all three. A finding outside any instruction (a comment, a directive, the file itself) uses its
 /// line's collapsed text instead. SARIF's <c>partialFingerprints</c> carry it under <see cref="Key"/>, and the
@@ -68,9 +68,7 @@ public static class FindingFingerprints
         {
             if (!byInstruction.TryGetValue(instruction, out var anchor))
             {
-                var original = instruction.Original;
-                var rest = original.Length >= instruction.RawKeyword.Length ? original[instruction.RawKeyword.Length..] : original;
-                anchor = (StageOf(document!, instruction), instruction.Keyword + " " + Collapse(rest));
+                anchor = (StageOf(document!, instruction), InstructionText(instruction));
                 byInstruction[instruction] = anchor;
             }
             return anchor;
@@ -83,6 +81,14 @@ public static class FindingFingerprints
         }
         var start = source.LineStart(line - 1);
         return (stage, "line " + Collapse(source.Text[start..source.LineContentEnd(line - 1)]));
+    }
+
+    /// <summary>The instruction's keyword and text, whitespace and line continuations collapsed: what anchors its findings.</summary>
+    public static string InstructionText(Instruction instruction)
+    {
+        var original = instruction.Original;
+        var rest = original.Length >= instruction.RawKeyword.Length ? original[instruction.RawKeyword.Length..] : original;
+        return instruction.Keyword + " " + Collapse(rest);
     }
 
     /// <summary>The last instruction starting before <paramref name="line"/> (instructions are in source order).</summary>
@@ -106,10 +112,42 @@ public static class FindingFingerprints
         return found;
     }
 
-    private static string StageOf(DockerfileDocument document, Instruction instruction) =>
-        instruction.Stage is { } index && index < document.Stages.Count
-            ? document.Stages[index].Name is { Length: > 0 } name ? "as " + name.ToLowerInvariant() : "from " + document.Stages[index].BaseImage
-            : "";
+    /// <summary>
+    /// A named stage by its name; an unnamed one by its base image's repository without tag or digest, so bumping
+    /// <c>debian:12</c> to <c>debian:12.5</c> keeps every fingerprint of the stage. Unnamed stages of the same
+    /// repository are told apart by their place among those stages.
+    /// </summary>
+    private static string StageOf(DockerfileDocument document, Instruction instruction)
+    {
+        if (instruction.Stage is not { } index || index >= document.Stages.Count)
+        {
+            return "";
+        }
+        var stage = document.Stages[index];
+        if (stage.Name is { Length: > 0 } name)
+        {
+            return "as " + name.ToLowerInvariant();
+        }
+        var repository = Repository(stage.BaseImage);
+        var same = 0;
+        for (var i = 0; i < index; i++)
+        {
+            if (document.Stages[i].Name is not { Length: > 0 } && Repository(document.Stages[i].BaseImage) == repository)
+            {
+                same++;
+            }
+        }
+        return same == 0 ? "from " + repository : $"from {repository} #{same}";
+    }
+
+    /// <summary><c>host:5000/team/app:tag@sha256:…</c> → <c>host:5000/team/app</c> (a port's colon is before the last slash).</summary>
+    internal static string Repository(string image)
+    {
+        var at = image.IndexOf('@', StringComparison.Ordinal);
+        var name = at >= 0 ? image[..at] : image;
+        var colon = name.LastIndexOf(':');
+        return colon > name.LastIndexOf('/') ? name[..colon] : name;
+    }
 
     /// <summary>Whitespace runs (and backslash-newline continuations) as one space, trimmed.</summary>
     private static string Collapse(string text)

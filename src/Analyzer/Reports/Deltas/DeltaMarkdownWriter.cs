@@ -20,11 +20,11 @@ public static class DeltaMarkdownWriter
         var baseline = report.Baseline;
         var verdict = baseline.Verdict;
         var status = verdict.Passed ? verdict.Warnings.Any() ? " ⚠️" : " ✅" : " ❌";
-        w.WriteLine($"### LayerLens: `{Escape(report.Current.Name)}` compared with {BaselineName(baseline)}{status}");
+        w.WriteLine($"### LayerLens: `{Code(report.Current.Name)}` compared with {BaselineName(baseline)}{status}");
         w.WriteLine();
         if (!baseline.Found)
         {
-            w.WriteLine($"**No baseline**: {Escape(verdict.Rules.Count > 0 ? verdict.Rules[0].Message : "nothing to compare with")}");
+            w.WriteLine($"**No baseline**: {Text(verdict.Rules.Count > 0 ? verdict.Rules[0].Message : "nothing to compare with")}");
         }
         if (baseline.Image is { } image)
         {
@@ -42,7 +42,7 @@ public static class DeltaMarkdownWriter
             foreach (var r in verdict.Rules)
             {
                 var mark = r.Outcome switch { RegressionOutcome.Failed => "❌", RegressionOutcome.Warned => "⚠️", _ => "✅" };
-                w.WriteLine($"- {mark} **{r.Rule}**: {Escape(r.Message)} (before {Escape(r.Before)}, after {Escape(r.After)}, limit {Escape(r.Threshold)})");
+                w.WriteLine($"- {mark} **{r.Rule}**: {Text(r.Message)} (before {Text(r.Before)}, after {Text(r.After)}, limit {Text(r.Threshold)})");
             }
         }
         if (options.CompareUrl is { Length: > 0 } url && Uri.TryCreate(url, UriKind.Absolute, out var link) && link.Scheme is "http" or "https")
@@ -65,7 +65,7 @@ public static class DeltaMarkdownWriter
         {
             var where = layer.BeforeIndex is null ? $"new layer {layer.AfterIndex}" : $"layer {layer.AfterIndex} (was {layer.BeforeIndex})";
             w.WriteLine();
-            w.WriteLine($"**Grew most:** {where} `{Escape(TableReportWriter.Shorten(layer.CreatedBy ?? "", 90))}`: ↑ +{ByteSize.Format(layer.Growth)} ({ByteSize.Format(layer.BeforeBytes)} → {ByteSize.Format(layer.AfterBytes)})");
+            w.WriteLine($"**Grew most:** {where} `{Code(TableReportWriter.Shorten(layer.CreatedBy ?? "", 90))}`: ↑ +{ByteSize.Format(layer.Growth)} ({ByteSize.Format(layer.BeforeBytes)} → {ByteSize.Format(layer.AfterBytes)})");
         }
         if (d.NewWaste.Count > 0)
         {
@@ -76,7 +76,7 @@ public static class DeltaMarkdownWriter
             w.WriteLine("|---:|---|---|---:|---:|");
             foreach (var item in d.NewWaste.OrderByDescending(i => i.Bytes).Take(MaxRows))
             {
-                w.WriteLine($"| {ByteSize.Format(item.Bytes)} | {item.Kind.ToReportName()} | `{Escape(item.Path)}` | {item.LayerIndex} | {item.CauseLayerIndex} |");
+                w.WriteLine($"| {ByteSize.Format(item.Bytes)} | {item.Kind.ToReportName()} | `{Code(item.Path)}` | {item.LayerIndex} | {item.CauseLayerIndex} |");
             }
             More(w, d.NewWaste.Count);
         }
@@ -100,7 +100,7 @@ public static class DeltaMarkdownWriter
             w.WriteLine("|---|---|---|---|");
             foreach (var f in fresh.Take(MaxRows).Select(f => f.Finding))
             {
-                w.WriteLine($"| {f.Severity} | {Escape(f.RuleId)} | `{Escape(f.File)}:{f.Line}` | {Escape(f.Message)} |");
+                w.WriteLine($"| {f.Severity} | {Text(f.RuleId)} | `{Code(f.File)}:{f.Line}` | {Text(f.Message)} |");
             }
             More(w, fresh.Count);
         }
@@ -120,15 +120,15 @@ public static class DeltaMarkdownWriter
         var parts = new List<string>();
         if (b.Branch is { Length: > 0 } branch)
         {
-            parts.Add($"`{Escape(branch)}`");
+            parts.Add($"`{Code(branch)}`");
         }
         if (b.Commit is { Length: > 0 } commit)
         {
-            parts.Add($"`{Escape(commit.Length > 12 ? commit[..12] : commit)}`");
+            parts.Add($"`{Code(commit.Length > 12 ? commit[..12] : commit)}`");
         }
         if (parts.Count == 0 && b.Subject is { } subject)
         {
-            parts.Add($"`{Escape(subject.Name)}`");
+            parts.Add($"`{Code(subject.Name)}`");
         }
         return parts.Count == 0 ? "the baseline" : "the baseline " + string.Join(" @ ", parts);
     }
@@ -143,6 +143,49 @@ public static class DeltaMarkdownWriter
 
     private static string Signed(long n) => n >= 0 ? "+" + n.ToString(CultureInfo.InvariantCulture) : n.ToString(CultureInfo.InvariantCulture);
 
-    private static string Escape(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("`", "'", StringComparison.Ordinal)
-        .Replace("<", "&lt;", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    /// <summary>
+    /// The attacker's text (rule messages quote paths and Dockerfile text) as plain Markdown text: every ASCII
+    /// punctuation character backslash-escaped (CommonMark allows it for all of them), so no link, image, emphasis,
+    /// HTML, entity or table cell break; and since GitHub links mentions, issue numbers and bare URLs in the rendered
+    /// text (after escapes are gone), a zero-width space after <c>@</c>, <c>#</c>, <c>:</c> before <c>//</c> and
+    /// <c>www</c> breaks them. Line breaks become spaces: one line, one table row.
+    /// </summary>
+    private static string Text(string text)
+    {
+        var b = new StringBuilder(text.Length + 16);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c is '\r' or '\n')
+            {
+                b.Append(' ');
+            }
+            else if (c < 128 && (char.IsPunctuation(c) || char.IsSymbol(c)))
+            {
+                b.Append('\\').Append(c);
+                if (c is '@' or '#' || c == ':' && text.AsSpan(i + 1).StartsWith("//", StringComparison.Ordinal))
+                {
+                    b.Append(ZeroWidthSpace);
+                }
+            }
+            else if (c is 'w' or 'W' && text.AsSpan(i).StartsWith("www.", StringComparison.OrdinalIgnoreCase))
+            {
+                b.Append(c).Append(ZeroWidthSpace);
+            }
+            else
+            {
+                b.Append(c);
+            }
+        }
+        return b.ToString();
+    }
+
+    /// <summary>
+    /// The attacker's text inside a code span, where nothing renders (no link, mention or HTML): only a backtick could
+    /// end the span early and a pipe the table cell, and a line break the row.
+    /// </summary>
+    private static string Code(string text) => text.Replace("`", "'", StringComparison.Ordinal).Replace("|", "\\|", StringComparison.Ordinal)
+        .Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+
+    private const char ZeroWidthSpace = '\u200B';
 }

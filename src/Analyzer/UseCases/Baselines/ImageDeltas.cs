@@ -4,7 +4,7 @@ namespace LayerLens.Analyzer.UseCases.Baselines;
 
 /// <summary>
 /// The deltas of two image reports. Layers are matched by their instruction (history <c>createdBy</c>, whitespace
-/// collapsed) in order — the longest common subsequence, so an inserted or removed step does not shift the pairs after
+/// collapsed, each mapped to a number once) in order — the longest common subsequence, so an inserted or removed step does not shift the pairs after
 /// it — then by position where as many steps changed on both sides; a layer without a partner is new (before 0 bytes)
 /// or gone (after 0 bytes). Waste items match by path and kind.
 /// </summary>
@@ -13,9 +13,12 @@ public static class ImageDeltas
     /// <summary>Above this many layer pairs (hostile reports), layers are matched by position only.</summary>
     private const long MaxLcsCells = 4_000_000;
 
-    public static ImageDelta Compute(ImageReport before, ImageReport after)
+    public static ImageDelta Compute(ImageReport before, ImageReport after) => Compute(before, after, StringComparer.Ordinal);
+
+    /// <summary>With the comparer layer instructions are compared by (tests count its calls: the work done).</summary>
+    internal static ImageDelta Compute(ImageReport before, ImageReport after, IEqualityComparer<string> instructions)
     {
-        var layers = MatchLayers(before.Layers, after.Layers);
+        var layers = MatchLayers(before.Layers, after.Layers, instructions);
         var largest = layers.Where(l => l.Growth > 0).OrderByDescending(l => l.Growth).ThenBy(l => l.AfterIndex).FirstOrDefault();
         var beforeWaste = before.Waste.Select(Key).ToHashSet();
         var afterWaste = after.Waste.Select(Key).ToHashSet();
@@ -33,9 +36,9 @@ public static class ImageDeltas
 
     private static (string Path, string Kind) Key(ReportWaste w) => (w.Path, w.Kind.ToString());
 
-    private static List<LayerDelta> MatchLayers(IReadOnlyList<ReportLayer> before, IReadOnlyList<ReportLayer> after)
+    private static List<LayerDelta> MatchLayers(IReadOnlyList<ReportLayer> before, IReadOnlyList<ReportLayer> after, IEqualityComparer<string> instructions)
     {
-        var pairs = (long)before.Count * after.Count <= MaxLcsCells ? Lcs(before, after) : Positional(before.Count, after.Count);
+        var pairs = (long)before.Count * after.Count <= MaxLcsCells ? SequenceAlignment.Lcs([.. before.Select(l => Normalise(l.CreatedBy))], [.. after.Select(l => Normalise(l.CreatedBy))], instructions, MaxLcsCells) : Positional(before.Count, after.Count);
         var result = new List<LayerDelta>(Math.Max(before.Count, after.Count));
         int b = 0, a = 0;
         foreach (var (pb, pa) in pairs.Append((before.Count, after.Count)))
@@ -67,38 +70,6 @@ public static class ImageDeltas
             }
         }
         return result;
-    }
-
-    private static List<(int Before, int After)> Lcs(IReadOnlyList<ReportLayer> before, IReadOnlyList<ReportLayer> after)
-    {
-        var x = before.Select(l => Normalise(l.CreatedBy)).ToArray();
-        var y = after.Select(l => Normalise(l.CreatedBy)).ToArray();
-        var length = new int[x.Length + 1, y.Length + 1];
-        for (var i = x.Length - 1; i >= 0; i--)
-        {
-            for (var j = y.Length - 1; j >= 0; j--)
-            {
-                length[i, j] = x[i] == y[j] ? length[i + 1, j + 1] + 1 : Math.Max(length[i + 1, j], length[i, j + 1]);
-            }
-        }
-        var pairs = new List<(int, int)>();
-        int p = 0, q = 0;
-        while (p < x.Length && q < y.Length)
-        {
-            if (x[p] == y[q])
-            {
-                pairs.Add((p++, q++));
-            }
-            else if (length[p + 1, q] >= length[p, q + 1])
-            {
-                p++;
-            }
-            else
-            {
-                q++;
-            }
-        }
-        return pairs;
     }
 
     private static List<(int Before, int After)> Positional(int before, int after) =>

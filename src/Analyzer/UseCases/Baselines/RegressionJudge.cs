@@ -69,7 +69,9 @@ public static class RegressionJudge
         {
             var at = policy.NewFindingsSeverity;
             bool Counts(ReviewFinding f) => SeverityNames.TryParse(f.Severity, out var s) && s >= at;
-            var fresh = delta.Findings.Where(f => f.State == BaselineState.New && Counts(f.Finding)).ToList();
+            // An updated finding whose severity rose to the threshold is as new at that severity as a new one.
+            var fresh = delta.Findings.Where(f => Counts(f.Finding)
+                && (f.State == BaselineState.New || f.State == BaselineState.Updated && f.Before is { } was && !Counts(was))).ToList();
             var before = delta.Findings.Count(f => f.State is BaselineState.Unchanged or BaselineState.Updated or BaselineState.Absent && Counts(f.Before ?? f.Finding));
             var after = delta.Findings.Count(f => f.State != BaselineState.Absent && Counts(f.Finding));
             rules.Add(new RegressionRuleResult("newFindings", fresh.Count == 0 ? RegressionOutcome.Passed : Broken(policy.NewFindings),

@@ -125,6 +125,70 @@ public sealed class FindingBaselineTests
     }
 
     [Fact]
+    public void A_new_instruction_elsewhere_does_not_inherit_a_fixed_findings_identity()
+    {
+        // The change fixes the apt lists of line 2 and adds a new install on line 4: the LL-3009 on line 4 is new,
+        // though a baseline LL-3009 of the same message is left over (it belonged to another instruction).
+        const string before = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nCOPY a /a\n";
+        var after = before.Replace("install -y curl\n", "install -y curl && rm -rf /var/lib/apt/lists/*\n", StringComparison.Ordinal)
+            + "RUN apt-get update && apt-get install -y wget\n";
+        var policy = RegressionPolicy.Default with { NewFindings = RegressionAction.Fail, NewFindingsSeverity = Severity.Info };
+
+        var report = BaselineComparison.Compare(BaselineScenario.Lint(before), BaselineScenario.Lint(after), policy);
+
+        var delta = report.Baseline.Findings!;
+        var added = delta.Findings.Where(f => f.State != BaselineState.Absent && f.Finding.Line == 4).ToList();
+        Assert.Contains(added, f => f.Finding.RuleId == "LL-3009");
+        Assert.All(added, f => Assert.Equal(BaselineState.New, f.State));
+        Assert.Contains(delta.Findings, f => f.State == BaselineState.Absent && f.Finding.RuleId == "LL-3009" && f.Finding.Line == 2);
+        // The edited instruction's surviving findings still pair with their baseline (edited in place, between FROM and COPY).
+        Assert.DoesNotContain(delta.Findings, f => f.State == BaselineState.New && f.Finding.Line == 2);
+        var rule = Assert.Single(report.Baseline.Verdict.Rules);
+        Assert.Equal(RegressionOutcome.Failed, rule.Outcome);
+        Assert.Contains("LL-3009", rule.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_finding_whose_severity_rose_to_the_threshold_counts_as_new_at_that_severity()
+    {
+        var before = BaselineScenario.Lint(BaselineScenarioImages.MainDockerfile);
+        var after = before with { Findings = [.. before.Findings.Select(f => f.RuleId == "LL-3025" ? f with { Severity = "error" } : f)] };
+        Assert.NotEqual("error", Assert.Single(before.Findings, f => f.RuleId == "LL-3025").Severity);
+        var policy = RegressionPolicy.Default with { NewFindings = RegressionAction.Fail, NewFindingsSeverity = Severity.Error };
+
+        var report = BaselineComparison.Compare(before, after, policy);
+
+        Assert.Equal(1, report.Baseline.Findings!.Updated);
+        var rule = Assert.Single(report.Baseline.Verdict.Rules);
+        Assert.Equal(RegressionOutcome.Failed, rule.Outcome);
+        Assert.Contains("1 new finding(s) at error or worse", rule.Message, StringComparison.Ordinal);
+        Assert.Contains("LL-3025", rule.Message, StringComparison.Ordinal);
+        // Unchanged at error (the baseline had it at error already): nothing new.
+        Assert.True(BaselineComparison.Compare(after, after, policy).Baseline.Verdict.Passed);
+    }
+
+    [Fact]
+    public void Bumping_an_unnamed_stages_base_image_tag_keeps_every_finding_and_fingerprint()
+    {
+        const string before = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nFROM debian:12\nRUN apt-get install -y wget\n";
+        var after = before.Replace("FROM debian:12\n", "FROM debian:12.5@sha256:" + new string('a', 64) + "\n", StringComparison.Ordinal);
+
+        var report = BaselineComparison.Compare(BaselineScenario.Lint(before), BaselineScenario.Lint(after), RegressionPolicy.Default);
+
+        var delta = report.Baseline.Findings!;
+        // The FROM lines themselves changed (their own findings may differ); every RUN's findings are the same.
+        var runs = delta.Findings.Where(f => f.Finding.Line is 2 or 4).ToList();
+        Assert.True(runs.Count > 2);
+        Assert.All(runs, f => Assert.Equal(BaselineState.Unchanged, f.State));
+        var locations = (ReviewedDockerfile d) => d.Findings.Where(f => f.Line is 2 or 4).Select(f => new FindingLocation(f.RuleId, f.Line, f.Column)).ToList();
+        var beforePrints = FindingFingerprints.Compute(before, locations(BaselineScenario.Lint(before)));
+        var afterPrints = FindingFingerprints.Compute(after, locations(BaselineScenario.Lint(after)));
+        Assert.Equal(beforePrints, afterPrints);
+        // Two unnamed stages of the same repository still keep apart.
+        Assert.Equal(beforePrints.Count, beforePrints.Distinct().Count());
+    }
+
+    [Fact]
     public void Two_identical_instructions_keep_distinct_fingerprints_and_swapping_stages_lines_does_not_change_them()
     {
         const string text = "FROM ubuntu AS build\nRUN apt-get install curl\nRUN apt-get install curl\nFROM ubuntu\nRUN apt-get install curl\n";

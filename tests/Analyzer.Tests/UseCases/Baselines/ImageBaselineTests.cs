@@ -161,6 +161,42 @@ public sealed class ImageBaselineTests
         Assert.True(allocated < 8_000_000, $"{allocated:N0} bytes allocated");
     }
 
+    [Fact]
+    public void Hostile_long_layer_instructions_are_compared_once_each_not_once_per_table_cell()
+    {
+        // 2,000 × 2,000 layers (under the cell cap) whose createdBy are 8 KB alike but for their last characters:
+        // comparing strings in each cell of the subsequence table costs 4 million 8 KB comparisons.
+        var prefix = new string('x', 8_000);
+        var layers = Enumerable.Range(0, 2_000).Select(i => new ReportLayer(i, null, null, 10, 10, $"{prefix} {i}", 1, 0, 0)).ToList();
+        var report = new ImageReport(1, new ReportImage("x", null, null, 20_000, 20_000, 20_000, 2_000, null), layers,
+            new ReportEfficiency(1, 0, 0), [], [], new ReportVerdict(true, []));
+        var changed = report with { Layers = [.. layers.Select(l => l with { CreatedBy = $"{prefix} other {l.Index}" })] };
+        var comparer = new CountingComparer();
+
+        var delta = ImageDeltas.Compute(report, changed, comparer);
+
+        Assert.Equal(2_000, delta.Layers.Count);
+        Assert.True(comparer.Comparisons <= 4 * 4_000, $"{comparer.Comparisons:N0} string comparisons for 4,000 layers");
+        // The same steps still match as before: an inserted step leaves the others paired by instruction.
+        var inserted = changed with { Layers = [changed.Layers[0], .. layers.Select(l => l with { CreatedBy = $"{prefix} other {l.Index}" })] };
+        var paired = ImageDeltas.Compute(changed, inserted, comparer).Layers;
+        Assert.Single(paired, l => l.BeforeIndex is null);
+    }
+
+    /// <summary>Ordinal, counting the string comparisons made (the work the matching does, not its time).</summary>
+    private sealed class CountingComparer : IEqualityComparer<string>
+    {
+        public long Comparisons { get; private set; }
+
+        public bool Equals(string? x, string? y)
+        {
+            Comparisons++;
+            return string.Equals(x, y, StringComparison.Ordinal);
+        }
+
+        public int GetHashCode(string obj) => StringComparer.Ordinal.GetHashCode(obj);
+    }
+
     private static ImageDelta DeltaFor(DeltaReport report) => report.Baseline.Image ?? throw new InvalidOperationException("no image delta");
 
     internal static string Write(DeltaReportSet set, string format)
