@@ -161,6 +161,31 @@ public sealed class RebuildApiTests(TwoWorkspacesApp app) : IClassFixture<TwoWor
     }
 
     [Fact]
+    public async Task A_cancelled_rebuild_leaves_no_archive_and_frees_the_analysis()
+    {
+        var id = await app.AnalyseScenarioAsync(app.Alpha, "rebuild-cancel");
+        using (var started = await app.Alpha.PostAsync(U($"api/v1/analyses/{id}/rebuild"), Json("{}")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        }
+        // Asked within milliseconds of the start: the queue is polled every 500 ms, so the job sees the cancel at its start or mid-run.
+        using (var cancel = await app.Alpha.DeleteAsync(U($"api/v1/analyses/{id}/rebuild")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        }
+        var done = await WaitForRebuildAsync(app.Alpha, id);
+        Assert.True(done.GetProperty("status").GetString() == "cancelled", done.ToString());
+        Assert.Equal(JsonValueKind.Null, done.GetProperty("links").GetProperty("download").ValueKind);
+        using (var download = await app.Alpha.GetAsync(U($"api/v1/analyses/{id}/rebuild/download")))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, download.StatusCode);
+        }
+        Assert.Equal(["state.json"], Directory.GetFileSystemEntries(RebuildDirectory(id)).Select(Path.GetFileName));
+        using var nothingToCancel = await app.Alpha.DeleteAsync(U($"api/v1/analyses/{id}/rebuild"));
+        Assert.Equal(HttpStatusCode.Conflict, nothingToCancel.StatusCode);
+    }
+
+    [Fact]
     public async Task Bad_options_and_a_dockerfile_analysis_are_refused()
     {
         var id = await app.AnalyseScenarioAsync(app.Alpha, "rebuild-options");
