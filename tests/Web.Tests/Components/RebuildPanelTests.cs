@@ -11,6 +11,8 @@ using LayerLens.Web.Rebuilds;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Tenancy;
 using LayerLens.Web.Tests.Jobs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LayerLens.Web.Tests.Components;
@@ -99,6 +101,25 @@ public sealed class RebuildPanelTests : MudComponentTest, IAsyncLifetime
         Assert.Equal($"/api/v1/analyses/{_analysis.Id}/rebuild/download", panel.Find("[data-testid=rebuild-download]").GetAttribute("href"));
         Assert.EndsWith("0 B", panel.Find("[data-testid=rebuild-dead-after]").TextContent.Trim(), StringComparison.Ordinal);
         Assert.Contains("layer 0 kept", panel.Markup);
+    }
+
+    [Fact]
+    public async Task A_rebuild_larger_than_the_storage_quota_left_is_refused_before_anything_is_written()
+    {
+        SignIn(WorkspaceRole.Member);
+        await using (var db = System.CreateDbContext())
+        {
+            db.Add(new ImageResult { AnalysisId = _analysis.Id, CompressedSizeBytes = 5_000 });
+            await db.Workspaces.Where(w => w.Id == Database.WorkspaceId).ExecuteUpdateAsync(s => s.SetProperty(w => w.MaxStorageBytes, 4_000));
+            await db.SaveChangesAsync();
+        }
+        var rebuilds = Context.Services.GetRequiredService<RebuildService>();
+        var analysis = await rebuilds.FindAsync(_analysis.Id, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<RebuildStartRefusedException>(() => rebuilds.StartAsync(analysis!, new RebuildOptions(), CancellationToken.None));
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, refused.Status);
+        Assert.Contains("5,000 bytes", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(_jobs.Enqueued);
+        Assert.False(Directory.Exists(_store.Directory(_analysis.Id)));
     }
 
     public new async Task DisposeAsync()
