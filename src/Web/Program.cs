@@ -131,6 +131,7 @@ app.MapLayerLensHealth();
 app.MapLayerLensMetrics();
 app.MapOpenApi();
 app.MapAnalysesApi();
+app.MapRebuildApi();
 app.UseHangfireDashboard("/hangfire", new DashboardOptions
 {
     // Administrators only (see the filter); nobody else sees or touches another workspace's jobs.

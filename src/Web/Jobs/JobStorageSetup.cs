@@ -44,6 +44,9 @@ public static class JobStorageSetup
         services.AddTransient<ImagePipeline>();
         services.AddTransient<ReviewPipeline>();
         services.AddScoped<AnalysisQueue>();
+        services.AddSingleton<LayerLens.Web.Rebuilds.RebuildStore>();
+        services.AddTransient<LayerLens.Web.Rebuilds.RebuildJob>();
+        services.AddScoped<LayerLens.Web.Rebuilds.RebuildService>();
         services.AddSingleton<StaleRunRecovery>();
         services.AddSingleton<PendingDeliverySweeper>();
         if (settings.Role.RunsJobs())

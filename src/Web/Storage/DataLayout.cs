@@ -35,6 +35,12 @@ public sealed class DataLayout(ResolvedSettings settings)
     private string VisibleDirectory(Guid analysisId, Guid? runId) =>
         runId is { } run && Directory.Exists(RunResultDirectory(analysisId, run)) ? RunResultDirectory(analysisId, run) : ResultDirectory(analysisId);
 
+    /// <summary>
+    /// The analysis' rebuild: its state file and the rebuilt OCI archive. Inside results/{id}/ so the workspace's storage
+    /// quota counts it and deleting the analysis removes it.
+    /// </summary>
+    public string RebuildDirectory(Guid analysisId) => Path.Combine(ResultDirectory(analysisId), "rebuild");
+
     public string WorkDirectory(Guid analysisId, Guid runId) => Path.Combine(WorkRoot, $"{analysisId:N}-{runId:N}");
 
     /// <summary>The report of the comparison with the baseline, stored beside the run's own reports (same formats).</summary>

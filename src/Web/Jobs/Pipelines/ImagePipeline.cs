@@ -39,20 +39,7 @@ public sealed class ImagePipeline(
     {
         var grants = new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime);
         // ImageReview reports the phases from "opening image" on.
-        var options = new ImageOpenOptions
-        {
-            Platform = analysis.RequestedPlatform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
-            Registry = new RegistryOptions
-            {
-                Credentials = StoredCredentials.Read(protection, analysis.ProtectedCredentials),
-                Insecure = settings.AllowPrivateNetworkTargets,
-                PlainHttpHosts = settings.InsecureRegistries,
-                CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
-                // A retry or re-analysis of the same image reads its layers from the blob store: only layers this
-                // workspace itself downloaded from the same repository.
-                BlobCache = new PulledBlobCache(blobs, grants, analysis.WorkspaceId),
-            },
-        };
+        var options = OpenOptions(analysis, grants);
         var cacheUse = new LayerCacheUse();
         var request = new ImageReviewRequest(Source(analysis), options)
         {
@@ -117,8 +104,27 @@ public sealed class ImagePipeline(
         };
     }
 
+    /// <summary>
+    /// How the engine opens this analysis' image: its platform, the stored credentials, this server's network guard
+    /// and the workspace's own kept layers. The rebuild job opens the image the same way.
+    /// </summary>
+    internal ImageOpenOptions OpenOptions(Analysis analysis, KeptLayerGrants grants) => new()
+    {
+        Platform = analysis.RequestedPlatform is { Length: > 0 } p && analysis.SourceKind == SourceKind.Registry ? Platform.Parse(p) : null,
+        Registry = new RegistryOptions
+        {
+            Credentials = StoredCredentials.Read(protection, analysis.ProtectedCredentials),
+            Insecure = settings.AllowPrivateNetworkTargets,
+            PlainHttpHosts = settings.InsecureRegistries,
+            CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
+            // A retry or re-analysis of the same image reads its layers from the blob store: only layers this
+            // workspace itself downloaded from the same repository.
+            BlobCache = new PulledBlobCache(blobs, grants, analysis.WorkspaceId),
+        },
+    };
+
     /// <summary>The upload read as the kind the user named (else detected), the image chosen inside it as analyze takes it.</summary>
-    private ImageSourceSpec Source(Analysis analysis)
+    internal ImageSourceSpec Source(Analysis analysis)
     {
         switch (analysis.SourceKind)
         {
