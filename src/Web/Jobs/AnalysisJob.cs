@@ -111,14 +111,22 @@ public sealed class AnalysisJob(
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
-            // The server is stopping: hand the analysis back to the queue for the next start. A clean stop is
-            // not a lost process, so it does not count against LayerLens:Jobs:MaxAttempts.
+            // The server is stopping (SIGTERM): hand the analysis back and queue a new job for it, which another
+            // worker sharing the job storage takes at once (or this one after its restart). A clean stop is not a
+            // lost process, so it does not count against LayerLens:Jobs:MaxAttempts. This job then ends normally.
             outcome = "requeued";
             await progress.DisposeAsync();
-            await FinishAsync(analysisId, runId, a => a
+            if (await FinishAsync(analysisId, runId, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Queued)
                 .SetProperty(x => x.Attempts, x => x.Attempts - 1)
-                .SetProperty(x => x.ProgressPhase, "queued"), sendWebhooks: false);
+                .SetProperty(x => x.ProgressPhase, "queued (handed back: its worker stopped)"), sendWebhooks: false))
+            {
+                AnalysisQueue.Enqueue(jobs, analysisId);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.LogInformation("Analysis {Id} handed back to the queue: this worker is stopping", analysisId);
+                }
+            }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
