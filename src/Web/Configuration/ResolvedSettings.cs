@@ -48,6 +48,15 @@ public sealed record ResolvedSettings(
     /// <summary>Runs of one analysis that may lose their process (crash, kill) before it fails instead of being requeued.</summary>
     public int MaxAttempts { get; init; } = 3;
 
+    /// <summary>
+    /// PostgreSQL job storage: a job a worker fetched and stopped keeping alive (its process died) is handed to
+    /// another worker after this long. Live workers slide it, so a long analysis is never fetched twice.
+    /// </summary>
+    public TimeSpan JobInvisibilityTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a stopping worker (SIGTERM) waits for its running jobs to hand their analyses back.</summary>
+    public TimeSpan JobShutdownTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Wall time one run of an analysis may take; past it the analysis fails.</summary>
     public TimeSpan JobDeadline { get; init; } = TimeSpan.FromMinutes(120);
 
@@ -109,6 +118,8 @@ public sealed record ResolvedSettings(
             WebhookAttempts = Math.Max(1, configuration.GetValue("LayerLens:Webhooks:Attempts", 6)),
             HeartbeatStaleAfter = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("LayerLens:Jobs:HeartbeatStaleSeconds", 30))),
             MaxAttempts = Math.Max(1, configuration.GetValue("LayerLens:Jobs:MaxAttempts", 3)),
+            JobInvisibilityTimeout = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("LayerLens:Jobs:InvisibilityTimeoutSeconds", 300))),
+            JobShutdownTimeout = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("LayerLens:Jobs:ShutdownTimeoutSeconds", 15))),
             JobDeadline = TimeSpan.FromMinutes(Math.Max(0.01, configuration.GetValue("LayerLens:Jobs:DeadlineMinutes", 120.0))),
             MaxStorageBytesPerWorkspace = Math.Max(1, configuration.GetValue("LayerLens:Quotas:MaxStorageBytesPerWorkspace", 200L * 1024 * 1024 * 1024)),
             // Half the workers by default (1 of the default 2): other workspaces always find one free.

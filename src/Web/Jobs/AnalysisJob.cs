@@ -92,10 +92,12 @@ public sealed class AnalysisJob(
         {
             var output = Path.Combine(work, "result");
             // WaitAsync: a read stalled where cancellation is not observed (a registry that stops sending) cannot
-            // hold the worker past the deadline; the abandoned read ends with its connection.
+            // hold the worker past the deadline, nor a stopping worker (SIGTERM) past Hangfire's shutdown timeout
+            // before it hands the analysis back; the abandoned read ends with its connection or its process.
+            using var stopOrDeadline = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, shutdown);
             var result = await (analysis.Kind == AnalysisKind.Dockerfile
                 ? reviews.RunAsync(analysis, work, output, progress.Phase, cancel.Token)
-                : images.RunAsync(analysis, output, progress, progress.Phase, cancel.Token)).WaitAsync(deadline.Token);
+                : images.RunAsync(analysis, output, progress, progress.Phase, cancel.Token)).WaitAsync(stopOrDeadline.Token);
             progress.Phase("storing results");
             await progress.DisposeAsync();
             var baselineId = result.Baseline?.BaselineId;
@@ -111,14 +113,23 @@ public sealed class AnalysisJob(
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
-            // The server is stopping: hand the analysis back to the queue for the next start. A clean stop is
-            // not a lost process, so it does not count against LayerLens:Jobs:MaxAttempts.
+            // The server is stopping (SIGTERM): hand the analysis back and queue a new job for it, which another
+            // worker sharing the job storage takes at once (or this one after its restart). A clean stop is not a
+            // lost process, so it does not count against LayerLens:Jobs:MaxAttempts. This job then ends normally.
             outcome = "requeued";
             await progress.DisposeAsync();
-            await FinishAsync(analysisId, runId, a => a
+            finished = await FinishAsync(analysisId, runId, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Queued)
                 .SetProperty(x => x.Attempts, x => x.Attempts - 1)
-                .SetProperty(x => x.ProgressPhase, "queued"), sendWebhooks: false);
+                .SetProperty(x => x.ProgressPhase, "queued (handed back: its worker stopped)"), sendWebhooks: false);
+            if (finished)
+            {
+                AnalysisQueue.Enqueue(jobs, analysisId);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    logger.LogInformation("Analysis {Id} handed back to the queue: this worker is stopping", analysisId);
+                }
+            }
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {

@@ -27,9 +27,16 @@ public static class JobStorageSetup
                     config.UseSQLiteStorage(settings.JobStorageConnectionString, new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500) });
                     break;
                 case JobStorageProvider.PostgreSql:
+                    // A fetched job is invisible to other workers while its worker keeps it alive (sliding); a killed
+                    // worker's job comes back after LayerLens:Jobs:InvisibilityTimeoutSeconds, not Hangfire's 30 min.
                     config.UsePostgreSqlStorage(
                         o => o.UseNpgsqlConnection(settings.JobStorageConnectionString),
-                        new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromMilliseconds(500) });
+                        new PostgreSqlStorageOptions
+                        {
+                            QueuePollInterval = TimeSpan.FromMilliseconds(500),
+                            InvisibilityTimeout = settings.JobInvisibilityTimeout,
+                            UseSlidingInvisibilityTimeout = true,
+                        });
                     break;
             }
         });
@@ -67,6 +74,7 @@ public static class JobStorageSetup
         {
             options.WorkerCount = Math.Max(2, Environment.ProcessorCount);
             options.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            options.ShutdownTimeout = settings.JobShutdownTimeout;
         });
         // Analyses have their own server whose worker count is the concurrency limit; the rest wait queued.
         services.AddHangfireServer(options =>
@@ -74,7 +82,11 @@ public static class JobStorageSetup
             options.ServerName = $"{Environment.MachineName}:analyses:{Environment.ProcessId}";
             options.Queues = [AnalysisJob.Queue];
             options.WorkerCount = settings.MaxConcurrentAnalyses;
+            // SIGTERM cancels a running analysis's token; it hands the analysis back within this time (AnalysisJob).
+            options.ShutdownTimeout = settings.JobShutdownTimeout;
         });
+        // The host waits past Hangfire's shutdown timeout, so a stopping worker's hand-back is not cut short.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.JobShutdownTimeout + TimeSpan.FromSeconds(10));
         services.AddHostedService(sp => sp.GetRequiredService<StaleRunRecovery>());
         services.AddHostedService<BlobRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<PendingDeliverySweeper>());
