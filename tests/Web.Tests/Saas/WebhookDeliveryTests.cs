@@ -104,7 +104,10 @@ public sealed class WebhookDeliveryTests(TwoWorkspacesApp app) : IClassFixture<T
         for (var i = 0; i < 100; i++)
         {
             deliveries = await app.Alpha.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/webhooks/{hookId}/deliveries", UriKind.Relative));
-            if (deliveries.GetArrayLength() == 1 && deliveries[0].GetProperty("attempts").GetArrayLength() > 0)
+            // An attempt is listed from its claim on, before its outcome is written: wait for the outcome.
+            if (deliveries.GetArrayLength() == 1 && deliveries[0].GetProperty("attempts").GetArrayLength() > 0
+                && (deliveries[0].GetProperty("attempts")[0].GetProperty("statusCode").ValueKind != JsonValueKind.Null
+                    || !string.IsNullOrEmpty(deliveries[0].GetProperty("attempts")[0].GetProperty("error").GetString())))
             {
                 break;
             }
