@@ -77,27 +77,7 @@ public class IsalInflateTests
     public void Every_flipped_bit_is_refused_or_ignored_as_zlib_does()
     {
         var content = ScenarioImage.Layer2();
-        var blob = Gzip(content, CompressionLevel.Optimal);
-        var prefix = "InvalidImageException: layer 2 (blob sha256:";
-        var refused = 0;
-        var differ = new List<string>();
-        for (var bit = 0; bit < blob.Length * 8; bit++)
-        {
-            var flipped = (byte[])blob.Clone();
-            flipped[bit / 8] ^= (byte)(1 << (bit % 8));
-            var zlib = Refusal(flipped, content, zlib: true);
-            var isal = Refusal(flipped, content, zlib: false);
-            Assert.True(zlib is null || zlib.StartsWith(prefix, StringComparison.Ordinal), zlib);
-            Assert.True(isal is null || isal.StartsWith(prefix, StringComparison.Ordinal), isal);
-            refused += zlib is null ? 0 : 1;
-            if (zlib != isal)
-            {
-                differ.Add($"bit {bit}: zlib {zlib ?? "accepts"} / isal {isal ?? "accepts"}");
-            }
-        }
-        // Header fields such as mtime and OS are unchecked; the deflate data and trailer are.
-        Assert.True(refused > blob.Length * 8 * 3 / 4, $"{refused} of {blob.Length * 8} flips refused");
-        Assert.True(differ.Count <= blob.Length * 8 / 200, string.Join("\n", differ));
+        DecoderPair.AssertEveryBitFlipIsRefusedAlike(Gzip(content, CompressionLevel.Optimal), content, UseZlib, "zlib", "isal");
     }
 
     // gzip -n < /dev/null (GZipStream writes nothing at all for empty input).
@@ -109,17 +89,17 @@ public class IsalInflateTests
         ["scenario layer 1, fastest"] = () => Same(ScenarioImage.Layer1(), CompressionLevel.Fastest),
         ["scenario layer 2, smallest"] = () => Same(ScenarioImage.Layer2(), CompressionLevel.SmallestSize),
         ["stored blocks"] = () => Same(ScenarioImage.Layer0(), CompressionLevel.NoCompression),
-        ["pax long-name layer"] = () => Same(LongNames(), CompressionLevel.Optimal),
+        ["pax long-name layer"] = () => Same(DecoderStressLayers.LongNames(), CompressionLevel.Optimal),
         ["empty gzip"] = () => (EmptyGzip, []),
         ["multi-member with an empty member"] = () => Trailed(layer => [.. Gzip(layer), .. EmptyGzip, .. Gzip(layer)], twice: true),
         ["trailing zeros"] = () => Trailed(layer => [.. Gzip(layer), .. new byte[1024]]),
         ["trailing garbage"] = () => Trailed(layer => [.. Gzip(layer), .. "not gzip"u8]),
         ["trailing 0x1f then garbage"] = () => Trailed(layer => [.. Gzip(layer), 0x1f, 0x00, 0x1f, 0x8b]),
         ["trailing partial gzip header"] = () => Trailed(layer => [.. Gzip(layer), 0x1f, 0x8b, 0x08]),
-        ["large random layer"] = () => Same(Large(), CompressionLevel.Fastest),
+        ["large random layer"] = () => Same(DecoderStressLayers.Large(), CompressionLevel.Fastest),
         ["large layer, members across input buffers"] = () =>
         {
-            var large = Large();
+            var large = DecoderStressLayers.Large();
             return ([.. Gzip(large), .. Gzip(large[..100_003]), .. Gzip([7])], [.. large, .. large[..100_003], 7]);
         },
     };
@@ -133,39 +113,6 @@ public class IsalInflateTests
 
     private static (byte[], byte[]) Same(byte[] content, CompressionLevel level) => (Gzip(content, level), content);
 
-    /// <summary>24 MiB: half random (incompressible), half repetitive, in alternating 1 MiB runs.</summary>
-    private static byte[] Large()
-    {
-        var bytes = new byte[24 << 20];
-        var random = new Random(16);
-        for (var run = 0; run < 24; run++)
-        {
-            var span = bytes.AsSpan(run << 20, 1 << 20);
-            if (run % 2 == 0)
-            {
-                random.NextBytes(span);
-            }
-            else
-            {
-                for (var i = 0; i < span.Length; i++)
-                {
-                    span[i] = (byte)("layerlens "[i % 10] + (i >> 12) % 3);
-                }
-            }
-        }
-        return bytes;
-    }
-
-    private static byte[] LongNames()
-    {
-        var builder = new LayerTarBuilder();
-        for (var i = 0; i < 300; i++)
-        {
-            builder.File($"usr/share/{new string('d', 90)}/{i}/file-{i}.txt", 1 + i * 13 % 4000, seed: i);
-        }
-        return builder.Build();
-    }
-
     private static byte[] Gzip(byte[] content, CompressionLevel level = CompressionLevel.Optimal)
     {
         var output = new MemoryStream();
@@ -176,33 +123,17 @@ public class IsalInflateTests
         return output.ToArray();
     }
 
-    private static Stream Open(byte[] blob, bool zlib)
-    {
-        IsalInflate.ForceZlib = zlib;
-        try
-        {
-            return Compression.OpenDecoded(new MemoryStream(blob), out _);
-        }
-        finally
-        {
-            IsalInflate.ForceZlib = false;
-        }
-    }
+    private static void UseZlib(bool on) => IsalInflate.ForceZlib = on;
+
+    private static Stream Open(byte[] blob, bool zlib) => DecoderPair.Open(blob, UseZlib, zlib);
 
     private static (byte[]? Bytes, Exception? Error) Decode(byte[] blob, bool zlib, int chunk)
     {
         using var stream = Open(blob, zlib);
         Assert.IsType(zlib ? typeof(GZipStream) : typeof(IsalGzipStream), stream);
-        var output = new MemoryStream();
-        var buffer = new byte[chunk];
         try
         {
-            int n;
-            while ((n = stream.Read(buffer, 0, chunk)) > 0)
-            {
-                output.Write(buffer, 0, n);
-            }
-            return (output.ToArray(), null);
+            return (DecoderPair.ReadInChunks(stream, chunk), null);
         }
         catch (InvalidDataException ex)
         {
@@ -211,5 +142,5 @@ public class IsalInflateTests
     }
 
     private static string? Refusal(byte[] blob, byte[] content, bool zlib) =>
-        LayerRefusal.Of(blob, content, on => IsalInflate.ForceZlib = on, zlib);
+        LayerRefusal.Of(blob, content, UseZlib, zlib);
 }

@@ -91,26 +91,7 @@ public class NativeZstdTests
     public void Every_flipped_bit_is_refused_or_ignored_as_ZstdSharp_does()
     {
         var content = ScenarioImage.Layer2();
-        var blob = Zstd(content, level: 3, checksum: true);
-        var prefix = "InvalidImageException: layer 2 (blob sha256:";
-        var refused = 0;
-        var differ = new List<string>();
-        for (var bit = 0; bit < blob.Length * 8; bit++)
-        {
-            var flipped = (byte[])blob.Clone();
-            flipped[bit / 8] ^= (byte)(1 << (bit % 8));
-            var managed = Refusal(flipped, content, managed: true);
-            var native = Refusal(flipped, content, managed: false);
-            Assert.True(managed is null || managed.StartsWith(prefix, StringComparison.Ordinal), managed);
-            Assert.True(native is null || native.StartsWith(prefix, StringComparison.Ordinal), native);
-            refused += managed is null ? 0 : 1;
-            if (managed != native)
-            {
-                differ.Add($"bit {bit}: ZstdSharp {managed ?? "accepts"} / libzstd {native ?? "accepts"}");
-            }
-        }
-        Assert.True(refused > blob.Length * 8 * 3 / 4, $"{refused} of {blob.Length * 8} flips refused");
-        Assert.True(differ.Count <= blob.Length * 8 / 200, string.Join("\n", differ));
+        DecoderPair.AssertEveryBitFlipIsRefusedAlike(Zstd(content, level: 3, checksum: true), content, UseManaged, "ZstdSharp", "libzstd");
     }
 
     private static readonly Dictionary<string, Func<(byte[] Blob, byte[] Expected)>> s_layers = new()
@@ -119,7 +100,7 @@ public class NativeZstdTests
         ["scenario layer 1, level 1 with checksum"] = () => Same(ScenarioImage.Layer1(), 1, checksum: true),
         ["scenario layer 2, level 19"] = () => Same(ScenarioImage.Layer2(), 19, checksum: false),
         ["empty frame"] = () => (Zstd([]), []),
-        ["pax long-name layer"] = () => Same(LongNames(), 3, checksum: true),
+        ["pax long-name layer"] = () => Same(DecoderStressLayers.LongNames(), 3, checksum: true),
         ["frames with an empty one between"] = () =>
         {
             var layer = ScenarioImage.Layer0();
@@ -131,48 +112,15 @@ public class NativeZstdTests
             byte[] skippable = [0x50, 0x2a, 0x4d, 0x18, 5, 0, 0, 0, 1, 2, 3, 4, 5];
             return ([.. Zstd(layer), .. skippable, .. Zstd(layer)], [.. layer, .. layer]);
         },
-        ["large random layer"] = () => Same(Large(), 1, checksum: true),
+        ["large random layer"] = () => Same(DecoderStressLayers.Large(), 1, checksum: true),
         ["large layer, frames across input buffers"] = () =>
         {
-            var large = Large();
+            var large = DecoderStressLayers.Large();
             return ([.. Zstd(large), .. Zstd(large[..100_003]), .. Zstd([7])], [.. large, .. large[..100_003], 7]);
         },
     };
 
     private static (byte[], byte[]) Same(byte[] content, int level, bool checksum) => (Zstd(content, level, checksum), content);
-
-    /// <summary>24 MiB: half random (incompressible), half repetitive, in alternating 1 MiB runs.</summary>
-    private static byte[] Large()
-    {
-        var bytes = new byte[24 << 20];
-        var random = new Random(16);
-        for (var run = 0; run < 24; run++)
-        {
-            var span = bytes.AsSpan(run << 20, 1 << 20);
-            if (run % 2 == 0)
-            {
-                random.NextBytes(span);
-            }
-            else
-            {
-                for (var i = 0; i < span.Length; i++)
-                {
-                    span[i] = (byte)("layerlens "[i % 10] + (i >> 12) % 3);
-                }
-            }
-        }
-        return bytes;
-    }
-
-    private static byte[] LongNames()
-    {
-        var builder = new LayerTarBuilder();
-        for (var i = 0; i < 300; i++)
-        {
-            builder.File($"usr/share/{new string('d', 90)}/{i}/file-{i}.txt", 1 + i * 13 % 4000, seed: i);
-        }
-        return builder.Build();
-    }
 
     private static byte[] Zstd(byte[] content, int level = 3, bool checksum = false)
     {
@@ -181,34 +129,18 @@ public class NativeZstdTests
         return compressor.Wrap(content).ToArray();
     }
 
-    private static Stream Open(byte[] blob, bool managed)
-    {
-        NativeZstd.ForceManaged = managed;
-        try
-        {
-            return Compression.OpenDecoded(new MemoryStream(blob), out _);
-        }
-        finally
-        {
-            NativeZstd.ForceManaged = false;
-        }
-    }
+    private static void UseManaged(bool on) => NativeZstd.ForceManaged = on;
+
+    private static Stream Open(byte[] blob, bool managed) => DecoderPair.Open(blob, UseManaged, managed);
 
     /// <summary>The decoded bytes, or the decoder's error as "type: message" (the refusal a layer would carry).</summary>
     private static (byte[]? Bytes, string? Error) Decode(byte[] blob, bool managed, int chunk)
     {
         using var stream = Open(blob, managed);
         Assert.IsType(managed ? typeof(DecompressionStream) : typeof(NativeZstdStream), stream);
-        var output = new MemoryStream();
-        var buffer = new byte[chunk];
         try
         {
-            int n;
-            while ((n = stream.Read(buffer, 0, chunk)) > 0)
-            {
-                output.Write(buffer, 0, n);
-            }
-            return (output.ToArray(), null);
+            return (DecoderPair.ReadInChunks(stream, chunk), null);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdException)
         {
@@ -217,5 +149,5 @@ public class NativeZstdTests
     }
 
     private static string? Refusal(byte[] blob, byte[] content, bool managed) =>
-        LayerRefusal.Of(blob, content, on => NativeZstd.ForceManaged = on, managed);
+        LayerRefusal.Of(blob, content, UseManaged, managed);
 }
