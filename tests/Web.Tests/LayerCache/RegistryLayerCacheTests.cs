@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using LayerLens.TestInfrastructure;
 using LayerLens.TestInfrastructure.Images;
+using LayerLens.TestInfrastructure.Proxy;
 using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.Synthetic;
 
@@ -24,14 +25,14 @@ public sealed class RegistryLayerCacheTests(BasicAuthRegistryFixture registry) :
 
     private readonly string _dir = Directory.CreateTempSubdirectory("layerlens-cache-registry-").FullName;
     private readonly string _repository = "alpha" + Guid.NewGuid().ToString("N")[..8];
-    private CountingRegistryProxy _proxy = null!;
+    private LoopbackProxy _proxy = null!;
     private LayerCacheApp _app = null!;
 
     private static IReadOnlyList<string> LayerDigests => [.. Image.LayerTars.Select(t => SyntheticImage.Sha256(Image.Compress(t)))];
 
     public async Task InitializeAsync()
     {
-        _proxy = new CountingRegistryProxy(registry.BaseUri);
+        _proxy = LoopbackProxy.PassThrough(registry.BaseUri);
         _app = await LayerCacheApp.StartAsync([_proxy.Host]);
         await PushAsync($"{_repository}/app");
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using LayerLens.TestInfrastructure.Proxy;
 using LayerLens.TestInfrastructure.WebApp;
 using LayerLens.Web.Tests.Saas;
 
@@ -17,9 +18,9 @@ public class JobDashboardAccessFixture : IAsyncLifetime
 
     public WebAppProcess App { get; private set; } = null!;
 
-    public LocalReverseProxy LocalClientProxy { get; private set; } = null!;
+    public LoopbackProxy LocalClientProxy { get; private set; } = null!;
 
-    public LocalReverseProxy RemoteClientProxy { get; private set; } = null!;
+    public LoopbackProxy RemoteClientProxy { get; private set; } = null!;
 
     /// <summary>Settings a variant adds.</summary>
     protected virtual IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string>();
@@ -27,8 +28,8 @@ public class JobDashboardAccessFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         App = await WebAppProcess.StartAsync(Environment, bootstrap: false);
-        LocalClientProxy = new LocalReverseProxy(App.BaseAddress, "127.0.0.1");
-        RemoteClientProxy = new LocalReverseProxy(App.BaseAddress, "203.0.113.7");
+        LocalClientProxy = LoopbackProxy.Forwarding(App.BaseAddress, "127.0.0.1");
+        RemoteClientProxy = LoopbackProxy.Forwarding(App.BaseAddress, "203.0.113.7");
         foreach (var (email, workspace) in new[] { (AdminEmail, "first"), (MemberEmail, "second") })
         {
             using var session = new CookieSession(LocalClientProxy.BaseAddress);
@@ -37,7 +38,7 @@ public class JobDashboardAccessFixture : IAsyncLifetime
         }
     }
 
-    public async Task<CookieSession> SignInAsync(LocalReverseProxy proxy, string email)
+    public async Task<CookieSession> SignInAsync(LoopbackProxy proxy, string email)
     {
         var session = new CookieSession(proxy.BaseAddress);
         using var response = await session.PostFormAsync("/account/signin", "/account/signin", new() { ["email"] = email, ["password"] = Password });
