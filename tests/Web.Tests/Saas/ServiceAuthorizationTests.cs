@@ -1,24 +1,28 @@
 using System.Security.Claims;
 using Bunit;
 using Hangfire;
-using LayerLens.Data;
+using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Data.Blobs;
-using LayerLens.Data.Model;
 using LayerLens.Data.Model.Workspaces;
+using LayerLens.Data.Model;
 using LayerLens.Data.Tenancy;
+using LayerLens.Data;
 using LayerLens.Web.Analyses;
 using LayerLens.Web.ApiKeys;
 using LayerLens.Web.Audit;
-using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Components.Pages;
 using LayerLens.Web.Configuration;
+using LayerLens.Web.Invitations;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
+using LayerLens.Web.RegistryHooks;
 using LayerLens.Web.Reviews;
 using LayerLens.Web.Security;
 using LayerLens.Web.Storage;
 using LayerLens.Web.Tenancy;
 using LayerLens.Web.Tests.Jobs;
+using LayerLens.Web.Verdicts;
+using LayerLens.Web.Webhooks;
 using LayerLens.Web.Workspaces;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
@@ -33,8 +37,10 @@ namespace LayerLens.Web.Tests.Saas;
 /// so a member demoted or removed while their tab (circuit) is open loses the right at their next click. The circuit
 /// is simulated as the app builds it: one <see cref="WorkspaceContext"/> set once from the principal of the moment
 /// the tab opened, then the membership changes in the database between two actions on that same context.
+/// The class is split in two files: the scenarios here, and every service method's check in
+/// ServiceAuthorizationTests.EveryMethod.cs.
 /// </summary>
-public sealed class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
+public sealed partial class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
 {
     private readonly WorkspaceContext _circuit = new();
     private readonly string _data = Directory.CreateTempSubdirectory("layerlens-authz-").FullName;
@@ -65,7 +71,7 @@ public sealed class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
         }
         var settings = new ResolvedSettings(_data, DatabaseProvider.Sqlite, Database.ConnectionString, JobStorageProvider.Embedded, "", false)
         {
-            // The registry pull below names 127.0.0.1: without the scope check it would be queued, not refused by the guard.
+            // The registry pulls and the webhook name 127.0.0.1: without the scope check they would be queued, not refused by the guard.
             AllowPrivateNetworkTargets = true,
         };
         var layout = new DataLayout(settings);
@@ -88,9 +94,15 @@ public sealed class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
         services.AddSingleton(new NetworkTargetGuard(settings));
         services.AddSingleton<WorkspaceQuotas>();
         services.AddSingleton<AnalysisIntake>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new InvitationSettings());
         services.AddScoped<AuditLog>();
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<WebhookService>();
         services.AddScoped<MemberService>();
+        services.AddScoped<InvitationService>();
+        services.AddScoped<RegistryHostMappings>();
+        services.AddScoped<ProjectPolicies>();
         services.AddScoped<AppDbContext>(_ => Database.Factory.CreateDbContext());
         services.AddLogging();
         services.AddIdentityCore<AppUser>().AddEntityFrameworkStores<AppDbContext>();
@@ -272,11 +284,8 @@ public sealed class ServiceAuthorizationTests : MudComponentTest, IAsyncLifetime
     public void The_members_page_offers_no_add_by_email()
     {
         OpenTab(_owner, WorkspaceRole.Owner);
-        Context.Services.AddSingleton(TimeProvider.System);
-        Context.Services.AddSingleton(new LayerLens.Web.Invitations.InvitationSettings());
         Context.Services.AddSingleton<Microsoft.AspNetCore.Hosting.Server.IServer, Components.Pages.NoServer>();
-        Context.Services.AddSingleton<LayerLens.Web.Webhooks.PublicLinks>();
-        Context.Services.AddScoped<LayerLens.Web.Invitations.InvitationService>();
+        Context.Services.AddSingleton<PublicLinks>();
 
         var page = Context.Render<LayerLens.Web.Components.Pages.Workspace.Members>();
 

@@ -28,15 +28,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LayerLens.Web.Tests.Saas;
 
-/// <summary>
-/// Every public method of every service a page or an API endpoint calls, called as an attacker would from an open tab:
-/// the tab was opened as an owner (the circuit's context carries every scope), then the database changed — the user is
-/// now a viewer, or no longer a member. Each method must re-read the membership and refuse with
-/// <see cref="ScopeDeniedException"/> (a viewer may still read what analyses:read allows). An owner's call is never
-/// refused, so a refusal is the check's, not a broken setup's. A method added to one of these services without an
-/// entry here (or a reasoned exemption) fails <see cref="Every_public_service_method_is_listed_with_its_scope_or_a_reason"/>.
-/// </summary>
-public sealed class ServiceMethodAuthorizationTests : MudComponentTest, IAsyncLifetime
+// Every public method of every service a page or an API endpoint calls, called as an attacker would from an open tab:
+// the tab was opened as an owner (the circuit's context carries every scope), then the database changed — the user is
+// now a viewer, or no longer a member. Each method must re-read the membership and refuse with
+// ScopeDeniedException (a viewer may still read what analyses:read allows). An owner's call is never
+// refused, so a refusal is the check's, not a broken setup's. A method added to one of these services without an
+// entry here (or a reasoned exemption) fails Every_public_service_method_is_listed_with_its_scope_or_a_reason.
+public sealed partial class ServiceAuthorizationTests
 {
     private static readonly Type[] Services =
     [
@@ -86,60 +84,6 @@ public sealed class ServiceMethodAuthorizationTests : MudComponentTest, IAsyncLi
         ["InvitationService.AcceptAsync"] = "joining through the one-time token bound to the invited address; the caller is not a member yet",
     };
 
-    private readonly WorkspaceContext _circuit = new();
-    private readonly string _data = Directory.CreateTempSubdirectory("layerlens-authz-methods-").FullName;
-    private readonly string _user;
-
-    public ServiceMethodAuthorizationTests()
-    {
-        using (var db = System.CreateDbContext())
-        {
-            var user = new AppUser { UserName = "tab@layerlens.test", Email = "tab@layerlens.test" };
-            db.Users.Add(user);
-            db.WorkspaceMembers.Add(new WorkspaceMember { WorkspaceId = Database.WorkspaceId, UserId = user.Id, Role = WorkspaceRole.Owner });
-            db.SaveChanges();
-            _user = user.Id;
-        }
-        var settings = new ResolvedSettings(_data, DatabaseProvider.Sqlite, Database.ConnectionString, JobStorageProvider.Embedded, "", false)
-        {
-            AllowPrivateNetworkTargets = true, // the registry pull and webhook name 127.0.0.1: only the scope check may refuse them
-        };
-        var layout = new DataLayout(settings);
-        var services = Context.Services;
-        services.AddSingleton(settings);
-        services.AddSingleton(layout);
-        services.AddSingleton(_circuit);
-        services.AddSingleton(System);
-        services.AddSingleton<WorkspaceAccess>();
-        services.AddSingleton(new ReportCache(layout));
-        services.AddSingleton(new AnalysisNotifier { FallbackPollInterval = TimeSpan.FromHours(1) });
-        services.AddSingleton<IBackgroundJobClient>(new RecordingJobClient());
-        services.AddSingleton<JobCancellations>();
-        services.AddSingleton<AnalysisQueue>();
-        services.AddSingleton(new BlobStore(_data));
-        services.AddSingleton<IDataProtectionProvider>(new EphemeralDataProtectionProvider());
-        services.AddSingleton(new ContextLimits());
-        services.AddSingleton(new BuilderProbe(new MeasurementSettings()));
-        services.AddSingleton<MeasurementGate>();
-        services.AddSingleton(new NetworkTargetGuard(settings));
-        services.AddSingleton<WorkspaceQuotas>();
-        services.AddSingleton<AnalysisIntake>();
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new InvitationSettings());
-        services.AddScoped<AuditLog>();
-        services.AddScoped<ApiKeyService>();
-        services.AddScoped<WebhookService>();
-        services.AddScoped<MemberService>();
-        services.AddScoped<InvitationService>();
-        services.AddScoped<RegistryHostMappings>();
-        services.AddScoped<ProjectPolicies>();
-        services.AddScoped<AppDbContext>(_ => Database.Factory.CreateDbContext());
-        services.AddLogging();
-        services.AddIdentityCore<AppUser>().AddEntityFrameworkStores<AppDbContext>();
-    }
-
-    private SystemDbContextFactory System => Database.Provider.GetRequiredService<SystemDbContextFactory>();
-
     public static TheoryData<string> CheckedMethods() => [.. Checked.Keys.Order(StringComparer.Ordinal)];
 
     [Fact]
@@ -164,8 +108,8 @@ public sealed class ServiceMethodAuthorizationTests : MudComponentTest, IAsyncLi
     public async Task A_tab_opened_as_owner_is_refused_once_the_user_is_a_viewer(string method)
     {
         var (scope, call) = Checked[method];
-        OpenTabAsOwner();
-        await SetRoleAsync(WorkspaceRole.Viewer);
+        OpenTab(_owner, WorkspaceRole.Owner);
+        await SetRoleAsync(_owner, WorkspaceRole.Viewer);
 
         var refusal = await RefusalAsync(call);
 
@@ -184,8 +128,8 @@ public sealed class ServiceMethodAuthorizationTests : MudComponentTest, IAsyncLi
     [MemberData(nameof(CheckedMethods))]
     public async Task A_tab_opened_as_owner_is_refused_once_the_user_was_removed(string method)
     {
-        OpenTabAsOwner();
-        await SetRoleAsync(null);
+        OpenTab(_owner, WorkspaceRole.Owner);
+        await SetRoleAsync(_owner, null);
 
         var refusal = await RefusalAsync(Checked[method].Call);
 
@@ -197,7 +141,7 @@ public sealed class ServiceMethodAuthorizationTests : MudComponentTest, IAsyncLi
     [MemberData(nameof(CheckedMethods))]
     public async Task The_owner_is_not_refused(string method)
     {
-        OpenTabAsOwner();
+        OpenTab(_owner, WorkspaceRole.Owner);
 
         Assert.Null(await RefusalAsync(Checked[method].Call));
     }
@@ -219,39 +163,6 @@ public sealed class ServiceMethodAuthorizationTests : MudComponentTest, IAsyncLi
         {
             return null;
         }
-    }
-
-    private void OpenTabAsOwner()
-    {
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.NameIdentifier, _user),
-                new Claim(LayerLensClaims.Workspace, Database.WorkspaceId.ToString()),
-                new Claim(LayerLensClaims.Actor, "tab@layerlens.test"),
-            ],
-            "Identity.Application");
-        identity.AddClaims(ApiScopes.ForRole(WorkspaceRole.Owner).Select(s => new Claim(LayerLensClaims.Scope, s)));
-        _circuit.SetFrom(new ClaimsPrincipal(identity));
-    }
-
-    private async Task SetRoleAsync(WorkspaceRole? role)
-    {
-        await using var db = System.CreateDbContext();
-        var rows = db.WorkspaceMembers.Where(m => m.UserId == _user);
-        if (role is { } now)
-        {
-            await rows.ExecuteUpdateAsync(s => s.SetProperty(m => m.Role, now));
-        }
-        else
-        {
-            await rows.ExecuteDeleteAsync();
-        }
-    }
-
-    public new async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
     }
 }
 
