@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using LayerLens.Analyzer.Dockerfiles.Model;
 using LayerLens.Analyzer.Optimisation;
 using LayerLens.Analyzer.BuildContexts;
 using LayerLens.Analyzer.Optimisation.CostModel;
+using LayerLens.TestInfrastructure.Git;
 
 namespace LayerLens.Analyzer.Tests.Optimisation;
 
@@ -121,20 +121,5 @@ public sealed class ChangeHistoryTests
         Assert.NotEqual(uniform.ExpectedOriginalSeconds, weighted.ExpectedOriginalSeconds);
     }
 
-    private static string Git(string directory, params string[] args)
-    {
-        var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
-        psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output;
-    }
+    private static string Git(string directory, params string[] args) => TestGit.Run(directory, args);
 }

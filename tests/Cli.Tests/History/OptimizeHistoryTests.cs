@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using LayerLens.TestInfrastructure.Git;
 
 namespace LayerLens.Cli.Tests.History;
 
@@ -20,7 +20,7 @@ public sealed class OptimizeHistoryTests : IDisposable
     {
         var marker = Path.Combine(_dir, "marker");
         var repo = HostileRepository(marker);
-        Git(repo, "log", "--format=", "--name-only", "--", ".");
+        TestGit.Run(repo, "log", "--format=", "--name-only", "--", ".");
         Assert.True(File.Exists(marker), "the repository should run ./x under a plain git log");
         File.Delete(marker);
 
@@ -54,59 +54,8 @@ public sealed class OptimizeHistoryTests : IDisposable
         Assert.Contains("change history line 1: 'index.js' comes before any 'commit <hash>' line", result.Stderr, StringComparison.Ordinal);
     }
 
-    private string HostileRepository(string marker)
-    {
-        var repo = Path.Combine(_dir, "repo");
-        Directory.CreateDirectory(repo);
-        File.WriteAllText(Path.Combine(repo, "Dockerfile"), Dockerfile);
-        File.WriteAllText(Path.Combine(repo, "package.json"), "{}\n");
-        File.WriteAllText(Path.Combine(repo, "index.js"), "console.log(1)\n");
-        var script = $"#!/bin/sh\ntouch '{marker}'\n";
-        File.WriteAllText(Path.Combine(repo, "x"), script);
-        File.SetUnixFileMode(Path.Combine(repo, "x"), (UnixFileMode)0b111_101_101);
-        Directory.CreateDirectory(Path.Combine(repo, "hooks"));
-        foreach (var hook in new[] { "post-checkout", "post-index-change", "reference-transaction" })
-        {
-            File.WriteAllText(Path.Combine(repo, "hooks", hook), script);
-            File.SetUnixFileMode(Path.Combine(repo, "hooks", hook), (UnixFileMode)0b111_101_101);
-        }
-        Git(repo, "init", "-q", ".");
-        Git(repo, "add", ".");
-        var tree = Git(repo, "write-tree").Trim();
-        var commit = $"tree {tree}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n" +
-                     "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n\nsigned\n";
-        var sha = GitWithInput(repo, commit, "hash-object", "-t", "commit", "-w", "--stdin").Trim();
-        Git(repo, "update-ref", "HEAD", sha);
-        foreach (var (key, value) in new[] { ("gpg.program", "./x"), ("log.showSignature", "true"), ("core.fsmonitor", "./x"), ("core.hooksPath", "hooks"), ("core.pager", "./x"), ("diff.external", "./x") })
-        {
-            Git(repo, "config", key, value);
-        }
-        return repo;
-    }
-
-    private static string Git(string directory, params string[] args) => GitWithInput(directory, null, args);
-
-    private static string GitWithInput(string directory, string? input, params string[] args)
-    {
-        var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, WorkingDirectory = directory };
-        psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi)!;
-        if (input is not null)
-        {
-            process.StandardInput.Write(input);
-            process.StandardInput.Close();
-        }
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output;
-    }
+    private string HostileRepository(string marker) =>
+        HostileGitRepository.Create(Path.Combine(_dir, "repo"), marker, ("Dockerfile", Dockerfile), ("package.json", "{}\n"), ("index.js", "console.log(1)\n"));
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

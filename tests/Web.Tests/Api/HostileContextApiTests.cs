@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using LayerLens.TestInfrastructure.Archives;
+using LayerLens.TestInfrastructure.Git;
 
 namespace LayerLens.Web.Tests.Api;
 
@@ -25,7 +25,7 @@ public sealed class HostileContextApiTests(ApiApp api) : IClassFixture<ApiApp>, 
         var marker = Path.Combine(_dir, "marker");
         var repo = HostileRepository(marker);
         // The repository really is hostile: git run as the old reviewer ran it executes the program.
-        Git(repo, "log", "--max-count=2000", "--format=", "--name-only", "--relative", "--", ".");
+        TestGit.Run(repo, "log", "--max-count=2000", "--format=", "--name-only", "--relative", "--", ".");
         Assert.True(File.Exists(marker), "the hostile repository should run ./x under a plain git log");
         File.Delete(marker);
 
@@ -69,39 +69,9 @@ public sealed class HostileContextApiTests(ApiApp api) : IClassFixture<ApiApp>, 
         Assert.Contains($"build context entry '{name}' is a symbolic link", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
-    /// <summary>A real git repository whose configuration points every program hook it can at ./x, with a signed commit.</summary>
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private string HostileRepository(string marker)
-    {
-        var repo = Path.Combine(_dir, "repo");
-        Directory.CreateDirectory(repo);
-        File.WriteAllText(Path.Combine(repo, "package.json"), "{}\n");
-        File.WriteAllText(Path.Combine(repo, "index.js"), "console.log(1)\n");
-        var script = $"#!/bin/sh\ntouch '{marker}'\n";
-        File.WriteAllText(Path.Combine(repo, "x"), script);
-        File.SetUnixFileMode(Path.Combine(repo, "x"), (UnixFileMode)0b111_101_101);
-        Directory.CreateDirectory(Path.Combine(repo, "hooks"));
-        foreach (var hook in new[] { "post-checkout", "post-index-change", "reference-transaction", "pre-commit", "post-commit" })
-        {
-            File.WriteAllText(Path.Combine(repo, "hooks", hook), script);
-            File.SetUnixFileMode(Path.Combine(repo, "hooks", hook), (UnixFileMode)0b111_101_101);
-        }
-        Git(repo, "init", "-q", ".");
-        Git(repo, "add", ".");
-        var tree = Git(repo, "write-tree").Trim();
-        // A commit with a gpgsig header: with log.showSignature, git hands it to gpg.program to verify.
-        var commit = $"tree {tree}\nauthor A <a@example.com> 1700000000 +0000\ncommitter A <a@example.com> 1700000000 +0000\n" +
-                     "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----\n\nsigned\n";
-        var sha = GitWithInput(repo, commit, "hash-object", "-t", "commit", "-w", "--stdin").Trim();
-        Git(repo, "update-ref", "HEAD", sha);
-        Git(repo, "config", "gpg.program", "./x");
-        Git(repo, "config", "log.showSignature", "true");
-        Git(repo, "config", "core.fsmonitor", "./x");
-        Git(repo, "config", "core.hooksPath", "hooks");
-        Git(repo, "config", "core.pager", "./x");
-        Git(repo, "config", "diff.external", "./x");
-        return repo;
-    }
+    private string HostileRepository(string marker) =>
+        HostileGitRepository.Create(Path.Combine(_dir, "repo"), marker, ("package.json", "{}\n"), ("index.js", "console.log(1)\n"));
 
     /// <summary>The repository as a tar, .git and all (entries written one by one: nothing hidden is skipped).</summary>
     private static byte[] TarOf(string directory)
@@ -126,30 +96,6 @@ public sealed class HostileContextApiTests(ApiApp api) : IClassFixture<ApiApp>, 
         }
         Assert.Contains(".git/config", names);
         return buffer.ToArray();
-    }
-
-    private static string Git(string directory, params string[] args) => GitWithInput(directory, null, args);
-
-    private static string GitWithInput(string directory, string? input, params string[] args)
-    {
-        var psi = new ProcessStartInfo("git") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = input is not null, WorkingDirectory = directory };
-        psi.Environment["GIT_CONFIG_NOSYSTEM"] = "1";
-        psi.Environment["GIT_CONFIG_GLOBAL"] = "/dev/null";
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi)!;
-        if (input is not null)
-        {
-            process.StandardInput.Write(input);
-            process.StandardInput.Close();
-        }
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output;
     }
 
     private static MultipartFormDataContent Form(string dockerfile, byte[] context, string? history = null)
