@@ -35,24 +35,8 @@ public sealed class ApiApp : IAsyncLifetime
     }
 
     /// <summary>Polls until the analysis leaves queued/running (60 s at most unless told).</summary>
-    public async Task<JsonElement> WaitForEndAsync(string id, int seconds = 60)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var analysis = await GetJsonAsync($"api/v1/analyses/{id}");
-            var status = analysis.GetProperty("status").GetString();
-            if (status is not ("queued" or "running"))
-            {
-                return analysis;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"analysis {id} still {status}; app log:\n{App.Log}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    public Task<JsonElement> WaitForEndAsync(string id, int seconds = 60) =>
+        AnalysisPolling.WaitForEndAsync(Http, id, TimeSpan.FromSeconds(seconds), () => App.Log);
 
     public async Task DisposeAsync()
     {

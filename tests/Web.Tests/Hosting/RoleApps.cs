@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using LayerLens.TestInfrastructure.Synthetic;
+using LayerLens.TestInfrastructure.WebApp;
 
 namespace LayerLens.Web.Tests.Hosting;
 
@@ -25,23 +26,8 @@ internal static class RoleApps
         (await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative))).GetProperty("status").GetString()!;
 
     /// <summary>Polls until the analysis leaves queued/running; returns its final status.</summary>
-    public static async Task<string> WaitForEndAsync(HttpClient http, string id, TimeSpan timeout, Func<string> log)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var status = await StatusAsync(http, id);
-            if (status is not ("queued" or "running"))
-            {
-                return status;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"analysis {id} still {status} after {timeout.TotalSeconds} s:\n{log()}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    public static async Task<string> WaitForEndAsync(HttpClient http, string id, TimeSpan timeout, Func<string> log) =>
+        (await AnalysisPolling.WaitForEndAsync(http, id, timeout, log)).GetProperty("status").GetString()!;
 
     /// <summary>A valid tar holding one text file: accepted as an upload, failed by the job as not an image.</summary>
     public static byte[] NotAnImage()

@@ -68,30 +68,18 @@ public sealed partial class LayerCacheApp(WebAppProcess app) : IAsyncDisposable
 
     private async Task<AnalysisOutcome> WaitAsync(HttpClient http, string id)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (true)
+        var state = await AnalysisPolling.WaitForEndAsync(http, id, TimeSpan.FromSeconds(90), () => App.Log);
+        var status = state.GetProperty("status").GetString()!;
+        var error = state.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        string? report = null;
+        if (status == "succeeded")
         {
-            var state = await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative));
-            var status = state.GetProperty("status").GetString()!;
-            if (status is not ("queued" or "running"))
-            {
-                var error = state.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-                string? report = null;
-                if (status == "succeeded")
-                {
-                    using var reportResponse = await http.GetAsync(new Uri($"api/v1/analyses/{id}/report?format=json", UriKind.Relative));
-                    reportResponse.EnsureSuccessStatusCode();
-                    // The report names the analysis it belongs to nowhere but in these ids; everything else must match.
-                    report = (await reportResponse.Content.ReadAsStringAsync()).Replace(id, "<id>", StringComparison.Ordinal);
-                }
-                return new AnalysisOutcome(id, status, error, report);
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"analysis {id} still {status}:\n{App.Log}"));
-            }
-            await Task.Delay(100);
+            using var reportResponse = await http.GetAsync(new Uri($"api/v1/analyses/{id}/report?format=json", UriKind.Relative));
+            reportResponse.EnsureSuccessStatusCode();
+            // The report names the analysis it belongs to nowhere but in these ids; everything else must match.
+            report = (await reportResponse.Content.ReadAsStringAsync()).Replace(id, "<id>", StringComparison.Ordinal);
         }
+        return new AnalysisOutcome(id, status, error, report);
     }
 
     /// <summary>The layer-cache line the job logged for one analysis: change sets reused, and lookups the access rule refused.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using LayerLens.TestInfrastructure.Synthetic;
@@ -91,20 +90,8 @@ public class TwoWorkspacesApp : IAsyncLifetime
     /// <summary>Polls until the analysis leaves queued/running.</summary>
     public async Task<string> WaitAsync(HttpClient http, string id)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var status = (await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative))).GetProperty("status").GetString();
-            if (status is not ("queued" or "running"))
-            {
-                return id;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"analysis {id} still {status}:\n{App.Log}"));
-            }
-            await Task.Delay(100);
-        }
+        await AnalysisPolling.WaitForEndAsync(http, id, TimeSpan.FromSeconds(60), () => App.Log);
+        return id;
     }
 
     public virtual async Task DisposeAsync()

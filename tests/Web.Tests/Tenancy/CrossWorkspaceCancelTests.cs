@@ -64,23 +64,8 @@ public sealed class CrossWorkspaceCancelTests : IAsyncLifetime
     private static async Task<JsonElement> StatusAsync(HttpClient http, string? id) =>
         await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative));
 
-    private async Task<JsonElement> WaitForEndAsync(HttpClient http, string? id)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var state = await StatusAsync(http, id);
-            if (state.GetProperty("status").GetString() is not ("queued" or "running"))
-            {
-                return state;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"analysis {id} still {state}:\n{_app.Log}");
-            }
-            await Task.Delay(100);
-        }
-    }
+    private Task<JsonElement> WaitForEndAsync(HttpClient http, string? id) =>
+        AnalysisPolling.WaitForEndAsync(http, id!, TimeSpan.FromSeconds(60), () => _app.Log);
 
     public async Task DisposeAsync()
     {

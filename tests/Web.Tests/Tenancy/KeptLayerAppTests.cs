@@ -78,21 +78,8 @@ public sealed class KeptLayerAppTests : IAsyncLifetime
     {
         using var created = await http.PostAsJsonAsync(new Uri("api/v1/analyses", UriKind.Relative), new { image });
         Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var state = await http.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative));
-            if (state.GetProperty("status").GetString() is not ("queued" or "running"))
-            {
-                return state;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"analysis {id} still {state}:\n{_app.Log}");
-            }
-            await Task.Delay(100);
-        }
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        return await AnalysisPolling.WaitForEndAsync(http, id, TimeSpan.FromSeconds(60), () => _app.Log);
     }
 
     public async Task DisposeAsync()
