@@ -31,24 +31,17 @@ public static class ProjectsEndpoints
     private static async Task<IResult> GetPolicyAsync(string name, ProjectPolicies policies, CancellationToken ct) =>
         await policies.GetAsync(name, ct) is { } policy
             ? Results.Text(policy, "application/yaml")
-            : Results.Problem(new ProblemDetails { Status = 404, Title = "Project not found", Detail = $"there is no project '{name}'" });
+            : NotFound(name);
 
     private static async Task<IResult> PutPolicyAsync(string name, HttpRequest request, ProjectPolicies policies, CancellationToken ct)
     {
-        if (request.ContentLength > ServicePolicy.MaxBytes)
+        if (await ReadPolicyBodyAsync(request, ct) is not { } body)
         {
             return TooLarge();
         }
-        using var reader = new StreamReader(request.Body);
-        var buffer = new char[ServicePolicy.MaxBytes + 1];
-        var length = await reader.ReadBlockAsync(buffer, ct);
-        if (length > ServicePolicy.MaxBytes)
-        {
-            return TooLarge(); // a chunked body without a length
-        }
         try
         {
-            await policies.SetAsync(name, new string(buffer, 0, length), ct);
+            await policies.SetAsync(name, body, ct);
         }
         catch (CiConfigException ex)
         {
@@ -99,20 +92,13 @@ public static class ProjectsEndpoints
 
     private static async Task<IResult> PutRegressionPolicyAsync(string name, HttpRequest request, ProjectSettings settings, CancellationToken ct)
     {
-        if (request.ContentLength > ServicePolicy.MaxBytes)
-        {
-            return TooLarge();
-        }
-        using var reader = new StreamReader(request.Body);
-        var buffer = new char[ServicePolicy.MaxBytes + 1];
-        var length = await reader.ReadBlockAsync(buffer, ct);
-        if (length > ServicePolicy.MaxBytes)
+        if (await ReadPolicyBodyAsync(request, ct) is not { } body)
         {
             return TooLarge();
         }
         try
         {
-            await settings.SetRegressionPolicyAsync(name, RegressionPolicyJson.Parse(new string(buffer, 0, length)), ct);
+            await settings.SetRegressionPolicyAsync(name, RegressionPolicyJson.Parse(body), ct);
         }
         catch (CiConfigException ex)
         {
@@ -133,6 +119,19 @@ public static class ProjectsEndpoints
         }
         await settings.SetRegressionPolicyAsync(name, null, ct);
         return Results.NoContent();
+    }
+
+    /// <summary>The body as text, or null past <see cref="ServicePolicy.MaxBytes"/> (declared, or read from a chunked body without a length).</summary>
+    private static async Task<string?> ReadPolicyBodyAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > ServicePolicy.MaxBytes)
+        {
+            return null;
+        }
+        using var reader = new StreamReader(request.Body);
+        var buffer = new char[ServicePolicy.MaxBytes + 1];
+        var length = await reader.ReadBlockAsync(buffer, ct);
+        return length > ServicePolicy.MaxBytes ? null : new string(buffer, 0, length);
     }
 
     private static IResult NotFound(string name) =>
