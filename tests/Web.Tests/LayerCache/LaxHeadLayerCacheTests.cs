@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.Web.Tests.Tenancy;
 
@@ -28,16 +26,7 @@ public sealed class LaxHeadLayerCacheTests : IAsyncLifetime
         _honest.AddBlobs(blobs);
         _honest.AddManifest("alpha/app", "1", manifest);
         var layer = SyntheticImage.Sha256(Image.Compress(Image.LayerTars[0]));
-        var config = Image.ConfigJson();
-        var configDigest = SyntheticImage.Sha256(config);
-        _evil.AddBlobs(new Dictionary<string, byte[]> { [configDigest] = config });
-        _evil.AddManifest("beta/app", "1", JsonSerializer.SerializeToUtf8Bytes(new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
-            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = configDigest, ["size"] = config.Length },
-            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = layer, ["size"] = blobs[layer].Length }),
-        }));
+        _evil.AddManifestNamingLayer("beta/app", "1", Image, layer, blobs[layer].Length);
 
         var cold = await _app.PullAsync(_app.Beta, $"{_evil.Host}/beta/app:1");
         var alpha = await _app.PullAsync(_app.Alpha, $"{_honest.Host}/alpha/app:1");

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using LayerLens.TestInfrastructure.Synthetic;
 using LayerLens.TestInfrastructure.WebApp;
 
@@ -43,16 +42,7 @@ public sealed class KeptLayerAppTests : IAsyncLifetime
         Assert.True(first.GetProperty("status").GetString() == "succeeded", first.ToString());
 
         // Beta's registry: a manifest naming alpha's layer (with the right diff_id), a config it serves, no layer.
-        var config = image.ConfigJson();
-        var configDigest = SyntheticImage.Sha256(config);
-        _evil.AddBlobs(new Dictionary<string, byte[]> { [configDigest] = config });
-        _evil.AddManifest("beta/app", "1", JsonSerializer.SerializeToUtf8Bytes(new JsonObject
-        {
-            ["schemaVersion"] = 2,
-            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
-            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = configDigest, ["size"] = config.Length },
-            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = layer, ["size"] = blobs[layer].Length }),
-        }));
+        _evil.AddManifestNamingLayer("beta/app", "1", image, layer, blobs[layer].Length);
         var stolen = await AnalyseAsync(beta, $"{_evil.Host}/beta/app:1");
         Assert.True(stolen.GetProperty("status").GetString() == "failed", stolen.ToString());
         Assert.Contains("404", stolen.GetProperty("error").GetString(), StringComparison.Ordinal);

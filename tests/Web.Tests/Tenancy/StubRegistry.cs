@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Web.Tests.Tenancy;
 
@@ -71,6 +74,25 @@ public sealed partial class StubRegistry : IDisposable
         {
             _manifests[repository + ":" + reference] = (body, mediaType);
         }
+    }
+
+    /// <summary>
+    /// Serves under repository:reference an OCI manifest naming <paramref name="image"/>'s config (served here too) and
+    /// a gzip layer of <paramref name="layerSize"/> bytes this registry does not hold: another registry's layer,
+    /// named with its right digest and diff_id, as a hostile registry would.
+    /// </summary>
+    public void AddManifestNamingLayer(string repository, string reference, SyntheticImage image, string layerDigest, long layerSize)
+    {
+        var config = image.ConfigJson();
+        var configDigest = SyntheticImage.Sha256(config);
+        AddBlobs(new Dictionary<string, byte[]> { [configDigest] = config });
+        AddManifest(repository, reference, JsonSerializer.SerializeToUtf8Bytes(new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["config"] = new JsonObject { ["mediaType"] = "application/vnd.oci.image.config.v1+json", ["digest"] = configDigest, ["size"] = config.Length },
+            ["layers"] = new JsonArray(new JsonObject { ["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip", ["digest"] = layerDigest, ["size"] = layerSize }),
+        }));
     }
 
     public void AddBlobs(IReadOnlyDictionary<string, byte[]> blobs)
