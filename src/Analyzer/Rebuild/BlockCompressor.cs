@@ -30,6 +30,9 @@ internal sealed class BlockCompressor : Stream
     /// <summary>zstd level 1: the fastest regular level; still smaller than gzip.</summary>
     public const int ZstdLevel = 1;
 
+    // A gzip member of no data: header (no name, no time, OS unknown), an empty final fixed-Huffman block, CRC 0, size 0.
+    private static readonly byte[] EmptyGzipMember = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
     private readonly Stream _sink;
     private readonly RebuildCompression _compression;
     private readonly Queue<Job> _inOrder = new();
@@ -160,8 +163,13 @@ internal sealed class BlockCompressor : Stream
             return;
         }
         job.Memory.SetLength(0);
-        using (var gzip = new GZipStream(job.Memory, new ZLibCompressionOptions { CompressionLevel = GzipLevel }, leaveOpen: true))
+        if (input.IsEmpty)
         {
+            job.Memory.Write(EmptyGzipMember); // GZipStream writes nothing when given nothing
+        }
+        else
+        {
+            using var gzip = new GZipStream(job.Memory, new ZLibCompressionOptions { CompressionLevel = GzipLevel }, leaveOpen: true);
             gzip.Write(input);
         }
         job.Output = job.Memory.GetBuffer();
