@@ -40,12 +40,8 @@ public static class ImageRebuilder
         }
         var limits = request.Options.Limits;
         using var image = await ImageOpener.OpenAsync(request.Source, request.Options, cancellationToken);
-        progress?.Report("analysing");
-        var analysis = await ImageAnalyzer.AnalyzeAsync(image, limits, null, cancellationToken: cancellationToken);
-        var reasons = new List<string>();
-        var kept = RebuildPlan.KeptPrefix(analysis, request.Squash, reasons);
-        progress?.Report("reading the final filesystem");
-        var view = await FinalViewReader.ReadAsync(image, kept, limits, cancellationToken);
+        progress?.Report("analysing and reading the final filesystem");
+        var (analysis, kept, reasons, view) = await ReadSourceAsync(image, request, cancellationToken);
         var provided = new long[image.Layers.Count];
         foreach (var e in view.Entries.Values)
         {
@@ -121,13 +117,78 @@ public static class ImageRebuilder
         }
     }
 
+    /// <summary>
+    /// The analysis and the final view, read at the same time: the view depends on the kept prefix only for
+    /// the paths a kept layer holds, and with no kept layer (always with --squash, and whenever the first
+    /// layer already ships dead bytes) it needs nothing from the analysis. So the view is read assuming no
+    /// kept layer while the analysis runs; when the analysis then keeps layers, that read is cancelled and
+    /// the view read again with the kept count (the cost of guessing wrong: the overlap, at most one analysis).
+    /// </summary>
+    private static async Task<(ImageAnalysis Analysis, int Kept, List<string> Reasons, FinalView View)> ReadSourceAsync(
+        ResolvedImage image, RebuildRequest request, CancellationToken cancellationToken)
+    {
+        var limits = request.Options.Limits;
+        using var guess = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var noneKept = Task.Run(() => FinalViewReader.ReadAsync(image, 0, limits, guess.Token), guess.Token);
+        ImageAnalysis analysis;
+        try
+        {
+            analysis = await ImageAnalyzer.AnalyzeAsync(image, limits, null, cancellationToken: cancellationToken);
+        }
+        catch
+        {
+            await guess.CancelAsync();
+            await SettleAsync(noneKept);
+            throw;
+        }
+        var reasons = new List<string>();
+        var kept = RebuildPlan.KeptPrefix(analysis, request.Squash, reasons);
+        if (kept == 0)
+        {
+            return (analysis, kept, reasons, await noneKept);
+        }
+        await guess.CancelAsync();
+        try
+        {
+            await noneKept;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+        return (analysis, kept, reasons, await FinalViewReader.ReadAsync(image, kept, limits, cancellationToken));
+    }
+
+    /// <summary>Waits for a side task after the main one failed; its own failure is the same bad input, already being reported.</summary>
+    private static async Task SettleAsync(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception)
+        {
+        }
+    }
+
     public static long DeadBytes(ImageAnalysis analysis) =>
         analysis.Waste.Where(w => w.Kind is WasteKind.Overwritten or WasteKind.MetadataOnly or WasteKind.Deleted).Sum(w => w.Bytes);
 
     private static async Task<ImageAnalysis> ProveAsync(string layout, string tag, ImageOpenOptions options, FinalView original, byte[] sourceConfig, CancellationToken cancellationToken)
     {
         using var rebuilt = await ImageOpener.OpenAsync(ImageSourceSpec.Parse($"oci:{layout}:{tag}"), options with { Platform = null }, cancellationToken);
-        var view = await FinalViewReader.ReadAsync(rebuilt, rebuilt.Layers.Count, options.Limits, cancellationToken);
+        // The two read-backs are independent: run them side by side (each is mostly one thread).
+        var analysing = Task.Run(() => ImageAnalyzer.AnalyzeAsync(rebuilt, options.Limits, null, cancellationToken: cancellationToken), cancellationToken);
+        FinalView view;
+        try
+        {
+            view = await FinalViewReader.ReadAsync(rebuilt, rebuilt.Layers.Count, options.Limits, cancellationToken);
+        }
+        catch
+        {
+            await SettleAsync(analysing);
+            throw;
+        }
+        var analysis = await analysing;
         var differences = EquivalenceProof.Compare(original, view);
         var before = JsonNode.Parse(sourceConfig)?["config"]?.ToJsonString() ?? "";
         var after = JsonNode.Parse(rebuilt.ConfigBytes!)?["config"]?.ToJsonString() ?? "";
@@ -139,7 +200,6 @@ public static class ImageRebuilder
         {
             throw new EquivalenceFailedException(differences);
         }
-        var analysis = await ImageAnalyzer.AnalyzeAsync(rebuilt, options.Limits, null, cancellationToken: cancellationToken);
         if (DeadBytes(analysis) != 0)
         {
             throw new EquivalenceFailedException([$"the rebuilt image still ships {DeadBytes(analysis):N0} dead bytes"]);

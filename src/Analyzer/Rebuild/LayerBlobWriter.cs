@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Security.Cryptography;
 using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.Images;
@@ -17,8 +16,8 @@ public sealed record WrittenBlob(string MediaType, string Digest, long Size, str
 /// <summary>
 /// Writes one rewritten layer: the file contents it needs are copied from the source layer tars (streamed,
 /// never unpacked) into a spool file, then the tar is written in sorted order from the spool through a
-/// deterministic compressor (gzip at a fixed level with no name or time in its header; zstd level 3,
-/// single-threaded), hashing the tar (diff id) and the blob (digest) on the way.
+/// deterministic block compressor (<see cref="BlockCompressor"/>: fixed-size blocks compressed on every
+/// core, written in order), hashing the tar (diff id) and the blob (digest) on the way.
 /// </summary>
 internal static class LayerBlobWriter
 {
@@ -59,9 +58,7 @@ internal static class LayerBlobWriter
                 using var blobHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 using var tarHash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 var blobSink = new HashingWriteStream(file, blobHash);
-                var compressor = compression == RebuildCompression.Gzip
-                    ? (Stream)new GZipStream(blobSink, CompressionLevel.Optimal, leaveOpen: true)
-                    : new ZstdSharp.CompressionStream(blobSink, level: 3, leaveOpen: true);
+                using var compressor = new BlockCompressor(blobSink, compression, Environment.ProcessorCount);
                 var tarSink = new HashingWriteStream(compressor, tarHash);
                 var tar = new DeterministicTarWriter(tarSink);
                 var buffer = new byte[1 << 16];
@@ -71,8 +68,7 @@ internal static class LayerBlobWriter
                     WriteEntry(tar, entry, spool, spans, buffer);
                 }
                 tar.Finish();
-                tarSink.Flush();
-                await compressor.DisposeAsync();
+                compressor.Finish();
                 blobSink.Flush();
                 tarBytes = tar.BytesWritten;
                 diffId = "sha256:" + Convert.ToHexStringLower(tarHash.GetHashAndReset());
