@@ -116,7 +116,7 @@ public sealed class FinalViewReader
         var pax = e is PaxTarEntry p ? p.ExtendedAttributes : null;
         var records = pax is null
             ? []
-            : pax.Where(r => !HeaderRecords.Contains(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            : pax.Where(r => !HeaderRecords.Contains(r.Key) && !SourceEntry.IsSparseRecord(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
         var mtime = pax is not null && pax.TryGetValue("mtime", out var m) ? m : e.ModificationTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var posix = e as PosixTarEntry;
         if (e.EntryType == TarEntryType.HardLink)
@@ -145,7 +145,7 @@ public sealed class FinalViewReader
         };
         _hasher.Reset();
         long size = 0;
-        if (type == FinalEntryType.File && e.DataStream is { } data)
+        if (type == FinalEntryType.File && source.Data is { } data)
         {
             try
             {
