@@ -81,6 +81,30 @@ public class HardLinkRebuildTests
 
     [Fact]
     [Trait(Needs.Trait, Needs.Root)]
+    public async Task A_link_to_an_empty_file_of_a_kept_layer_that_a_later_layer_deletes_becomes_the_file_beside_a_whiteout()
+    {
+        // An empty file deleted later is no dead byte, so its layer is kept: the rewritten layer must carry the
+        // link as the file itself (its target is gone) and a whiteout for the kept path.
+        using var dir = new TempDir();
+        new SyntheticImage(
+            new LayerTarBuilder().Dir("etc").File("etc/empty", "").Build(),
+            new LayerTarBuilder().Dir("data").HardLink("data/l", "etc/empty").File("data/over", "dead soon").Build(),
+            new LayerTarBuilder().Whiteout("etc/empty").File("data/over", "new").Build()).WriteOciLayout(dir.File("in"));
+
+        var result = await RealImageRebuildTests.RebuildAsync($"oci:{dir.File("in")}:latest", $"oci:{dir.File("out")}:latest");
+
+        Assert.Single(result.KeptLayers);
+        using var rebuilt = await ImageOpener.OpenAsync($"oci:{dir.File("out")}:latest", new ImageOpenOptions());
+        var view = await FinalViewReader.ReadAsync(rebuilt, rebuilt.Layers.Count, AnalysisLimits.Default, CancellationToken.None);
+        Assert.False(view.Entries.ContainsKey("etc/empty"));
+        Assert.Equal((FinalEntryType.File, 0L, -1), (view.Entries["data/l"].Type, view.Entries["data/l"].Size, view.Entries["data/l"].LinkGroup));
+        var before = await RootfsWalk.UnpackAndDescribeAsync(dir.File("in"), "latest", dir.File("a"));
+        var after = await RootfsWalk.UnpackAndDescribeAsync(dir.File("out"), "latest", dir.File("b"));
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    [Trait(Needs.Trait, Needs.Root)]
     public async Task Hard_links_to_a_symlink_and_a_fifo_are_accepted_by_both_and_stay_links()
     {
         using var dir = new TempDir();
