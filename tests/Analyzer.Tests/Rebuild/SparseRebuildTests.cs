@@ -1,6 +1,10 @@
+using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using LayerLens.Analyzer.Blobs;
+using LayerLens.Analyzer.Images;
+using LayerLens.Analyzer.Rebuild;
 using LayerLens.Analyzer.Tests.Images;
 using LayerLens.TestInfrastructure;
 using LayerLens.TestInfrastructure.Processes;
@@ -14,7 +18,6 @@ namespace LayerLens.Analyzer.Tests.Rebuild;
 /// umoci's unpack of the rebuilt image must equal the files tar read, and for the PAX formats (umoci refuses the
 /// old 'S' type flag; Go's archive/tar expands PAX sparse entries itself) umoci's unpack of the source.
 /// </summary>
-[Trait(Needs.Trait, Needs.Root)]
 public class SparseRebuildTests
 {
     /// <summary>A layer tar of data/ by GNU tar with --sparse; <paramref name="format"/> is tar's own format arguments.</summary>
@@ -45,6 +48,7 @@ public class SparseRebuildTests
 
     [Theory]
     [MemberData(nameof(Formats))]
+    [Trait(Needs.Trait, Needs.Root)]
     public async Task A_sparse_file_is_written_densely_and_umoci_unpacks_the_same_bytes(string name, string[] format, string marker)
     {
         using var dir = new TempDir();
@@ -77,6 +81,26 @@ public class SparseRebuildTests
         var rebuilt = await AnalyzeHelper.AnalyzeAsync($"oci:{dir.File("out")}:latest");
         Assert.Equal(original.FinalBytes, rebuilt.FinalBytes);
         Assert.Equal(rebuilt.FinalBytes, rebuilt.SizeBytes);
+    }
+
+    [Fact]
+    public async Task A_sparse_map_claiming_more_than_the_layer_limit_is_refused_by_the_rebuilds_own_reader_before_expanding()
+    {
+        // The rebuild's reader expands holes into the spool: a hostile map of a few bytes could claim petabytes.
+        // Read directly (no analysis first), under a 1 MiB layer limit, a 0.1 map claims 2 MiB of holes.
+        using var dir = new TempDir();
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "holes", [new("GNU.sparse.size", "2097152"), new("GNU.sparse.map", "0,0")]));
+        }
+        new SyntheticImage(tar.ToArray()).WriteOciLayout(dir.File("in"));
+        using var image = await ImageOpener.OpenAsync($"oci:{dir.File("in")}:latest", new ImageOpenOptions());
+        var limits = AnalysisLimits.Default with { MaxLayerUncompressedBytes = 1024 * 1024 };
+
+        var refused = await Assert.ThrowsAsync<InvalidImageException>(() => FinalViewReader.ReadAsync(image, 0, limits, CancellationToken.None));
+
+        Assert.Contains("entry 'holes': sparse file claims 2097152 bytes, over the limit of 1048576", refused.Message);
     }
 
     /// <summary>The layer really holds sparse entries in the format named (else the test proves nothing).</summary>
