@@ -63,7 +63,7 @@ public static class ImageAnalyzer
             progress?.Report(new AnalysisProgress(Interlocked.Increment(ref done), count, Interlocked.Add(ref bytesRead, blob.UnreportedBytes), total));
         });
 
-        var tree = LayeredTree.Merge(paths, changes);
+        var tree = LayeredTree.Merge(paths, changes, image.Layers.Select(l => l.Describe()).ToList());
         var final = tree.Final(JunkRules.Default);
         var createdBy = HistoryMapper.CreatedBy(image.Config, count);
 

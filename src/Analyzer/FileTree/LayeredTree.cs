@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using LayerLens.Analyzer.Blobs;
 using LayerLens.Analyzer.Layers;
 using LayerLens.Analyzer.Waste;
 
@@ -44,10 +45,13 @@ public sealed partial class LayeredTree
         public EventFlags Flags;
     }
 
-    private LayeredTree(PathTable paths, IReadOnlyList<LayerChangeSet> layers)
+    private readonly IReadOnlyList<string>? _layerNames;
+
+    private LayeredTree(PathTable paths, IReadOnlyList<LayerChangeSet> layers, IReadOnlyList<string>? layerNames)
     {
         Paths = paths;
         _layers = layers;
+        _layerNames = layerNames;
         _last = new int[paths.Count];
         Array.Fill(_last, -1);
         _touched = new ulong[(paths.Count + 63) / 64];
@@ -61,13 +65,15 @@ public sealed partial class LayeredTree
     public IReadOnlyList<LayerStats> Stats { get; }
 
     /// <summary>Merges change sets in layer order (index i must be layer i).</summary>
-    public static LayeredTree Merge(PathTable paths, IReadOnlyList<LayerChangeSet> layers)
+    /// <param name="layerNames">How errors name each layer (<c>LayerBlob.Describe</c>); "layer i" when absent.</param>
+    /// <exception cref="InvalidImageException">A hard link whose target is absent at that point, a directory, or itself (no runtime can unpack it).</exception>
+    public static LayeredTree Merge(PathTable paths, IReadOnlyList<LayerChangeSet> layers, IReadOnlyList<string>? layerNames = null)
     {
         if (layers.Count > short.MaxValue)
         {
             throw new ArgumentException("too many layers", nameof(layers));
         }
-        var tree = new LayeredTree(paths, layers);
+        var tree = new LayeredTree(paths, layers, layerNames);
         for (var i = 0; i < layers.Count; i++)
         {
             tree.Apply(i);
@@ -230,9 +236,20 @@ public sealed partial class LayeredTree
 
     private void ResolveHardLink(int layer, int index, ref FileVersion version)
     {
-        if (version.Kind != EntryKind.HardLink || !IsPresent(version.Link))
+        if (version.Kind != EntryKind.HardLink)
         {
             return;
+        }
+        // A runtime unpacking the layer calls link(2) on the target as it is at that point: absent, a directory or
+        // the link itself fail the pull, so the image is refused here as the rebuild's reader refuses it.
+        var why = version.Link == version.Node ? "the link itself"
+            : !IsPresent(version.Link) ? "not present at this point"
+            : IsDirectory(_last[version.Link]) ? "a directory"
+            : null;
+        if (why is not null)
+        {
+            var where = _layerNames is { } names && layer < names.Count ? names[layer] : $"layer {layer}";
+            throw new InvalidImageException(HardLinkRefusal(where, Paths.PathOf(version.Node), Paths.PathOf(version.Link), why));
         }
         var e = _events[_last[version.Link]];
         if (e.Version < 0)
@@ -250,6 +267,10 @@ public sealed partial class LayeredTree
             _hardLinkTargets[Key(layer, index)] = target;
         }
     }
+
+    /// <summary>The refusal of a hard link no runtime can unpack, worded the same by the analysis and the rebuild.</summary>
+    internal static string HardLinkRefusal(string layer, string path, string target, string why) =>
+        $"{layer}, entry '{path}': hard link to '{target}', which is {why}";
 
     /// <summary>Marks <paramref name="node"/> written by this layer; whether it already was.</summary>
     private static bool Touch(ulong[] touched, int node)

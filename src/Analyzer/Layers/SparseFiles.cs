@@ -37,6 +37,42 @@ internal static class SparseFiles
     /// <param name="maxRealSize">Largest real size accepted (holes cost hashing time; a hostile map could claim petabytes).</param>
     public static (long RealSize, UInt128 Hash) Hash(TarEntry entry, SparseMap? oldGnu, XxHash128 hasher, byte[] buffer, long maxRealSize, string where)
     {
+        var (realSize, map) = ReadMap(entry, oldGnu, maxRealSize, where);
+        var data = entry.DataStream ?? Stream.Null;
+        hasher.Reset();
+        long position = 0;
+        try
+        {
+            foreach (var (offset, length) in map)
+            {
+                AppendZeros(hasher, offset - position);
+                for (var left = length; left > 0;)
+                {
+                    var n = data.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                    if (n == 0)
+                    {
+                        throw new InvalidImageException($"{where}: sparse data ends early");
+                    }
+                    hasher.Append(buffer.AsSpan(0, n));
+                    left -= n;
+                }
+                position = offset + length;
+            }
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException)
+        {
+            throw new InvalidImageException($"{where}: sparse data ends early ({ex.Message})", ex);
+        }
+        AppendZeros(hasher, realSize - position);
+        return (realSize, hasher.GetCurrentHashAsUInt128());
+    }
+
+    /// <summary>
+    /// The real size and the validated map of a sparse entry. For PAX 1.0 the map is read from the start of the
+    /// entry's data, which is then positioned at the first data segment.
+    /// </summary>
+    public static (long RealSize, List<(long Offset, long Length)> Map) ReadMap(TarEntry entry, SparseMap? oldGnu, long maxRealSize, string where)
+    {
         var data = entry.DataStream ?? Stream.Null;
         long realSize;
         List<(long Offset, long Length)> map;
@@ -70,34 +106,8 @@ internal static class SparseFiles
                     throw new InvalidImageException($"{where}: GNU sparse format {version} is not supported (0.0, 0.1, 1.0 and old GNU 'S' entries are)");
             }
         }
-
         Validate(map, realSize, dataBytes, maxRealSize, where);
-        hasher.Reset();
-        long position = 0;
-        try
-        {
-            foreach (var (offset, length) in map)
-            {
-                AppendZeros(hasher, offset - position);
-                for (var left = length; left > 0;)
-                {
-                    var n = data.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
-                    if (n == 0)
-                    {
-                        throw new InvalidImageException($"{where}: sparse data ends early");
-                    }
-                    hasher.Append(buffer.AsSpan(0, n));
-                    left -= n;
-                }
-                position = offset + length;
-            }
-        }
-        catch (Exception ex) when (ex is EndOfStreamException or InvalidDataException)
-        {
-            throw new InvalidImageException($"{where}: sparse data ends early ({ex.Message})", ex);
-        }
-        AppendZeros(hasher, realSize - position);
-        return (realSize, hasher.GetCurrentHashAsUInt128());
+        return (realSize, map);
     }
 
     private static void AppendZeros(XxHash128 hasher, long count)

@@ -116,17 +116,28 @@ public sealed class FinalViewReader
         var pax = e is PaxTarEntry p ? p.ExtendedAttributes : null;
         var records = pax is null
             ? []
-            : pax.Where(r => !HeaderRecords.Contains(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            : pax.Where(r => !HeaderRecords.Contains(r.Key) && !SourceEntry.IsSparseRecord(r.Key)).OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
         var mtime = pax is not null && pax.TryGetValue("mtime", out var m) ? m : e.ModificationTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var posix = e as PosixTarEntry;
         if (e.EntryType == TarEntryType.HardLink)
         {
             var target = PathNormalizer.Normalize(e.LinkName);
-            if (target is null || !_entries.TryGetValue(target, out var linked) || linked.Type != FinalEntryType.File)
+            if (string.IsNullOrEmpty(target))
             {
-                throw new InvalidImageException($"{where}, entry '{source.Path}': hard link to '{e.LinkName}', which is not a file present at this point");
+                throw new InvalidImageException($"{where}, entry '{source.Path}': hard link target '{e.LinkName}' escapes the image root");
             }
-            if (linked.LinkGroup < 0)
+            // Refused as the analysis refuses it (LayeredTree): link(2) on such a target fails every runtime's unpack.
+            // Symlinks, devices and fifos may be hard-linked: they join a link group like files.
+            _entries.TryGetValue(target, out var linked);
+            var why = target == source.Path ? "the link itself"
+                : linked is null ? "not present at this point"
+                : linked.Type == FinalEntryType.Directory ? "a directory"
+                : null;
+            if (why is not null)
+            {
+                throw new InvalidImageException(FileTree.LayeredTree.HardLinkRefusal(where, source.Path, target, why));
+            }
+            if (linked!.LinkGroup < 0)
             {
                 linked.LinkGroup = _nextGroup++;
             }
@@ -145,7 +156,7 @@ public sealed class FinalViewReader
         };
         _hasher.Reset();
         long size = 0;
-        if (type == FinalEntryType.File && e.DataStream is { } data)
+        if (type == FinalEntryType.File && source.Data is { } data)
         {
             try
             {

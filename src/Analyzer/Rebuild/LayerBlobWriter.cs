@@ -38,7 +38,7 @@ internal static class LayerBlobWriter
                     await SourceLayerEntries.ForEachAsync(image.Layers[layer], limits, budget, e =>
                     {
                         var at = new EntryLocation(layer, e.Ordinal);
-                        if (needed.Contains(at) && e.Entry.DataStream is { } data)
+                        if (needed.Contains(at) && e.Data is { } data)
                         {
                             var offset = spool.Position;
                             data.CopyTo(spool);

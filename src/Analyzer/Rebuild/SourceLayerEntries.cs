@@ -4,12 +4,20 @@ using LayerLens.Analyzer.Layers;
 
 namespace LayerLens.Analyzer.Rebuild;
 
-/// <summary>One tar entry of a source layer: its position in the tar, its normalised path and the entry (data readable until the next).</summary>
-internal readonly record struct SourceEntry(int Ordinal, string Path, TarEntry Entry);
+/// <summary>
+/// One tar entry of a source layer: its position in the tar, its normalised path, the entry and its content as a
+/// container sees it (<paramref name="Data"/>: a GNU sparse entry expanded, holes as zeros; readable until the next entry).
+/// </summary>
+internal readonly record struct SourceEntry(int Ordinal, string Path, TarEntry Entry, Stream? Data)
+{
+    /// <summary>PAX records that describe the tar encoding of a sparse file, not the file: never copied.</summary>
+    public static bool IsSparseRecord(string key) => key.StartsWith("GNU.sparse.", StringComparison.Ordinal);
+}
 
 /// <summary>
 /// Streams the entries of one source layer blob (decompressed, digests verified at the end) through the same
-/// tar plumbing the analysis uses. GNU sparse entries are refused: the rebuild would have to expand them.
+/// tar plumbing the analysis uses. GNU sparse entries (old GNU 'S', PAX 0.0, 0.1 and 1.0) are handed on with
+/// their expanded content, under the same limits as the analysis applies to them.
 /// </summary>
 internal static class SourceLayerEntries
 {
@@ -23,6 +31,7 @@ internal static class SourceLayerEntries
         {
             var ordinal = -1;
             string? previous = null;
+            long sparseBytes = 0;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -40,22 +49,32 @@ internal static class SourceLayerEntries
                     break;
                 }
                 ordinal++;
-                previous = entry.Name;
+                var name = SparseFiles.NameOf(entry);
+                previous = name;
+                if (headers.LastPaxSparseError is { } sparseError)
+                {
+                    throw new InvalidImageException($"{where}, entry '{name}': GNU sparse 0.0 map unusable: {sparseError}");
+                }
                 if (entry.EntryType is TarEntryType.GlobalExtendedAttributes)
                 {
                     continue;
                 }
-                if (SparseFiles.IsSparse(entry, headers.LastSparse))
-                {
-                    throw new InvalidImageException($"{where}, entry '{SparseFiles.NameOf(entry)}': GNU sparse entries cannot be rebuilt yet (the analysis reads them; the rebuild would have to expand them)");
-                }
-                var path = PathNormalizer.Normalize(entry.Name)
-                    ?? throw new InvalidImageException($"{where}, entry '{entry.Name}': path escapes the image root");
+                var path = PathNormalizer.Normalize(name)
+                    ?? throw new InvalidImageException($"{where}, entry '{name}': path escapes the image root");
                 if (path.Length == 0)
                 {
                     continue;
                 }
-                visit(new SourceEntry(ordinal, path, entry));
+                var data = entry.DataStream;
+                if (SparseFiles.IsSparse(entry, headers.LastSparse))
+                {
+                    // As the analysis: holes count against the layer's uncompressed limit (a hostile map could claim petabytes).
+                    var at = $"{where}, entry '{name}'";
+                    var (realSize, map) = SparseFiles.ReadMap(entry, headers.LastSparse, limits.MaxLayerUncompressedBytes - sparseBytes, at);
+                    sparseBytes += realSize;
+                    data = new ExpandedSparseStream(entry.DataStream ?? Stream.Null, map, realSize, at);
+                }
+                visit(new SourceEntry(ordinal, path, entry, data));
             }
         }
         blob.Complete();

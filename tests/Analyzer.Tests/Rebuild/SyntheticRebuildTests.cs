@@ -121,6 +121,32 @@ public class SyntheticRebuildTests
     }
 
     [Fact]
+    [Trait(Needs.Trait, Needs.Root)]
+    public async Task Squashed_devices_fifos_and_xattrs_go_through_the_rewrite_and_unpack_the_same()
+    {
+        // Unsquashed, the devices and the fifo stay in the kept layer 0: only a squash makes the rebuild write them.
+        using var dir = new TempDir();
+        Image().WriteOciLayout(dir.File("in"));
+
+        var result = await RealImageRebuildTests.RebuildAsync($"oci:{dir.File("in")}:latest", $"oci:{dir.File("out")}:latest", squash: true);
+
+        Assert.Empty(result.KeptLayers);
+        Assert.Equal(1, result.LayersAfter);
+        using var rebuilt = await ImageOpener.OpenAsync($"oci:{dir.File("out")}", new ImageOpenOptions());
+        var view = await FinalViewReader.ReadAsync(rebuilt, 0, AnalysisLimits.Default, CancellationToken.None);
+        Assert.Equal((FinalEntryType.CharDevice, 1, 3), (view.Entries["dev/null"].Type, view.Entries["dev/null"].DeviceMajor, view.Entries["dev/null"].DeviceMinor));
+        Assert.Equal((FinalEntryType.BlockDevice, 8, 0), (view.Entries["dev/sda"].Type, view.Entries["dev/sda"].DeviceMajor, view.Entries["dev/sda"].DeviceMinor));
+        Assert.Equal(FinalEntryType.Fifo, view.Entries["dev/fifo"].Type);
+        Assert.Contains(new KeyValuePair<string, string>("SCHILY.xattr.user.note", "hello"), view.Entries["data/xattr.bin"].PaxRecords);
+        Assert.Equal("data/base-link", view.HardLinkLeaders()["etc/base"]);
+        var before = await RootfsWalk.UnpackAndDescribeAsync(dir.File("in"), "latest", dir.File("a"));
+        var after = await RootfsWalk.UnpackAndDescribeAsync(dir.File("out"), "latest", dir.File("b"));
+        Assert.StartsWith("fifo", before["dev/fifo"]);
+        Assert.Contains("device 1,3", before["dev/null"]);
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
     public async Task The_proof_sees_an_xattr_the_analysis_tree_does_not_keep()
     {
         using var dir = new TempDir();

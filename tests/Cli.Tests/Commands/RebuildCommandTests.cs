@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LayerLens.TestInfrastructure.Synthetic;
 
 namespace LayerLens.Cli.Tests.Commands;
 
@@ -67,6 +68,25 @@ public sealed class RebuildCommandTests : IDisposable
 
         Assert.Equal((2, 2), (analyze.ExitCode, rebuild.ExitCode));
         Assert.Contains("layerlens: ", rebuild.Stderr);
+        Assert.Equal(before, Directory.GetFileSystemEntries(_dir).Order().ToList());
+    }
+
+    [Fact]
+    public async Task A_hard_link_to_a_missing_target_is_refused_by_analyze_and_rebuild_with_exit_2_and_the_same_message()
+    {
+        new SyntheticImage(
+            new LayerTarBuilder().Dir("etc").File("etc/a", "a").Build(),
+            new LayerTarBuilder().Dir("data").HardLink("data/l", "etc/missing").Build()).WriteOciLayout(In("broken"));
+        var before = Directory.GetFileSystemEntries(_dir).Order().ToList();
+
+        var analyze = await RunAsync("analyze", $"oci:{In("broken")}");
+        var rebuild = await RunAsync("rebuild", $"oci:{In("broken")}", "--output", $"oci:{In("out")}");
+
+        Assert.Equal((2, 2), (analyze.ExitCode, rebuild.ExitCode));
+        const string Refusal = "entry 'data/l': hard link to 'etc/missing', which is not present at this point";
+        Assert.Contains(Refusal, analyze.Stderr);
+        Assert.Contains(Refusal, rebuild.Stderr);
+        Assert.Contains("layer 1 (blob sha256:", rebuild.Stderr);
         Assert.Equal(before, Directory.GetFileSystemEntries(_dir).Order().ToList());
     }
 
