@@ -6,8 +6,10 @@ namespace LayerLens.Web.Storage;
 /// Everything that outlives a job — uploads and build contexts (blobs by digest, per workspace) and the results of
 /// each run (reports, tree file, delta reports) — goes through this store. Two providers: <see cref="LocalArtifactStore"/>
 /// (the data directory, the embedded default) and <see cref="Registry.RegistryArtifactStore"/> (an OCI registry several
-/// machines share). Every read names the workspace: a provider never hands out an artefact by its digest alone, and
-/// every byte read is checked against its digest.
+/// machines share). Every call names the workspace and every byte read is checked against its digest. The Registry
+/// provider reads only through the workspace's own repositories, never by digest alone; Local keeps one copy per
+/// digest for the whole server, as before the store existed, and callers pass only digests the workspace's own
+/// uploads or analysis rows name.
 /// </summary>
 public interface IArtifactStore
 {

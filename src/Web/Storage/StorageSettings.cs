@@ -22,7 +22,7 @@ public sealed record StorageSettings
         var section = configuration.GetSection("LayerLens:Storage");
         var providerText = section.GetValue<string?>("Provider");
         var provider = string.IsNullOrWhiteSpace(providerText) ? StorageProvider.Local
-            : Enum.TryParse<StorageProvider>(providerText.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+            : !char.IsAsciiDigit(providerText.Trim()[0]) && Enum.TryParse<StorageProvider>(providerText.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
             : throw new InvalidOperationException($"LayerLens:Storage:Provider must be Local or Registry; got '{providerText}'");
         var urlText = section.GetValue<string?>("Registry:Url");
         Uri? url = null;
