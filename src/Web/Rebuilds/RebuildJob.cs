@@ -23,6 +23,7 @@ public sealed class RebuildJob(
     SystemDbContextFactory dbFactory,
     RebuildStore store,
     ImagePipeline images,
+    LayerLens.Web.Storage.IArtifactStore artifacts,
     JobCancellations cancellations,
     ResolvedSettings settings,
     ILogger<RebuildJob> logger)
@@ -91,6 +92,8 @@ public sealed class RebuildJob(
             }
             cancel.Token.ThrowIfCancellationRequested();
             var grants = new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime);
+            // An uploaded image comes from the store onto this node for the length of the rebuild.
+            using var inputs = await LayerLens.Web.Jobs.JobInputs.StageAsync(artifacts, analysis, cancel.Token);
             var request = new RebuildRequest(images.Source(analysis), images.OpenOptions(analysis, grants), RebuildDestination.Parse("oci-archive:" + store.ArchivePath(analysisId)))
             {
                 Compression = state.Options.Compression == "zstd" ? RebuildCompression.Zstd : RebuildCompression.Gzip,

@@ -48,6 +48,8 @@ public sealed class CompareTests : MudComponentTest, IAsyncLifetime
     {
         _layout = new DataLayout(new ResolvedSettings(_data, DatabaseProvider.Sqlite, Database.ConnectionString, JobStorageProvider.Embedded, "", false));
         Context.Services.AddSingleton(_layout);
+        // The page reads tree files and reports through the store: here the data directory, as the app's default.
+        Context.Services.AddSingleton<LayerLens.Web.Storage.IArtifactStore>(new LayerLens.Web.Storage.LocalArtifactStore(new LayerLens.Data.Blobs.BlobStore(_data), _layout));
         _v1 = await AnalyseAsync(Version1(), "registry.local/shop:1", new DateTime(2026, 5, 1, 0, 0, 0, DateTimeKind.Utc));
         _v2 = await AnalyseAsync(Version2(), "registry.local/shop:2", new DateTime(2026, 5, 2, 0, 0, 0, DateTimeKind.Utc));
     }
