@@ -109,4 +109,18 @@ public class LintCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(marker, result.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Sarif_carries_a_fingerprint_for_every_finding()
+    {
+        // The CLI computes fingerprints only for the format that writes them: SARIF must still get them.
+        var path = CliRunner.TempFile("Dockerfile", "FROM alpine\nRUN apt-get update\nMAINTAINER me\n");
+
+        var result = CliRunner.Run("lint", path, "--format", "sarif");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var results = json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
+        Assert.True(results.Count >= 3, result.Stdout);
+        Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("partialFingerprints").EnumerateObject().Single().Value.GetString())));
+    }
 }
