@@ -11,10 +11,17 @@ internal static class CliRunner
 
     public static string Shared(params string[] parts) => Path.Combine([Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared")), .. parts]);
 
-    public static Result Run(params string[] args)
+    public static Result Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs with <paramref name="workingDirectory"/> as the current directory (null: the test's own).</summary>
+    public static Result RunIn(string? workingDirectory, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "layerlens.dll");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory != null)
+        {
+            psi.WorkingDirectory = workingDirectory;
+        }
         psi.ArgumentList.Add(dll);
         foreach (var a in args)
         {

@@ -5,11 +5,13 @@
 # with the npm `dockerfile-ast`.
 #
 # The CLI is measured as it ships: published ReadyToRun for this platform (as `dotnet pack` packs the tool);
-# R2R=0 measures the plain build output instead. BASELINE=<git ref> also builds that commit and checks that its
-# JSON and SARIF reports on the corpus x20 are byte-identical to this tree's (findings unchanged), with its CPU.
+# R2R=0 measures the plain build output instead. AOT=1 measures a Native AOT publish of a copy of this tree instead
+# (NOT what ships today, an experiment for issue 16: needs clang and lld, compiles for minutes, and the tree's AOT/trim
+# warnings are not errors there); a baseline is still built as it ships. BASELINE=<git ref> also builds that commit
+# and checks that its JSON and SARIF reports on the corpus x20 are byte-identical to this tree's (findings unchanged), with its CPU.
 #
 # Usage: infra/bench/lint/bench-lint.sh   (from anywhere; needs dotnet, node and npm)
-#   RUNS=5  BOUNDARIES=1  R2R=1  BASELINE=  (environment)
+#   RUNS=5  BOUNDARIES=1  R2R=1  AOT=0  BASELINE=  (environment)
 # Last line, for infra/bench runners:  lint: layerlens X s CPU, dockerfile-utils Y s CPU, ratio Z×
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -23,18 +25,28 @@ echo "installing dockerfile-utils and dockerfile-ast into $work/npm" >&2
 npm install --silent --prefix "$work/npm" --no-audit --no-fund dockerfile-utils@0.16.3 dockerfile-ast@0.7.1 >&2
 cp "$here/peer-lint.js" "$here/peer-boundaries.js" "$work/npm/"
 
+rid="linux-$(dpkg --print-architecture | sed 's/amd64/x64/')"
 # build_cli SOURCE_ROOT OUT: the CLI as measured (R2R publish, or the plain Release build with R2R=0).
 build_cli() {
   if [ "${R2R:-1}" = 1 ]; then
-    dotnet publish "$1/src/Cli" -c Release -r "linux-$(dpkg --print-architecture | sed 's/amd64/x64/')" --self-contained false \
-      -o "$2" -nologo -v quiet >&2
+    dotnet publish "$1/src/Cli" -c Release -r "$rid" --self-contained false -o "$2" -nologo -v quiet >&2
   else
     dotnet build "$1/src/Cli" -c Release -v q -nologo -o "$2" >&2
   fi
 }
-echo "building layerlens (Release, R2R=${R2R:-1})" >&2
-build_cli "$root" "$work/cli"
-layerlens=(dotnet "$work/cli/layerlens.dll")
+if [ "${AOT:-0}" = 1 ]; then
+  echo "building layerlens (Release, Native AOT: an experiment, not the shipped build)" >&2
+  # A copy (tracked and untracked files, no bin/obj), so the AOT restore does not touch the tree's own obj folders.
+  mkdir -p "$work/aot-src"
+  git -C "$root" ls-files -co --exclude-standard -z | tar -C "$root" --null -T - -c | tar -x -C "$work/aot-src"
+  dotnet publish "$work/aot-src/src/Cli" -c Release -r "$rid" -p:PublishAot=true -p:PublishReadyToRun=false -p:RuntimeIdentifiers="$rid" \
+    -p:TreatWarningsAsErrors=false -o "$work/cli" -nologo -v quiet >&2
+  layerlens=("$work/cli/layerlens")
+else
+  echo "building layerlens (Release, R2R=${R2R:-1})" >&2
+  build_cli "$root" "$work/cli"
+  layerlens=(dotnet "$work/cli/layerlens.dll")
+fi
 
 for i in $(seq 1 20); do
   mkdir -p "$work/corpus20/$i"

@@ -52,6 +52,8 @@ internal static class LintCommand
             Console.Error.WriteLine($"layerlens: {ex.Message}");
             return ExitCodes.BadInput;
         }
+        // Only SARIF carries fingerprints (partialFingerprints); the other formats skip computing them.
+        options.Fingerprints = format == "sarif";
         var missing = paths.Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
         foreach (var m in missing)
         {

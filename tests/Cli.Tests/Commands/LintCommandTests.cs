@@ -39,6 +39,37 @@ public class LintCommandTests
     }
 
     [Fact]
+    public void Relative_paths_are_read_from_the_current_directory()
+    {
+        var dir = Path.GetDirectoryName(CliRunner.TempFile("Dockerfile", "FROM alpine:3.20\nMAINTAINER me\n"))!;
+        Directory.CreateDirectory(Path.Combine(dir, "svc"));
+        File.WriteAllText(Path.Combine(dir, "svc", "Dockerfile"), "FROM alpine:3.20\nMAINTAINER you\n");
+        File.WriteAllText(Path.Combine(dir, "lint.yaml"), "failure-threshold: none\n");
+
+        // From another directory than the test's: a file, ./file, a directory and a config, all relative.
+        var result = CliRunner.RunIn(Path.Combine(dir, "svc"), "lint", "Dockerfile", "./Dockerfile", "..", "--config", "../lint.yaml", "--format", "json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var files = json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()).ToList();
+        Assert.Equal(["Dockerfile", "./Dockerfile", Path.Combine("..", "Dockerfile"), Path.Combine("..", "svc", "Dockerfile")], files);
+        Assert.Equal(4, json.RootElement.GetProperty("findings").GetArrayLength());
+    }
+
+    [Fact]
+    public void Config_override_of_an_unknown_rule_exits_2_naming_file_line_and_id()
+    {
+        var path = CliRunner.TempFile("Dockerfile", "FROM alpine:3.20\nMAINTAINER me\n");
+        var config = CliRunner.TempFile("layerlens.yaml", "override:\n  warning:\n    - DL4000\n    - DL4001x\n");
+
+        var result = CliRunner.Run("lint", path, "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{config}:4: override.warning: unknown lint rule 'DL4001x'", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
     public void Directories_are_searched_for_dockerfiles_and_each_file_is_reported()
     {
         var dir = Path.GetDirectoryName(CliRunner.TempFile("Dockerfile", "FROM alpine:3.20\nMAINTAINER me\n"))!;
@@ -77,5 +108,19 @@ public class LintCommandTests
         var result = CliRunner.Run("lint", path, "--format", format);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(marker, result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sarif_carries_a_fingerprint_for_every_finding()
+    {
+        // The CLI computes fingerprints only for the format that writes them: SARIF must still get them.
+        var path = CliRunner.TempFile("Dockerfile", "FROM alpine\nRUN apt-get update\nMAINTAINER me\n");
+
+        var result = CliRunner.Run("lint", path, "--format", "sarif");
+
+        using var json = JsonDocument.Parse(result.Stdout);
+        var results = json.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
+        Assert.True(results.Count >= 3, result.Stdout);
+        Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.GetProperty("partialFingerprints").EnumerateObject().Single().Value.GetString())));
     }
 }

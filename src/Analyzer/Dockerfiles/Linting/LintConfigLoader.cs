@@ -61,10 +61,16 @@ public static class LintConfigLoader
                         {
                             if (!SeverityNames.TryParse((levelNode as YamlScalarNode)?.Value, out var severity))
                             {
-                                throw new FormatException($"{name}: unknown severity '{levelNode}' in override");
+                                throw new FormatException($"{name}:{levelNode.Start.Line}: unknown severity '{levelNode}' in override");
                             }
-                            foreach (var id in Strings(ids))
+                            foreach (var idNode in Scalars(ids))
                             {
+                                var id = idNode.Value!;
+                                // A misspelt id would silently keep the rule's severity: name it, with its line.
+                                if (RuleCatalog.Find(id) is null)
+                                {
+                                    throw new FormatException($"{name}:{idNode.Start.Line}: override.{levelNode}: unknown lint rule '{id}' (use a LayerLens, hadolint or BuildKit rule id)");
+                                }
                                 options.Overrides[id] = severity;
                             }
                         }
@@ -96,10 +102,13 @@ public static class LintConfigLoader
     }
 
     /// <summary>A scalar or a sequence of scalars, as hadolint accepts both.</summary>
-    public static IEnumerable<string> Strings(YamlNode node) => node switch
+    public static IEnumerable<string> Strings(YamlNode node) => Scalars(node).Select(s => s.Value!);
+
+    /// <summary>The non-empty scalars of <see cref="Strings"/>, with their positions for error messages.</summary>
+    private static IEnumerable<YamlScalarNode> Scalars(YamlNode node) => node switch
     {
-        YamlSequenceNode seq => seq.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "").Where(s => s.Length > 0),
-        YamlScalarNode scalar when !string.IsNullOrEmpty(scalar.Value) => [scalar.Value],
+        YamlSequenceNode seq => seq.Children.OfType<YamlScalarNode>().Where(s => !string.IsNullOrEmpty(s.Value)),
+        YamlScalarNode scalar when !string.IsNullOrEmpty(scalar.Value) => [scalar],
         _ => [],
     };
 }

@@ -39,6 +39,10 @@ public static class Linter
             findings.Add(new Finding(rule.Id, severity, file, range.StartLine, range.StartColumn, range.EndLine, range.EndColumn, message, rule.HadolintId, rule.BuildkitCheck));
         }
         findings.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column != b.Column ? a.Column.CompareTo(b.Column) : string.CompareOrdinal(a.RuleId, b.RuleId));
+        if (!options.Fingerprints)
+        {
+            return findings;
+        }
         var fingerprints = FindingFingerprints.Compute(document, [.. findings.Select(f => new FindingLocation(f.RuleId, f.Line, f.Column))]);
         for (var i = 0; i < findings.Count; i++)
         {

@@ -71,4 +71,15 @@ public class LintSuppressionTests
         Assert.Throws<FormatException>(() => LintConfigLoader.Parse("failure-threshold: loud\n"));
         Assert.Throws<FormatException>(() => LintConfigLoader.Parse("ignored: [DL3008\n"));
     }
+
+    [Fact]
+    public void Override_of_an_unknown_rule_id_names_file_line_and_id()
+    {
+        var ex = Assert.Throws<FormatException>(() => LintConfigLoader.Parse("ignored: [DL3008]\noverride:\n  error:\n    - DL3015\n    - DL9999\n", "ci/.hadolint.yaml"));
+
+        Assert.Equal("ci/.hadolint.yaml:5: override.error: unknown lint rule 'DL9999' (use a LayerLens, hadolint or BuildKit rule id)", ex.Message);
+        // Known ids in each naming scheme stay accepted.
+        var options = LintConfigLoader.Parse("override:\n  style: [LL-3059, DL3015, JSONArgsRecommended]\n");
+        Assert.Equal(3, options.Overrides.Count);
+    }
 }
