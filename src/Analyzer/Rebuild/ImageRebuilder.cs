@@ -14,6 +14,14 @@ public sealed record RebuildRequest(ImageSourceSpec Source, ImageOpenOptions Opt
     public bool Squash { get; init; }
     public bool Force { get; init; }
 
+    /// <summary><c>--base</c>: keep exactly this image's layers (they must be the source's first layers).</summary>
+    public ImageSourceSpec? Base { get; init; }
+
+    /// <summary><c>--drop-junk</c>, <c>--link-duplicates</c>: differences on purpose, see <see cref="IntendedChanges"/>.</summary>
+    public bool DropJunk { get; init; }
+
+    public bool LinkDuplicates { get; init; }
+
     /// <summary>Tests only: called with the unpublished layout directory between writing and the proof.</summary>
     internal Action<string>? AfterWriteForTesting { get; init; }
 }
@@ -38,14 +46,22 @@ public static class ImageRebuilder
         {
             throw new RebuildRefusedException($"{parent}: no such directory");
         }
+        if (request.Base is not null && request.Squash)
+        {
+            throw new RebuildRefusedException("--base keeps the base layers and --squash keeps none: choose one");
+        }
         var limits = request.Options.Limits;
         using var image = await ImageOpener.OpenAsync(request.Source, request.Options, cancellationToken);
         progress?.Report("analysing");
         var analysis = await ImageAnalyzer.AnalyzeAsync(image, limits, null, cancellationToken: cancellationToken);
         var reasons = new List<string>();
-        var kept = RebuildPlan.KeptPrefix(analysis, request.Squash, reasons);
+        var kept = request.Base is { } baseSource
+            ? await BaseLayers.KeptAsync(baseSource, request.Options, image, analysis, reasons, cancellationToken)
+            : RebuildPlan.KeptPrefix(analysis, request.Squash, reasons);
         progress?.Report("reading the final filesystem");
-        var view = await FinalViewReader.ReadAsync(image, kept, limits, cancellationToken);
+        var original = await FinalViewReader.ReadAsync(image, kept, limits, cancellationToken);
+        var changes = IntendedChanges.Apply(original, analysis, kept, request.DropJunk, request.LinkDuplicates);
+        var view = changes.Expected;
         var provided = new long[image.Layers.Count];
         foreach (var e in view.Entries.Values)
         {
@@ -84,7 +100,7 @@ public static class ImageRebuilder
             request.AfterWriteForTesting?.Invoke(temp);
 
             progress?.Report("proving the rebuilt image equivalent");
-            var proof = await ProveAsync(temp, destination.LayoutTag, request.Options, view, sourceConfig, cancellationToken);
+            var proof = await ProveAsync(temp, destination.LayoutTag, request.Options, view, sourceConfig, kept, cancellationToken);
             var result = new RebuildResult
             {
                 Destination = destination.ToString(),
@@ -103,6 +119,11 @@ public static class ImageRebuilder
                 FileCount = proof.FileCount,
                 PullBytesWithKeptLayers = layers.Skip(kept).Sum(l => l.Size) + configBlob.Size + manifest.Size,
                 PathsProved = view.Entries.Count,
+                ChangedPaths = changes.Changed,
+                JunkBytesDropped = changes.JunkBytesDropped,
+                DuplicateBytesSaved = changes.DuplicateBytesSaved,
+                JunkInKeptLayers = changes.JunkKept,
+                DeadBytesInKeptLayers = DeadBytes(proof, 0, kept),
             };
             progress?.Report("publishing");
             if (destination.Kind == DestinationKind.DockerArchive)
@@ -121,10 +142,14 @@ public static class ImageRebuilder
         }
     }
 
-    public static long DeadBytes(ImageAnalysis analysis) =>
-        analysis.Waste.Where(w => w.Kind is WasteKind.Overwritten or WasteKind.MetadataOnly or WasteKind.Deleted).Sum(w => w.Bytes);
+    public static long DeadBytes(ImageAnalysis analysis) => DeadBytes(analysis, 0, int.MaxValue);
 
-    private static async Task<ImageAnalysis> ProveAsync(string layout, string tag, ImageOpenOptions options, FinalView original, byte[] sourceConfig, CancellationToken cancellationToken)
+    /// <summary>Dead bytes shipped by layers <paramref name="from"/> up to (not including) <paramref name="to"/>.</summary>
+    private static long DeadBytes(ImageAnalysis analysis, int from, int to) =>
+        analysis.Waste.Where(w => w.LayerIndex >= from && w.LayerIndex < to && w.Kind is WasteKind.Overwritten or WasteKind.MetadataOnly or WasteKind.Deleted).Sum(w => w.Bytes);
+
+    /// <param name="original">The source's final view with the intended changes applied: any other difference fails.</param>
+    private static async Task<ImageAnalysis> ProveAsync(string layout, string tag, ImageOpenOptions options, FinalView original, byte[] sourceConfig, int kept, CancellationToken cancellationToken)
     {
         using var rebuilt = await ImageOpener.OpenAsync(ImageSourceSpec.Parse($"oci:{layout}:{tag}"), options with { Platform = null }, cancellationToken);
         var view = await FinalViewReader.ReadAsync(rebuilt, rebuilt.Layers.Count, options.Limits, cancellationToken);
@@ -140,9 +165,11 @@ public static class ImageRebuilder
             throw new EquivalenceFailedException(differences);
         }
         var analysis = await ImageAnalyzer.AnalyzeAsync(rebuilt, options.Limits, null, cancellationToken: cancellationToken);
-        if (DeadBytes(analysis) != 0)
+        // Kept layers are the source's: only a --base may ship bytes its later layers hide. Rewritten layers ship none.
+        var rewrittenDead = DeadBytes(analysis, kept, int.MaxValue);
+        if (rewrittenDead != 0)
         {
-            throw new EquivalenceFailedException([$"the rebuilt image still ships {DeadBytes(analysis):N0} dead bytes"]);
+            throw new EquivalenceFailedException([$"the rewritten layers still ship {rewrittenDead:N0} dead bytes"]);
         }
         return analysis;
     }
