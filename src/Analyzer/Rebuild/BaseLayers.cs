@@ -13,8 +13,8 @@ namespace LayerLens.Analyzer.Rebuild;
 /// </summary>
 public static class BaseLayers
 {
-    public static async Task<int> KeptAsync(ImageSourceSpec baseSource, ImageOpenOptions options, ResolvedImage image, ImageAnalysis analysis,
-        List<string> reasons, CancellationToken cancellationToken)
+    /// <summary>How many layers the base has; refuses (before anything is analysed) when they are not the source's first layers.</summary>
+    public static async Task<int> CountAsync(ImageSourceSpec baseSource, ImageOpenOptions options, ResolvedImage image, CancellationToken cancellationToken)
     {
         using var baseImage = await ImageOpener.OpenAsync(baseSource, options, cancellationToken);
         var name = baseSource.Original;
@@ -33,7 +33,12 @@ public static class BaseLayers
                     + $"(source {s.DiffId ?? s.Digest}, base {b.DiffId ?? b.Digest})");
             }
         }
-        var kept = baseImage.Layers.Count;
+        return baseImage.Layers.Count;
+    }
+
+    /// <summary>Why the base layers were kept, and what they ship that later layers hide.</summary>
+    public static void Explain(string name, int kept, ImageAnalysis analysis, List<string> reasons)
+    {
         for (var i = 0; i < kept; i++)
         {
             reasons.Add($"layer {i} kept ({analysis.Layers[i].Digest}): layer of base {name}");
@@ -43,10 +48,9 @@ public static class BaseLayers
         {
             reasons.Add($"the base layers ship {dead:N0} bytes later layers made dead: they stay, the base is kept as it is");
         }
-        if (kept < image.Layers.Count)
+        if (kept < analysis.Layers.Count)
         {
             reasons.Add($"layer {kept} and above rewritten: above base {name}");
         }
-        return kept;
     }
 }

@@ -52,12 +52,15 @@ public static class ImageRebuilder
         }
         var limits = request.Options.Limits;
         using var image = await ImageOpener.OpenAsync(request.Source, request.Options, cancellationToken);
+        var baseCount = request.Base is null ? 0 : await BaseLayers.CountAsync(request.Base, request.Options, image, cancellationToken);
         progress?.Report("analysing");
         var analysis = await ImageAnalyzer.AnalyzeAsync(image, limits, null, cancellationToken: cancellationToken);
         var reasons = new List<string>();
-        var kept = request.Base is { } baseSource
-            ? await BaseLayers.KeptAsync(baseSource, request.Options, image, analysis, reasons, cancellationToken)
-            : RebuildPlan.KeptPrefix(analysis, request.Squash, reasons);
+        var kept = request.Base is null ? RebuildPlan.KeptPrefix(analysis, request.Squash, reasons) : baseCount;
+        if (request.Base is not null)
+        {
+            BaseLayers.Explain(request.Base.Original, kept, analysis, reasons);
+        }
         progress?.Report("reading the final filesystem");
         var original = await FinalViewReader.ReadAsync(image, kept, limits, cancellationToken);
         var changes = IntendedChanges.Apply(original, analysis, kept, request.DropJunk, request.LinkDuplicates);
