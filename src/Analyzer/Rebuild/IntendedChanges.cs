@@ -34,6 +34,10 @@ public sealed class IntendedChanges
 
     public static IntendedChanges Apply(FinalView original, ImageAnalysis analysis, int kept, bool dropJunk, bool linkDuplicates)
     {
+        if (!dropJunk && !linkDuplicates)
+        {
+            return new IntendedChanges { Expected = original, Changed = [], JunkKept = [] };
+        }
         var entries = new Dictionary<string, FinalEntry>(original.Entries, StringComparer.Ordinal);
         var removedAt = new Dictionary<string, int>(original.RemovedAt, StringComparer.Ordinal);
         var junkKept = new List<JunkInKeptLayer>();
