@@ -11,7 +11,7 @@ namespace LayerLens.Analyzer.Tests.Rebuild;
 /// <summary>
 /// The opt-in changes where they meet kept layers, with hand-written layers: junk a kept layer showed (an empty
 /// file, filled later) must be whited out, and a rewritten duplicate of a kept file links to it.
-/// Layer 0 (kept: no dead bytes): /tmp, /tmp/cache (empty), /app/kept.txt. Layer 1: /app/a.bin (overwritten
+/// Layer 0 (kept: no dead bytes): /tmp, /tmp/cache (empty), /app/kept.txt, an empty /app/__pycache__. Layer 1: /app/a.bin (overwritten
 /// later, so layers 1+ are rewritten), /app/kept-copy (= kept.txt), /app/dup1 = /app/dup2, /app/__pycache__/m.pyc.
 /// Layer 2: /app/a.bin again, /tmp/cache filled, /app/dup3 (the dups' bytes, another mode).
 /// </summary>
@@ -49,6 +49,7 @@ public class SyntheticRebuildOptionsTests
             w.WriteEntry(Entry("tmp/cache", ""));
             w.WriteEntry(Entry("app/"));
             w.WriteEntry(Entry("app/kept.txt", "kept"));
+            w.WriteEntry(Entry("app/__pycache__/"));
         }),
         Tar(w =>
         {
@@ -91,6 +92,8 @@ public class SyntheticRebuildOptionsTests
         var after = await RootfsWalk.UnpackAndDescribeAsync(dir.File("out"), "latest", dir.File("b"));
         Assert.True(before.ContainsKey("tmp/cache"));
         Assert.False(after.ContainsKey("tmp/cache"));
+        Assert.True(before.ContainsKey("app/__pycache__"));
+        Assert.False(after.ContainsKey("app/__pycache__"));
         Assert.Equal(before["tmp"], after["tmp"]);
         Assert.Equal(before["app/dup2"] + " linked to app/dup1", after["app/dup2"]);
         Assert.Equal(before["app/kept.txt"] + " linked to app/kept-copy", after["app/kept.txt"]);
