@@ -14,6 +14,14 @@ public sealed record RebuildRequest(ImageSourceSpec Source, ImageOpenOptions Opt
     public bool Squash { get; init; }
     public bool Force { get; init; }
 
+    /// <summary><c>--base</c>: keep exactly this image's layers (they must be the source's first layers).</summary>
+    public ImageSourceSpec? Base { get; init; }
+
+    /// <summary><c>--drop-junk</c>, <c>--link-duplicates</c>: differences on purpose, see <see cref="IntendedChanges"/>.</summary>
+    public bool DropJunk { get; init; }
+
+    public bool LinkDuplicates { get; init; }
+
     /// <summary>Tests only: called with the unpublished layout directory between writing and the proof.</summary>
     internal Action<string>? AfterWriteForTesting { get; init; }
 }
@@ -38,10 +46,21 @@ public static class ImageRebuilder
         {
             throw new RebuildRefusedException($"{parent}: no such directory");
         }
+        if (request.Base is not null && request.Squash)
+        {
+            throw new RebuildRefusedException("--base keeps the base layers and --squash keeps none: choose one");
+        }
         var limits = request.Options.Limits;
         using var image = await ImageOpener.OpenAsync(request.Source, request.Options, cancellationToken);
+        var baseCount = request.Base is null ? 0 : await BaseLayers.CountAsync(request.Base, request.Options, image, cancellationToken);
         progress?.Report("analysing and reading the final filesystem");
-        var (analysis, kept, reasons, view) = await ReadSourceAsync(image, request, cancellationToken);
+        var (analysis, kept, reasons, original) = await ReadSourceAsync(image, request, baseCount, cancellationToken);
+        if (request.Base is not null)
+        {
+            BaseLayers.Explain(request.Base.Original, kept, analysis, reasons);
+        }
+        var changes = IntendedChanges.Apply(original, analysis, kept, request.DropJunk, request.LinkDuplicates);
+        var view = changes.Expected;
         var provided = new long[image.Layers.Count];
         foreach (var e in view.Entries.Values)
         {
@@ -80,7 +99,7 @@ public static class ImageRebuilder
             request.AfterWriteForTesting?.Invoke(temp);
 
             progress?.Report("proving the rebuilt image equivalent");
-            var proof = await ProveAsync(temp, destination.LayoutTag, request.Options, view, sourceConfig, cancellationToken);
+            var proof = await ProveAsync(temp, destination.LayoutTag, request.Options, view, sourceConfig, kept, cancellationToken);
             var result = new RebuildResult
             {
                 Destination = destination.ToString(),
@@ -99,6 +118,11 @@ public static class ImageRebuilder
                 FileCount = proof.FileCount,
                 PullBytesWithKeptLayers = layers.Skip(kept).Sum(l => l.Size) + configBlob.Size + manifest.Size,
                 PathsProved = view.Entries.Count,
+                ChangedPaths = changes.Changed,
+                JunkBytesDropped = changes.JunkBytesDropped,
+                DuplicateBytesSaved = changes.DuplicateBytesSaved,
+                JunkInKeptLayers = changes.JunkKept,
+                DeadBytesInKeptLayers = DeadBytes(proof, 0, kept),
             };
             progress?.Report("publishing");
             if (destination.Kind == DestinationKind.DockerArchive)
@@ -121,11 +145,11 @@ public static class ImageRebuilder
     /// The analysis and the final view, read at the same time: the view depends on the kept prefix only for
     /// the paths a kept layer holds, and with no kept layer (always with --squash, and whenever the first
     /// layer already ships dead bytes) it needs nothing from the analysis. So the view is read assuming no
-    /// kept layer while the analysis runs; when the analysis then keeps layers, that read is cancelled and
+    /// kept layer while the analysis runs (with --base the kept count is known, but reading it twice is no worse than the guess); when the analysis then keeps layers, that read is cancelled and
     /// the view read again with the kept count (the cost of guessing wrong: the overlap, at most one analysis).
     /// </summary>
     private static async Task<(ImageAnalysis Analysis, int Kept, List<string> Reasons, FinalView View)> ReadSourceAsync(
-        ResolvedImage image, RebuildRequest request, CancellationToken cancellationToken)
+        ResolvedImage image, RebuildRequest request, int baseCount, CancellationToken cancellationToken)
     {
         var limits = request.Options.Limits;
         using var guess = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -142,7 +166,7 @@ public static class ImageRebuilder
             throw;
         }
         var reasons = new List<string>();
-        var kept = RebuildPlan.KeptPrefix(analysis, request.Squash, reasons);
+        var kept = request.Base is null ? RebuildPlan.KeptPrefix(analysis, request.Squash, reasons) : baseCount;
         if (kept == 0)
         {
             return (analysis, kept, reasons, await noneKept);
@@ -170,10 +194,14 @@ public static class ImageRebuilder
         }
     }
 
-    public static long DeadBytes(ImageAnalysis analysis) =>
-        analysis.Waste.Where(w => w.Kind is WasteKind.Overwritten or WasteKind.MetadataOnly or WasteKind.Deleted).Sum(w => w.Bytes);
+    public static long DeadBytes(ImageAnalysis analysis) => DeadBytes(analysis, 0, int.MaxValue);
 
-    private static async Task<ImageAnalysis> ProveAsync(string layout, string tag, ImageOpenOptions options, FinalView original, byte[] sourceConfig, CancellationToken cancellationToken)
+    /// <summary>Dead bytes shipped by layers <paramref name="from"/> up to (not including) <paramref name="to"/>.</summary>
+    private static long DeadBytes(ImageAnalysis analysis, int from, int to) =>
+        analysis.Waste.Where(w => w.LayerIndex >= from && w.LayerIndex < to && w.Kind is WasteKind.Overwritten or WasteKind.MetadataOnly or WasteKind.Deleted).Sum(w => w.Bytes);
+
+    /// <param name="original">The source's final view with the intended changes applied: any other difference fails.</param>
+    private static async Task<ImageAnalysis> ProveAsync(string layout, string tag, ImageOpenOptions options, FinalView original, byte[] sourceConfig, int kept, CancellationToken cancellationToken)
     {
         using var rebuilt = await ImageOpener.OpenAsync(ImageSourceSpec.Parse($"oci:{layout}:{tag}"), options with { Platform = null }, cancellationToken);
         // The two read-backs are independent: run them side by side (each is mostly one thread).
@@ -200,9 +228,11 @@ public static class ImageRebuilder
         {
             throw new EquivalenceFailedException(differences);
         }
-        if (DeadBytes(analysis) != 0)
+        // Kept layers are the source's: only a --base may ship bytes its later layers hide. Rewritten layers ship none.
+        var rewrittenDead = DeadBytes(analysis, kept, int.MaxValue);
+        if (rewrittenDead != 0)
         {
-            throw new EquivalenceFailedException([$"the rebuilt image still ships {DeadBytes(analysis):N0} dead bytes"]);
+            throw new EquivalenceFailedException([$"the rewritten layers still ship {rewrittenDead:N0} dead bytes"]);
         }
         return analysis;
     }

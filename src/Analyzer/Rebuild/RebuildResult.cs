@@ -26,4 +26,19 @@ public sealed record RebuildResult
 
     /// <summary>Paths compared by the proof (all equal, or the rebuild would have failed).</summary>
     public required int PathsProved { get; init; }
+
+    /// <summary>Every path that differs from the source on purpose (<c>--drop-junk</c>, <c>--link-duplicates</c>), sorted; empty without them.</summary>
+    public IReadOnlyList<ChangedPath> ChangedPaths { get; init; } = [];
+
+    /// <summary>File bytes <c>--drop-junk</c> removed from the rewritten layers.</summary>
+    public long JunkBytesDropped { get; init; }
+
+    /// <summary>Content bytes <c>--link-duplicates</c> no longer ships (one copy per merged inode).</summary>
+    public long DuplicateBytesSaved { get; init; }
+
+    /// <summary>Junk files a kept layer holds: a kept layer stays byte-identical, so they stay (reported, not removed).</summary>
+    public IReadOnlyList<JunkInKeptLayer> JunkInKeptLayers { get; init; } = [];
+
+    /// <summary>Dead bytes the kept layers ship (0 unless <c>--base</c> keeps a base whose files later layers hide).</summary>
+    public long DeadBytesInKeptLayers { get; init; }
 }

@@ -53,6 +53,17 @@ public sealed class JunkRules
         return false;
     }
 
+    /// <summary>
+    /// A junk directory that is junk by its name (<c>__pycache__</c>, <c>.git</c>) rather than a place the
+    /// system expects to exist (<c>/tmp</c>, <c>/var/cache/apt</c>, a home's <c>.cache</c>): removing junk
+    /// removes the former whole and empties the latter.
+    /// </summary>
+    public bool IsJunkByName(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        return DefaultDirectoryNames.Contains(name) && !DefaultDirectories.Contains(path);
+    }
+
     public bool IsJunkFile(string name)
     {
         foreach (var suffix in DefaultFileSuffixes)

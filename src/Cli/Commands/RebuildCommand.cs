@@ -24,13 +24,18 @@ internal static class RebuildCommand
         var layers = new Option<int?>("--layers") { Description = "at most N rewritten layers (neighbours merged by size)" };
         var squash = new Option<bool>("--squash") { Description = "write the whole filesystem as one layer (keeps no base layer)" };
         var force = new Option<bool>("--force") { Description = "replace the destination if it exists" };
+        var baseImage = new Option<string?>("--base") { Description = "keep exactly the layers of this base image (any analyze source); they must be the source's first layers" };
+        var dropJunk = new Option<bool>("--drop-junk") { Description = "also remove the junk the analysis finds (package indexes and caches, __pycache__, .git, temp files) from the rewritten layers" };
+        var linkDuplicates = new Option<bool>("--link-duplicates") { Description = "turn identical files (same content and metadata) into hard links" };
+        var format = new Option<string>("--format") { Description = "text or json (json lists every changed path)", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
         var platform = new Option<string?>("--platform") { Description = "os/arch[/variant] to pick from a multi-platform image" };
         var creds = new Option<string?>("--creds") { Description = "registry credentials user:password" };
         var insecure = new Option<bool>("--insecure") { Description = "allow plain-HTTP registries on loopback addresses" };
 
         var command = new Command("rebuild", "Write the image without dead bytes: base layers kept, the rest re-layered, proved equivalent.");
         command.Arguments.Add(source);
-        foreach (var option in new Option[] { output, compression, layers, squash, force, platform, creds, insecure })
+        foreach (var option in new Option[] { output, compression, layers, squash, force, baseImage, dropJunk, linkDuplicates, format, platform, creds, insecure })
         {
             command.Options.Add(option);
         }
@@ -53,10 +58,15 @@ internal static class RebuildCommand
                     MaxLayers = parse.GetValue(layers),
                     Squash = parse.GetValue(squash),
                     Force = parse.GetValue(force),
+                    Base = parse.GetValue(baseImage) is { } b ? ImageSourceSpec.Parse(b) : null,
+                    DropJunk = parse.GetValue(dropJunk),
+                    LinkDuplicates = parse.GetValue(linkDuplicates),
                 };
                 var progress = new Progress<string>(step => Console.Error.WriteLine($"layerlens: {step}"));
                 var result = await ImageRebuilder.RunAsync(request, progress, cancellationToken);
-                Console.Out.Write(Describe(result));
+                Console.Out.Write(parse.GetValue(format) == "json"
+                    ? System.Text.Json.JsonSerializer.Serialize(result, JsonOptions) + "\n"
+                    : Describe(result));
                 return ExitCodes.Passed;
             }
             catch (Exception ex) when (ex is InvalidImageException or RebuildRefusedException or ArgumentException or Analyzer.Images.Registry.RegistryException)
@@ -73,12 +83,19 @@ internal static class RebuildCommand
         return command;
     }
 
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Changed paths the text report names; the rest is counted (JSON lists them all).</summary>
+    internal const int ChangedPathsListed = 20;
+
     private static string Describe(RebuildResult r)
     {
         var text = new System.Text.StringBuilder();
         void Line(string s) => text.Append(s).Append('\n');
         Line($"Wrote       {r.Destination} (manifest {r.ManifestDigest})");
-        Line(FormattableString.Invariant($"Proof       {r.PathsProved:N0} paths identical (type, mode, owner, content, links, devices, xattrs, mtime); config identical"));
+        Line(r.ChangedPaths.Count == 0
+            ? FormattableString.Invariant($"Proof       {r.PathsProved:N0} paths identical (type, mode, owner, content, links, devices, xattrs, mtime); config identical")
+            : FormattableString.Invariant($"Proof       {r.PathsProved:N0} paths as intended: identical except the {r.ChangedPaths.Count:N0} changed on purpose below; config identical"));
         Line(FormattableString.Invariant($"Layers      {r.LayersBefore} -> {r.LayersAfter} ({r.KeptLayers.Count} kept byte-identical)"));
         Line(FormattableString.Invariant($"Size        {r.BytesBefore:N0} -> {r.BytesAfter:N0} bytes"));
         Line(FormattableString.Invariant($"Compressed  {r.CompressedBytesBefore:N0} -> {r.CompressedBytesAfter:N0} bytes"));
@@ -88,6 +105,26 @@ internal static class RebuildCommand
         foreach (var reason in r.KeptReasons)
         {
             Line("  " + reason);
+        }
+        if (r.DeadBytesInKeptLayers > 0)
+        {
+            Line(FormattableString.Invariant($"  {r.DeadBytesInKeptLayers:N0} dead bytes stay in the kept base layers"));
+        }
+        if (r.ChangedPaths.Count > 0 || r.JunkInKeptLayers.Count > 0)
+        {
+            Line(FormattableString.Invariant($"Changed     {r.ChangedPaths.Count:N0} paths on purpose: {r.JunkBytesDropped:N0} junk bytes dropped, {r.DuplicateBytesSaved:N0} bytes saved by hard links"));
+            foreach (var c in r.ChangedPaths.Take(ChangedPathsListed))
+            {
+                Line(FormattableString.Invariant($"  /{c.Path}: {c.Change}{(c.Bytes > 0 ? $" ({c.Bytes:N0} bytes)" : "")}"));
+            }
+            if (r.ChangedPaths.Count > ChangedPathsListed)
+            {
+                Line(FormattableString.Invariant($"  ... and {r.ChangedPaths.Count - ChangedPathsListed:N0} more (--format json lists every path)"));
+            }
+            if (r.JunkInKeptLayers.Count > 0)
+            {
+                Line(FormattableString.Invariant($"  junk left in kept layers (kept byte-identical): {r.JunkInKeptLayers.Count:N0} files, {r.JunkInKeptLayers.Sum(j => j.Bytes):N0} bytes, e.g. /{r.JunkInKeptLayers[0].Path} in layer {r.JunkInKeptLayers[0].Layer}"));
+            }
         }
         return text.ToString();
     }

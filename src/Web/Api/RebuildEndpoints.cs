@@ -54,7 +54,7 @@ public static class RebuildEndpoints
             }
             catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid rebuild options", $"send JSON {{\"compression\": \"gzip\"|\"zstd\", \"squash\": true|false, \"layers\": N}}: {ex.Message}");
+                return Problem(StatusCodes.Status400BadRequest, "Invalid rebuild options", $"send JSON {{\"compression\": \"gzip\"|\"zstd\", \"squash\": true|false, \"layers\": N, \"dropJunk\": true|false, \"linkDuplicates\": true|false}}: {ex.Message}");
             }
         }
         try

@@ -99,6 +99,8 @@ public sealed class RebuildJob(
                 Compression = state.Options.Compression == "zstd" ? RebuildCompression.Zstd : RebuildCompression.Gzip,
                 Squash = state.Options.Squash,
                 MaxLayers = state.Options.Layers,
+                DropJunk = state.Options.DropJunk,
+                LinkDuplicates = state.Options.LinkDuplicates,
                 Force = true,
             };
             var progress = new SynchronousProgress(phase => Save(s => s with { Phase = phase, HeartbeatAtUtc = DateTime.UtcNow }));

@@ -3,12 +3,21 @@ using LayerLens.Analyzer.Rebuild;
 
 namespace LayerLens.Web.Rebuilds;
 
-/// <summary>What the user asked for: <c>{"compression": "gzip"|"zstd", "squash": bool, "layers": N}</c>.</summary>
+/// <summary>
+/// What the user asked for: <c>{"compression": "gzip"|"zstd", "squash": bool, "layers": N, "dropJunk": bool, "linkDuplicates": bool}</c>.
+/// <c>--base</c> is CLI-only: the service would have to open a second image with its own credentials and network checks.
+/// </summary>
 public sealed record RebuildOptions
 {
     public string Compression { get; init; } = "gzip";
     public bool Squash { get; init; }
     public int? Layers { get; init; }
+
+    /// <summary>Also remove the junk the analysis found from the rewritten layers (the report lists every path).</summary>
+    public bool DropJunk { get; init; }
+
+    /// <summary>Turn identical files with identical metadata into hard links (the report lists every path).</summary>
+    public bool LinkDuplicates { get; init; }
 
     /// <summary>The options' own refusal, naming the field; null when they are valid.</summary>
     public string? Invalid() =>
@@ -65,8 +74,23 @@ public sealed record RebuildReport(
     long PullBytesWithKeptLayers,
     int PathsProved)
 {
+    /// <summary>Every path that differs from the source on purpose (dropJunk, linkDuplicates).</summary>
+    public IReadOnlyList<ChangedPath> ChangedPaths { get; init; } = [];
+
+    public long JunkBytesDropped { get; init; }
+    public long DuplicateBytesSaved { get; init; }
+    public IReadOnlyList<JunkInKeptLayer> JunkInKeptLayers { get; init; } = [];
+    public long DeadBytesInKeptLayers { get; init; }
+
     public static RebuildReport From(RebuildResult r) => new(
         r.ManifestDigest, r.KeptLayers, r.KeptReasons, r.LayersBefore, r.LayersAfter, r.BytesBefore, r.BytesAfter,
         r.CompressedBytesBefore, r.CompressedBytesAfter, r.DeadBytesBefore, r.DeadBytesAfter, r.FinalBytes, r.FileCount,
-        r.PullBytesWithKeptLayers, r.PathsProved);
+        r.PullBytesWithKeptLayers, r.PathsProved)
+    {
+        ChangedPaths = r.ChangedPaths,
+        JunkBytesDropped = r.JunkBytesDropped,
+        DuplicateBytesSaved = r.DuplicateBytesSaved,
+        JunkInKeptLayers = r.JunkInKeptLayers,
+        DeadBytesInKeptLayers = r.DeadBytesInKeptLayers,
+    };
 }

@@ -13,7 +13,8 @@ namespace LayerLens.Cli.Tests.Commands;
 public static class TinyImage
 {
     /// <param name="history">The config's history entries (default: one per layer, without timestamps).</param>
-    public static void Write(string dir, string? extraEntry = null, JsonArray? history = null)
+    /// <param name="copies">Adds copy-0.tmp … to layer 0: one byte each, equal content, mode and mtime (junk by name, and duplicates).</param>
+    public static void Write(string dir, string? extraEntry = null, JsonArray? history = null, int copies = 0)
     {
         var a = Bytes(1000, 1);
         var layer0 = Tar(t =>
@@ -23,6 +24,14 @@ public static class TinyImage
             if (extraEntry is not null)
             {
                 File(t, extraEntry, [1]);
+            }
+            for (var i = 0; i < copies; i++)
+            {
+                t.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, $"copy-{i}.tmp")
+                {
+                    DataStream = new MemoryStream([7]),
+                    ModificationTime = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
+                });
             }
         });
         var layer1 = Tar(t =>

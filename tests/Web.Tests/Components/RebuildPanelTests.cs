@@ -105,6 +105,50 @@ public sealed class RebuildPanelTests : MudComponentTest, IAsyncLifetime
     }
 
     [Fact]
+    public void Drop_junk_and_link_duplicates_switches_reach_the_queued_options()
+    {
+        SignIn(WorkspaceRole.Member);
+        var panel = Context.Render<RebuildPanel>(p => p.Add(c => c.Analysis, _analysis));
+        Switch(panel, "rebuild-drop-junk").Change(true);
+        Switch(panel, "rebuild-link-duplicates").Change(true);
+        panel.Find("[data-testid=rebuild-start]").Click();
+        panel.WaitForAssertion(() => Assert.Contains("queued", panel.Find("[data-testid=rebuild-phase]").TextContent));
+        var options = _store.Read(_analysis.Id)!.Options;
+        Assert.True(options.DropJunk);
+        Assert.True(options.LinkDuplicates);
+    }
+
+    [Fact]
+    public void A_report_with_changed_paths_names_the_first_twenty_and_counts_the_rest()
+    {
+        SignIn(WorkspaceRole.Member);
+        Directory.CreateDirectory(_store.Directory(_analysis.Id));
+        _store.Write(_analysis.Id, new RebuildState
+        {
+            Status = RebuildState.Succeeded,
+            Phase = "done",
+            Options = new RebuildOptions { DropJunk = true },
+            ArchiveBytes = 2_000,
+            Report = new RebuildReport("sha256:ab", [], [], 3, 3, 4_395, 2_265, 3_000, 1_900, 2_000, 0, 2_265, 11, 1_200, 17)
+            {
+                ChangedPaths = Enumerable.Range(0, 25).Select(i => new LayerLens.Analyzer.Rebuild.ChangedPath($"tmp/f{i:D2}", "junk removed (under /tmp)", 1)).ToList(),
+                JunkBytesDropped = 25,
+            },
+        });
+        var panel = Context.Render<RebuildPanel>(p => p.Add(c => c.Analysis, _analysis));
+        Assert.Contains("25 paths", panel.Find("[data-testid=rebuild-changed]").TextContent);
+        Assert.Contains("/tmp/f19: junk removed", panel.Markup);
+        Assert.DoesNotContain("/tmp/f20", panel.Markup);
+        Assert.Contains("and 5 more", panel.Markup);
+    }
+
+    private static AngleSharp.Dom.IElement Switch(IRenderedComponent<RebuildPanel> panel, string testId)
+    {
+        var inputs = panel.FindAll($"input[data-testid={testId}]");
+        return inputs.Count > 0 ? inputs[0] : panel.Find($"[data-testid={testId}] input");
+    }
+
+    [Fact]
     public async Task A_rebuild_larger_than_the_storage_quota_left_is_refused_before_anything_is_written()
     {
         SignIn(WorkspaceRole.Member);

@@ -186,10 +186,31 @@ public sealed class RebuildApiTests(TwoWorkspacesApp app) : IClassFixture<TwoWor
     }
 
     [Fact]
+    public async Task Drop_junk_and_link_duplicates_are_passed_to_the_engine_and_every_changed_path_is_reported()
+    {
+        var id = await app.AnalyseScenarioAsync(app.Alpha, "rebuild-drop-junk");
+
+        using (var started = await app.Alpha.PostAsync(U($"api/v1/analyses/{id}/rebuild"), Json("""{"dropJunk": true, "linkDuplicates": true}""")))
+        {
+            Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"{started.StatusCode}: {await started.Content.ReadAsStringAsync()}");
+        }
+        var done = await WaitForRebuildAsync(app.Alpha, id);
+        Assert.True(done.GetProperty("status").GetString() == "succeeded", done.ToString());
+        Assert.True(done.GetProperty("options").GetProperty("dropJunk").GetBoolean());
+        var report = done.GetProperty("report");
+        // ScenarioImage's junk: the apt cache, a .tmp file, a __pycache__ directory. Its two equal scripts differ in mode: not linked.
+        Assert.Equal(["app/__pycache__", "app/__pycache__/m.pyc", "app/notes.tmp", "var/cache/apt/pkgcache.bin"],
+            report.GetProperty("changedPaths").EnumerateArray().Select(c => c.GetProperty("path").GetString()));
+        Assert.Equal(500 + 40 + 60, report.GetProperty("junkBytesDropped").GetInt64());
+        Assert.Equal(0, report.GetProperty("duplicateBytesSaved").GetInt64());
+        Assert.Equal(ScenarioImage.FinalBytes - 600, report.GetProperty("finalBytes").GetInt64());
+    }
+
+    [Fact]
     public async Task Bad_options_and_a_dockerfile_analysis_are_refused()
     {
         var id = await app.AnalyseScenarioAsync(app.Alpha, "rebuild-options");
-        foreach (var body in new[] { """{"compression": "brotli"}""", """{"layers": 0}""", """{"squash": true, "layers": 2}""", "not json" })
+        foreach (var body in new[] { """{"compression": "brotli"}""", """{"layers": 0}""", """{"squash": true, "layers": 2}""", """{"dropJunk": "yes"}""", """{"linkDuplicates": 1}""", "not json" })
         {
             using var response = await app.Alpha.PostAsync(U($"api/v1/analyses/{id}/rebuild"), Json(body));
             Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{body}: {response.StatusCode}");
