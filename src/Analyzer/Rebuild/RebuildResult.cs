@@ -26,4 +26,7 @@ public sealed record RebuildResult
 
     /// <summary>Paths compared by the proof (all equal, or the rebuild would have failed).</summary>
     public required int PathsProved { get; init; }
+
+    /// <summary>What a push to a <c>docker://</c> destination sent; null for file destinations.</summary>
+    public RegistryPushSummary? Push { get; init; }
 }
