@@ -22,6 +22,15 @@ public sealed record RebuildRequest(ImageSourceSpec Source, ImageOpenOptions Opt
 
     public bool LinkDuplicates { get; init; }
 
+    /// <summary>How to reach a <c>docker://</c> destination (its credentials); the source's options when null.</summary>
+    public Images.Registry.RegistryOptions? DestinationRegistry { get; init; }
+
+    /// <summary>Where the layout is written and proved before a push (the system temp directory when null).</summary>
+    public string? WorkDirectory { get; init; }
+
+    /// <summary>Tests only: the HTTP handler of the push (a registry that lies).</summary>
+    internal HttpMessageHandler? DestinationHandlerForTesting { get; init; }
+
     /// <summary>Tests only: called with the unpublished layout directory between writing and the proof.</summary>
     internal Action<string>? AfterWriteForTesting { get; init; }
 }
@@ -29,8 +38,9 @@ public sealed record RebuildRequest(ImageSourceSpec Source, ImageOpenOptions Opt
 /// <summary>
 /// source → analysis (refuses what analyze refuses) → kept prefix → final view with full metadata → layer
 /// plan → layout written under a temporary name beside the destination → proof (read back, compared path
-/// by path, config compared, dead bytes measured) → published by rename. Any failure or cancellation
-/// deletes the temporary output; the destination is untouched until the proof passed.
+/// by path, config compared, dead bytes measured) → published by rename, or pushed to a registry (blobs, then
+/// the manifest by tag). Any failure or cancellation deletes the temporary output; the destination is
+/// untouched until the proof passed.
 /// </summary>
 public static class ImageRebuilder
 {
@@ -41,7 +51,8 @@ public static class ImageRebuilder
         {
             throw new RebuildRefusedException($"{destination.Path} exists; pass --force to replace it");
         }
-        var parent = Path.GetDirectoryName(destination.Path)!;
+        var toRegistry = destination.Kind == DestinationKind.Registry;
+        var parent = toRegistry ? request.WorkDirectory ?? Path.GetTempPath() : Path.GetDirectoryName(destination.Path)!;
         if (!Directory.Exists(parent))
         {
             throw new RebuildRefusedException($"{parent}: no such directory");
@@ -50,6 +61,8 @@ public static class ImageRebuilder
         {
             throw new RebuildRefusedException("--base keeps the base layers and --squash keeps none: choose one");
         }
+        // A registry destination is asked first (tag taken? credentials? address allowed?), before any work.
+        using var pusher = toRegistry ? await RegistryPublisher.OpenAsync(request, cancellationToken) : null;
         var limits = request.Options.Limits;
         using var image = await ImageOpener.OpenAsync(request.Source, request.Options, cancellationToken);
         var baseCount = request.Base is null ? 0 : await BaseLayers.CountAsync(request.Base, request.Options, image, cancellationToken);
@@ -70,7 +83,7 @@ public static class ImageRebuilder
         var contents = LayerContents.Plan(view, kept, groups);
         CheckFreeSpace(parent, destination, image, kept, provided);
 
-        var temp = Path.Combine(parent, $".{Path.GetFileName(destination.Path)}.layerlens-{Guid.NewGuid():N}");
+        var temp = Path.Combine(parent, $".{(toRegistry ? "push" : Path.GetFileName(destination.Path))}.layerlens-{Guid.NewGuid():N}");
         try
         {
             Directory.CreateDirectory(OciLayoutWriter.BlobsDir(temp));
@@ -124,6 +137,12 @@ public static class ImageRebuilder
                 JunkInKeptLayers = changes.JunkKept,
                 DeadBytesInKeptLayers = DeadBytes(proof, 0, kept),
             };
+            if (pusher is not null)
+            {
+                // Only a proved image is pushed; the manifest goes last, so a failure tags nothing.
+                var push = await RegistryPublisher.PushAsync(pusher, temp, layers, configBlob, manifest, progress, cancellationToken);
+                return result with { Push = push };
+            }
             progress?.Report("publishing");
             if (destination.Kind == DestinationKind.DockerArchive)
             {
@@ -243,7 +262,7 @@ public static class ImageRebuilder
         var keptBytes = image.Layers.Take(kept).Sum(l => Math.Max(0, l.CompressedSize));
         var rewritten = provided.Skip(kept).Sum();
         var need = keptBytes + 2 * rewritten + (1 << 20);
-        if (destination.Kind != DestinationKind.OciLayout)
+        if (destination.Kind is DestinationKind.OciArchive or DestinationKind.DockerArchive)
         {
             need += keptBytes + rewritten;
         }

@@ -41,4 +41,7 @@ public sealed record RebuildResult
 
     /// <summary>Dead bytes the kept layers ship (0 unless <c>--base</c> keeps a base whose files later layers hide).</summary>
     public long DeadBytesInKeptLayers { get; init; }
+
+    /// <summary>What a push to a <c>docker://</c> destination sent; null for file destinations.</summary>
+    public RegistryPushSummary? Push { get; init; }
 }

@@ -18,24 +18,25 @@ internal static class RebuildCommand
         {
             Description = "docker-archive:PATH[:NAME|:@INDEX], oci:DIR[:TAG], oci-archive:PATH[:TAG], docker://REF, or a path whose format is detected",
         };
-        var output = new Option<string>("--output", "-o") { Description = "oci:DIR[:TAG], oci-archive:PATH[:TAG] or docker-archive:PATH[:NAME]", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "oci:DIR[:TAG], oci-archive:PATH[:TAG], docker-archive:PATH[:NAME] or docker://REF", Required = true };
         var compression = new Option<string>("--compression") { Description = "compression of the rewritten layers", DefaultValueFactory = _ => "gzip" };
         compression.AcceptOnlyFromAmong("gzip", "zstd");
         var layers = new Option<int?>("--layers") { Description = "at most N rewritten layers (neighbours merged by size)" };
         var squash = new Option<bool>("--squash") { Description = "write the whole filesystem as one layer (keeps no base layer)" };
-        var force = new Option<bool>("--force") { Description = "replace the destination if it exists" };
+        var force = new Option<bool>("--force") { Description = "replace the destination (a file, or a registry tag) if it exists" };
         var baseImage = new Option<string?>("--base") { Description = "keep exactly the layers of this base image (any analyze source); they must be the source's first layers" };
         var dropJunk = new Option<bool>("--drop-junk") { Description = "also remove the junk the analysis finds (package indexes and caches, __pycache__, .git, temp files) from the rewritten layers" };
         var linkDuplicates = new Option<bool>("--link-duplicates") { Description = "turn identical files (same content and metadata) into hard links" };
         var format = new Option<string>("--format") { Description = "text or json (json lists every changed path)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
         var platform = new Option<string?>("--platform") { Description = "os/arch[/variant] to pick from a multi-platform image" };
-        var creds = new Option<string?>("--creds") { Description = "registry credentials user:password" };
+        var creds = new Option<string?>("--creds") { Description = "registry credentials user:password (the source's; also the destination's when it is on the same registry or the source is a file)" };
+        var destCreds = new Option<string?>("--dest-creds") { Description = "credentials user:password for a docker:// destination" };
         var insecure = new Option<bool>("--insecure") { Description = "allow plain-HTTP registries on loopback addresses" };
 
         var command = new Command("rebuild", "Write the image without dead bytes: base layers kept, the rest re-layered, proved equivalent.");
         command.Arguments.Add(source);
-        foreach (var option in new Option[] { output, compression, layers, squash, force, baseImage, dropJunk, linkDuplicates, format, platform, creds, insecure })
+        foreach (var option in new Option[] { output, compression, layers, squash, force, baseImage, dropJunk, linkDuplicates, format, platform, creds, destCreds, insecure })
         {
             command.Options.Add(option);
         }
@@ -52,8 +53,11 @@ internal static class RebuildCommand
                     Platform = parse.GetValue(platform) is { } p ? Platform.Parse(p) : null,
                     Registry = RegistryOptionsFactory.Create(parse.GetValue(creds), parse.GetValue(insecure)),
                 };
-                var request = new RebuildRequest(ImageSourceSpec.Parse(parse.GetValue(source)!), options, RebuildDestination.Parse(parse.GetValue(output)!))
+                var sourceSpec = ImageSourceSpec.Parse(parse.GetValue(source)!);
+                var destination = RebuildDestination.Parse(parse.GetValue(output)!);
+                var request = new RebuildRequest(sourceSpec, options, destination)
                 {
+                    DestinationRegistry = DestinationRegistry(sourceSpec, destination, parse.GetValue(creds), parse.GetValue(destCreds), parse.GetValue(insecure)),
                     Compression = parse.GetValue(compression) == "zstd" ? RebuildCompression.Zstd : RebuildCompression.Gzip,
                     MaxLayers = parse.GetValue(layers),
                     Squash = parse.GetValue(squash),
@@ -88,10 +92,33 @@ internal static class RebuildCommand
     /// <summary>Changed paths the text report names; the rest is counted (JSON lists them all).</summary>
     internal const int ChangedPathsListed = 20;
 
+    /// <summary>
+    /// --dest-creds, else --creds when they cannot belong to another registry (the source is a file, or on the
+    /// same registry), else the environment's and the docker auth file's: the source's password never goes to another host.
+    /// </summary>
+    private static Analyzer.Images.Registry.RegistryOptions? DestinationRegistry(ImageSourceSpec source, RebuildDestination destination, string? creds, string? destCreds, bool insecure)
+    {
+        if (destination.Registry is not { } target)
+        {
+            return null;
+        }
+        if (destCreds is not null)
+        {
+            return RegistryOptionsFactory.Create(destCreds, insecure);
+        }
+        var sameHost = source.Kind != ImageSourceKind.Registry || Analyzer.Images.Registry.RegistryReference.Parse(source.Location).Host == target.Host;
+        return RegistryOptionsFactory.Create(sameHost ? creds : null, insecure);
+    }
+
     private static string Describe(RebuildResult r)
     {
         var text = new System.Text.StringBuilder();
         void Line(string s) => text.Append(s).Append('\n');
+        if (r.Push is { } push)
+        {
+            Line($"Pushed      {push.Reference}@{push.Digest}");
+            Line(FormattableString.Invariant($"Uploaded    {push.BytesUploaded:N0} bytes in {push.BlobsUploaded} blob(s); {push.BytesSkipped:N0} bytes in {push.BlobsSkipped} blob(s) the registry already had"));
+        }
         Line($"Wrote       {r.Destination} (manifest {r.ManifestDigest})");
         Line(r.ChangedPaths.Count == 0
             ? FormattableString.Invariant($"Proof       {r.PathsProved:N0} paths identical (type, mode, owner, content, links, devices, xattrs, mtime); config identical")

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Web.Limits;
 using LayerLens.Web.Rebuilds;
 using LayerLens.Web.Tenancy;
@@ -11,11 +13,29 @@ namespace LayerLens.Web.Api;
 /// </summary>
 public static class RebuildEndpoints
 {
+    private const int MaxBody = 4096;
+
+    /// <summary>Credentials for a registry destination, from the request body only.</summary>
+    private sealed record PushCredentialsBody(string? Username, string? Password);
+
+    /// <summary>The body, or null when it is over <see cref="MaxBody"/> bytes (a chunked body announces no length).</summary>
+    private static async Task<byte[]?> ReadCappedAsync(Stream body, CancellationToken ct)
+    {
+        var buffer = new byte[MaxBody + 1];
+        var length = 0;
+        int n;
+        while (length < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        {
+            length += n;
+        }
+        return length > MaxBody ? null : buffer[..length];
+    }
+
     public static IEndpointRouteBuilder MapRebuildApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/analyses/{id:guid}/rebuild").WithTags("Rebuild").DisableAntiforgery();
         api.MapPost("", StartAsync).RequireAuthorization(ApiScopes.AnalysesWrite)
-            .WithSummary("Rebuild the analysed image without dead bytes: JSON {\"compression\": \"gzip\"|\"zstd\", \"squash\": bool, \"layers\": N}, all optional")
+            .WithSummary("Rebuild the analysed image without dead bytes: JSON {\"compression\": \"gzip\"|\"zstd\", \"squash\": bool, \"layers\": N, \"destination\": \"registry/repo:tag\", \"username\", \"password\", \"force\": bool}, all optional; without a destination the result is downloaded")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
@@ -42,24 +62,36 @@ public static class RebuildEndpoints
             return NotFound(id);
         }
         RebuildOptions options = new();
+        RegistryCredentials? credentials = null;
         if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
         {
-            if (http.Request.ContentLength > 4096)
+            if (http.Request.ContentLength > MaxBody)
             {
                 return Problem(StatusCodes.Status400BadRequest, "Invalid rebuild options", "the JSON body is larger than 4,096 bytes");
             }
             try
             {
-                options = await http.Request.ReadFromJsonAsync<RebuildOptions>(ct) ?? options;
+                var body = await ReadCappedAsync(http.Request.Body, ct);
+                if (body is null)
+                {
+                    return Problem(StatusCodes.Status400BadRequest, "Invalid rebuild options", "the JSON body is larger than 4,096 bytes");
+                }
+                options = JsonSerializer.Deserialize<RebuildOptions>(body, JsonSerializerOptions.Web) ?? options;
+                // The destination's credentials are read beside the options, never into them: the options are stored, these are not.
+                if (JsonSerializer.Deserialize<PushCredentialsBody>(body, JsonSerializerOptions.Web) is { Username.Length: > 0 } given)
+                {
+                    credentials = new RegistryCredentials(given.Username, given.Password ?? "");
+                }
             }
-            catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException)
             {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid rebuild options", $"send JSON {{\"compression\": \"gzip\"|\"zstd\", \"squash\": true|false, \"layers\": N, \"dropJunk\": true|false, \"linkDuplicates\": true|false}}: {ex.Message}");
+                return Problem(StatusCodes.Status400BadRequest, "Invalid rebuild options",
+                    $"send JSON {{\"compression\": \"gzip\"|\"zstd\", \"squash\": true|false, \"layers\": N, \"dropJunk\": true|false, \"linkDuplicates\": true|false, \"destination\": \"registry/repo:tag\", \"username\": …, \"password\": …, \"force\": true|false}}: {ex.Message}");
             }
         }
         try
         {
-            var state = await rebuilds.StartAsync(analysis, options, ct);
+            var state = await rebuilds.StartAsync(analysis, options, ct, credentials);
             return Results.Json(Resource(id, state), statusCode: StatusCodes.Status202Accepted);
         }
         catch (RebuildStartRefusedException ex)
@@ -129,7 +161,8 @@ public static class RebuildEndpoints
         state.Error,
         state.Report,
         state.ArchiveBytes,
-        Links = new { Self = $"/api/v1/analyses/{id}/rebuild", Download = state.Status == RebuildState.Succeeded ? $"/api/v1/analyses/{id}/rebuild/download" : null },
+        state.Push,
+        Links = new { Self = $"/api/v1/analyses/{id}/rebuild", Download = state is { Status: RebuildState.Succeeded, Push: null } ? $"/api/v1/analyses/{id}/rebuild/download" : null },
     };
 
     private static IResult NotFound(Guid id) => Problem(StatusCodes.Status404NotFound, "Analysis not found", $"there is no analysis {id}");

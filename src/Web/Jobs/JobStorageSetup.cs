@@ -53,6 +53,7 @@ public static class JobStorageSetup
         services.AddTransient<ReviewPipeline>();
         services.AddScoped<AnalysisQueue>();
         services.AddSingleton<LayerLens.Web.Rebuilds.RebuildStore>();
+        services.AddSingleton<LayerLens.Web.Rebuilds.RebuildPushCredentials>();
         services.AddTransient<LayerLens.Web.Rebuilds.RebuildJob>();
         services.AddScoped<LayerLens.Web.Rebuilds.RebuildService>();
         services.AddSingleton<StaleRunRecovery>();

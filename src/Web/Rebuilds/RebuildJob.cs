@@ -7,6 +7,7 @@ using LayerLens.Data.Tenancy;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Jobs.Pipelines;
+using LayerLens.Web.Security;
 using LayerLens.Web.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,8 +16,9 @@ namespace LayerLens.Web.Rebuilds;
 /// <summary>
 /// One rebuild, run by Hangfire on the analyses queue: the analysis' image opened as its analysis opened it (the stored
 /// upload, or the registry reference with the stored credentials through the network guard), rebuilt by the engine
-/// into results/{id}/rebuild/image.oci.tar. The engine writes under a temporary name and renames once the proof
-/// passed, so a failed or cancelled run leaves no partial archive. The state file says how it went; the claim is
+/// into results/{id}/rebuild/image.oci.tar, or pushed to the registry the user named (through the same network
+/// guard, with the credentials the request handed over in memory). The engine writes under a temporary name and
+/// renames (or pushes) once the proof passed, so a failed or cancelled run leaves no partial archive and tags nothing. The state file says how it went; the claim is
 /// released at the end whatever happened.
 /// </summary>
 public sealed class RebuildJob(
@@ -26,6 +28,8 @@ public sealed class RebuildJob(
     LayerLens.Web.Storage.IArtifactStore artifacts,
     JobCancellations cancellations,
     ResolvedSettings settings,
+    NetworkTargetGuard guard,
+    RebuildPushCredentials pushCredentials,
     ILogger<RebuildJob> logger)
 {
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
@@ -34,6 +38,7 @@ public sealed class RebuildJob(
     public async Task RunAsync(Guid analysisId, CancellationToken shutdown)
     {
         using var logScope = logger.BeginScope("Rebuild of analysis {AnalysisId}", analysisId);
+        var credentials = pushCredentials.Take(analysisId); // forgotten by the process whatever happens next
         if (store.Read(analysisId) is not { Status: RebuildState.Queued } queued)
         {
             return; // delivered twice, or the analysis was deleted
@@ -94,19 +99,11 @@ public sealed class RebuildJob(
             var grants = new KeptLayerGrants(settings.DataDirectory, settings.KeptLayerGrantLifetime);
             // An uploaded image comes from the store onto this node for the length of the rebuild.
             using var inputs = await LayerLens.Web.Jobs.JobInputs.StageAsync(artifacts, analysis, cancel.Token);
-            var request = new RebuildRequest(images.Source(analysis), images.OpenOptions(analysis, grants), RebuildDestination.Parse("oci-archive:" + store.ArchivePath(analysisId)))
-            {
-                Compression = state.Options.Compression == "zstd" ? RebuildCompression.Zstd : RebuildCompression.Gzip,
-                Squash = state.Options.Squash,
-                MaxLayers = state.Options.Layers,
-                DropJunk = state.Options.DropJunk,
-                LinkDuplicates = state.Options.LinkDuplicates,
-                Force = true,
-            };
+            var request = Request(analysis, state, credentials, grants);
             var progress = new SynchronousProgress(phase => Save(s => s with { Phase = phase, HeartbeatAtUtc = DateTime.UtcNow }));
             var result = await ImageRebuilder.RunAsync(request, progress, cancel.Token).WaitAsync(deadline.Token);
-            var bytes = new FileInfo(store.ArchivePath(analysisId)).Length;
-            Save(s => s with { Status = RebuildState.Succeeded, Phase = "done", FinishedAtUtc = DateTime.UtcNow, Report = RebuildReport.From(result), ArchiveBytes = bytes });
+            long? bytes = result.Push is null ? new FileInfo(store.ArchivePath(analysisId)).Length : null;
+            Save(s => s with { Status = RebuildState.Succeeded, Phase = "done", FinishedAtUtc = DateTime.UtcNow, Report = RebuildReport.From(result), ArchiveBytes = bytes, Push = result.Push });
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
@@ -138,6 +135,46 @@ public sealed class RebuildJob(
             cancellations.Unregister(analysisId);
             store.Release(analysisId);
         }
+    }
+
+    /// <summary>The archive in the rebuild's directory, or a push: reached as pulls are (guard, plain-HTTP rule), never with the server's own auth files.</summary>
+    private RebuildRequest Request(Analysis analysis, RebuildState state, RegistryCredentials? credentials, KeptLayerGrants grants)
+    {
+        var options = images.OpenOptions(analysis, grants);
+        var compression = state.Options.Compression == "zstd" ? RebuildCompression.Zstd : RebuildCompression.Gzip;
+        if (state.Options.RegistryDestination() is not { } destination)
+        {
+            return new RebuildRequest(images.Source(analysis), options, RebuildDestination.Parse("oci-archive:" + store.ArchivePath(analysis.Id)))
+            {
+                Compression = compression,
+                Squash = state.Options.Squash,
+                MaxLayers = state.Options.Layers,
+                DropJunk = state.Options.DropJunk,
+                LinkDuplicates = state.Options.LinkDuplicates,
+                Force = true,
+            };
+        }
+        if (state.PushAuthenticated && credentials is null)
+        {
+            throw new RebuildRefusedException("the destination's credentials were kept only in the memory of the server process that accepted the request (they are never stored), and this worker does not have them (another process, or a restart); start the rebuild again");
+        }
+        return new RebuildRequest(images.Source(analysis), options, destination)
+        {
+            Compression = compression,
+            Squash = state.Options.Squash,
+            MaxLayers = state.Options.Layers,
+            DropJunk = state.Options.DropJunk,
+            LinkDuplicates = state.Options.LinkDuplicates,
+            Force = state.Options.Force,
+            WorkDirectory = store.Directory(analysis.Id),
+            DestinationRegistry = new RegistryOptions
+            {
+                Credentials = credentials,
+                Insecure = settings.AllowPrivateNetworkTargets,
+                PlainHttpHosts = settings.InsecureRegistries,
+                CreateHandler = () => guard.CreateHandler(TimeSpan.FromSeconds(60)),
+            },
+        };
     }
 
     /// <summary>Reports on the engine's thread (Progress&lt;T&gt; would post to the thread pool and could land after the final state).</summary>

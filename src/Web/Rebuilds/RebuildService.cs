@@ -1,9 +1,11 @@
 using Hangfire;
+using LayerLens.Analyzer.Images.Registry;
 using LayerLens.Data;
 using LayerLens.Data.Model;
 using LayerLens.Web.Configuration;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
+using LayerLens.Web.Security;
 using LayerLens.Web.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +29,9 @@ public sealed class RebuildService(
     JobCancellations cancellations,
     WorkspaceAccess access,
     WorkspaceQuotas quotas,
-    ResolvedSettings settings)
+    ResolvedSettings settings,
+    NetworkTargetGuard guard,
+    RebuildPushCredentials pushCredentials)
 {
     /// <summary>The analysis if this workspace has it, else null.</summary>
     public async Task<Analysis?> FindAsync(Guid analysisId, CancellationToken ct)
@@ -40,13 +44,32 @@ public sealed class RebuildService(
 
     public string ArchivePath(Analysis analysis) => store.ArchivePath(analysis.Id);
 
-    /// <summary>Queues the rebuild: the analysis must be a succeeded image analysis, without a rebuild running, within the storage quota.</summary>
-    public async Task<RebuildState> StartAsync(Analysis analysis, RebuildOptions options, CancellationToken ct)
+    /// <summary>
+    /// Queues the rebuild: the analysis must be a succeeded image analysis, without a rebuild running, within the
+    /// storage quota; a registry destination must pass the network guard (checked again at every connection).
+    /// <paramref name="credentials"/> for the destination stay in this process' memory until the job takes them.
+    /// </summary>
+    public async Task<RebuildState> StartAsync(Analysis analysis, RebuildOptions options, CancellationToken ct, RegistryCredentials? credentials = null)
     {
         await access.RequireAsync(ApiScopes.AnalysesWrite, ct);
         if (options.Invalid() is { } invalid)
         {
             throw new RebuildStartRefusedException(StatusCodes.Status400BadRequest, "Invalid rebuild options", invalid);
+        }
+        if (options.RegistryDestination()?.Registry is { } target)
+        {
+            try
+            {
+                await guard.CheckHostAsync(target.Host, ct);
+            }
+            catch (TargetRefusedException ex)
+            {
+                throw new RebuildStartRefusedException(StatusCodes.Status400BadRequest, "Destination refused", $"registry {ex.Message}");
+            }
+        }
+        else if (credentials is not null)
+        {
+            throw new RebuildStartRefusedException(StatusCodes.Status400BadRequest, "Invalid rebuild options", "'username' and 'password' are for a registry 'destination'; none was given");
         }
         if (analysis.Kind != AnalysisKind.Image || analysis.Status != AnalysisStatus.Succeeded)
         {
@@ -70,13 +93,23 @@ public sealed class RebuildService(
         {
             store.ClearOutput(analysis.Id);
             var now = DateTime.UtcNow;
-            var state = new RebuildState { Status = RebuildState.Queued, Phase = "queued", Options = options, RequestedAtUtc = now, HeartbeatAtUtc = now };
+            var state = new RebuildState
+            {
+                Status = RebuildState.Queued,
+                Phase = "queued",
+                Options = options,
+                RequestedAtUtc = now,
+                HeartbeatAtUtc = now,
+                PushAuthenticated = credentials is not null,
+            };
             store.Write(analysis.Id, state);
+            pushCredentials.Hand(analysis.Id, credentials);
             jobs.Enqueue<RebuildJob>(AnalysisJob.Queue, job => job.RunAsync(analysis.Id, CancellationToken.None));
             return state;
         }
         catch
         {
+            pushCredentials.Hand(analysis.Id, null);
             store.Release(analysis.Id);
             throw;
         }

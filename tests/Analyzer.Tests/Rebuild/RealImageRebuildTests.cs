@@ -222,7 +222,7 @@ public class RealImageRebuildTests
     }
 
     /// <summary>Test hook: a valid image that lacks the last layer (manifest, config and index rewritten), so only the proof can catch it.</summary>
-    private static void DropLastLayer(string layout)
+    internal static void DropLastLayer(string layout)
     {
         var blobs = Path.Combine(layout, "blobs", "sha256");
         var index = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!;

@@ -91,7 +91,8 @@ public sealed class RebuildCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("docker://example.com/x")]
+    [InlineData("docker://example.com/x@sha256:0000000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("docker://example.com/UPPER:1")]
     [InlineData("oci:")]
     [InlineData("/just/a/path")]
     public async Task An_output_it_cannot_write_is_refused_with_exit_2(string output)

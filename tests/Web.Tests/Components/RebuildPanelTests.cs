@@ -50,6 +50,8 @@ public sealed class RebuildPanelTests : MudComponentTest, IAsyncLifetime
         Context.Services.AddSingleton<JobCancellations>();
         Context.Services.AddSingleton(System);
         Context.Services.AddSingleton<WorkspaceAccess>();
+        Context.Services.AddSingleton(new LayerLens.Web.Security.NetworkTargetGuard(false, (_, _) => Task.FromResult(new[] { global::System.Net.IPAddress.Parse("93.184.216.34") })));
+        Context.Services.AddSingleton<RebuildPushCredentials>();
         Context.Services.AddSingleton<RebuildService>();
     }
 
@@ -140,6 +142,43 @@ public sealed class RebuildPanelTests : MudComponentTest, IAsyncLifetime
         Assert.Contains("/tmp/f19: junk removed", panel.Markup);
         Assert.DoesNotContain("/tmp/f20", panel.Markup);
         Assert.Contains("and 5 more", panel.Markup);
+    }
+
+    [Fact]
+    public void A_push_hands_its_credentials_to_the_job_in_memory_and_never_writes_them()
+    {
+        SignIn(WorkspaceRole.Member);
+        var panel = Context.Render<RebuildPanel>(p => p.Add(c => c.Analysis, _analysis));
+        panel.Find("input[data-testid=rebuild-destination]").Change("registry.example.com/team/app:slim");
+        panel.Find("input[data-testid=rebuild-username]").Change("robot");
+        panel.Find("input[data-testid=rebuild-password]").Change("s3cret-push-password");
+        panel.Find("[data-testid=rebuild-start]").Click();
+        panel.WaitForAssertion(() => Assert.Contains("queued", panel.Find("[data-testid=rebuild-phase]").TextContent));
+
+        Assert.Equal([_analysis.Id], _jobs.Enqueued);
+        var state = _store.Read(_analysis.Id)!;
+        Assert.Equal("registry.example.com/team/app:slim", state.Options.Destination);
+        Assert.True(state.PushAuthenticated);
+        Assert.DoesNotContain("s3cret-push-password", File.ReadAllText(Path.Combine(_store.Directory(_analysis.Id), "state.json")), StringComparison.Ordinal);
+        Assert.Equal(new LayerLens.Analyzer.Images.Registry.RegistryCredentials("robot", "s3cret-push-password"), Context.Services.GetRequiredService<RebuildPushCredentials>().Take(_analysis.Id));
+    }
+
+    [Fact]
+    public void A_finished_push_shows_the_reference_and_digest_instead_of_a_download()
+    {
+        SignIn(WorkspaceRole.Member);
+        Directory.CreateDirectory(_store.Directory(_analysis.Id));
+        _store.Write(_analysis.Id, new RebuildState
+        {
+            Status = RebuildState.Succeeded,
+            Phase = "done",
+            Options = new RebuildOptions { Destination = "registry.example.com/team/app:slim" },
+            Push = new LayerLens.Analyzer.Rebuild.RegistryPushSummary { Reference = "registry.example.com/team/app:slim", Digest = "sha256:ab", BytesUploaded = 1_200, BytesSkipped = 3_000, BlobsUploaded = 2, BlobsSkipped = 1 },
+            Report = new RebuildReport("sha256:ab", [], [], 3, 3, 4_395, 2_265, 3_000, 1_900, 2_000, 0, 2_265, 11, 1_200, 17),
+        });
+        var panel = Context.Render<RebuildPanel>(p => p.Add(c => c.Analysis, _analysis));
+        Assert.Contains("registry.example.com/team/app:slim@sha256:ab", panel.Find("[data-testid=rebuild-pushed]").TextContent, StringComparison.Ordinal);
+        Assert.Empty(panel.FindAll("[data-testid=rebuild-download]"));
     }
 
     private static AngleSharp.Dom.IElement Switch(IRenderedComponent<RebuildPanel> panel, string testId)
