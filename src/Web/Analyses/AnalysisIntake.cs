@@ -18,6 +18,7 @@ using LayerLens.Web.Verdicts;
 using LayerLens.Web.Jobs;
 using LayerLens.Web.Limits;
 using LayerLens.Web.Tenancy;
+using LayerLens.Web.Storage;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +27,7 @@ namespace LayerLens.Web.Analyses;
 /// <summary>Turns an upload or a registry reference into a queued analysis; the API and the pages share it.</summary>
 public sealed class AnalysisIntake(
     IDbContextFactory<AppDbContext> dbFactory,
-    BlobStore blobs,
+    IArtifactStore store,
     AnalysisQueue queue,
     ResolvedSettings settings,
     IDataProtectionProvider protection,
@@ -42,7 +43,7 @@ public sealed class AnalysisIntake(
     /// </summary>
     public async Task<Analysis> FromDockerfileAsync(DockerfileSubmission submission, CancellationToken cancellationToken)
     {
-        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
+        var workspaceId = await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         if (submission.Dockerfile.Length == 0)
         {
             throw new IntakeException("the 'dockerfile' part is empty; paste or upload a Dockerfile");
@@ -81,7 +82,8 @@ public sealed class AnalysisIntake(
         {
             try
             {
-                ContextArchive.Validate(blobs.PathOf(context), contextLimits, cancellationToken);
+                using var staged = await store.StageBlobAsync(workspaceId, context, cancellationToken);
+                ContextArchive.Validate(staged.Path, contextLimits, cancellationToken);
             }
             catch (ContextArchiveException ex)
             {
@@ -92,7 +94,8 @@ public sealed class AnalysisIntake(
         {
             try
             {
-                BuildLogDurations.Parse(await File.ReadAllTextAsync(blobs.PathOf(log), cancellationToken));
+                using var staged = await store.StageBlobAsync(workspaceId, log, cancellationToken);
+                BuildLogDurations.Parse(await File.ReadAllTextAsync(staged.Path, cancellationToken));
             }
             catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidOperationException or DecoderFallbackException)
             {
@@ -103,14 +106,15 @@ public sealed class AnalysisIntake(
         {
             try
             {
-                ChangeHistory.Read(blobs.PathOf(changes), "uploaded history");
+                using var staged = await store.StageBlobAsync(workspaceId, changes, cancellationToken);
+                ChangeHistory.Read(staged.Path, "uploaded history");
             }
             catch (FormatException ex)
             {
                 throw new IntakeException($"the 'history' part is not `git log --name-only` text: {ex.Message}");
             }
         }
-        var stored = await blobs.WriteAsync(new MemoryStream(submission.Dockerfile, writable: false), DockerfileMultipart.MaxDockerfileBytes, cancellationToken);
+        var stored = await store.PutBlobAsync(workspaceId, new MemoryStream(submission.Dockerfile, writable: false), DockerfileMultipart.MaxDockerfileBytes, cancellationToken);
         var analysis = new Analysis
         {
             Kind = AnalysisKind.Dockerfile,
@@ -133,17 +137,18 @@ public sealed class AnalysisIntake(
     /// <param name="archiveKind">How to read the archive, as the user's source prefix: "docker", "oci", or null to detect it.</param>
     public async Task<Analysis> FromUploadAsync(Stream body, long maxBytes, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null, string? archiveKind = null)
     {
-        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
+        var workspaceId = await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         CheckChoiceText(archiveImage);
         UploadedImage.ParseKind(archiveKind);
-        var blob = await blobs.WriteAsync(body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
+        // Local: hashed into the data directory; Registry: streamed straight into the workspace's repository.
+        var blob = await store.PutBlobAsync(workspaceId, body, Math.Min(maxBytes, settings.MaxUploadBytes), cancellationToken);
         return await FromStoredUploadAsync(blob.Digest, name, project, ci, cancellationToken, archiveImage, archiveKind);
     }
 
     /// <summary>Queues the analysis of an image tarball already streamed into the blob store (a multipart 'image' part).</summary>
     public async Task<Analysis> FromStoredUploadAsync(string digest, string? name, string? project, CiRequest ci, CancellationToken cancellationToken, string? archiveImage = null, string? archiveKind = null)
     {
-        await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
+        var workspaceId = await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
         CheckChoiceText(archiveImage);
         var kind = UploadedImage.ParseKind(archiveKind);
         var analysis = new Analysis
@@ -157,7 +162,12 @@ public sealed class AnalysisIntake(
             ArchiveKind = kind,
             ProgressPhase = "queued",
         };
-        await UploadedImage.CheckChoiceAsync(blobs, analysis, cancellationToken);
+        if (store.Provider == StorageProvider.Local)
+        {
+            // A shared store is not read back on the web node (it never holds the upload): the worker refuses a
+            // wrong choice with the same message when it opens the archive.
+            await UploadedImage.CheckChoiceAsync(store, workspaceId, analysis, cancellationToken);
+        }
         return await SaveAndQueueAsync(analysis, project, ci, cancellationToken);
     }
 
@@ -291,7 +301,8 @@ public sealed class AnalysisIntake(
         {
             throw new IntakeException($"the Dockerfile text is larger than {DockerfileMultipart.MaxDockerfileBytes:N0} bytes");
         }
-        return (await blobs.WriteAsync(new MemoryStream(bytes, writable: false), DockerfileMultipart.MaxDockerfileBytes, cancellationToken)).Digest;
+        var workspaceId = await access.RequireAsync(ApiScopes.AnalysesWrite, cancellationToken);
+        return (await store.PutBlobAsync(workspaceId, new MemoryStream(bytes, writable: false), DockerfileMultipart.MaxDockerfileBytes, cancellationToken)).Digest;
     }
 
     private static async Task<Guid> ProjectIdAsync(AppDbContext db, string name, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace LayerLens.Web.Analyses;
 /// then the circuit) and several users often open the same analysis: each reads and parses the
 /// gzip report once. Keyed by the file's write time too, so a retry's new result is never hidden.
 /// </summary>
-public sealed class ReportCache(DataLayout layout) : IDisposable
+public sealed class ReportCache(IArtifactStore store) : IDisposable
 {
     /// <summary>Budget in compressed report bytes (parsed summaries are a small multiple of that).</summary>
     public const long BudgetBytes = 16L * 1024 * 1024;
@@ -17,17 +17,18 @@ public sealed class ReportCache(DataLayout layout) : IDisposable
     private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = BudgetBytes });
 
     /// <param name="runId">The run the analysis row names: its results are the visible ones.</param>
-    public Task<ImageReport?> GetAsync(Guid analysisId, Guid? runId)
+    public async Task<ImageReport?> GetAsync(Guid workspaceId, Guid analysisId, Guid? runId)
     {
-        var file = new FileInfo(layout.ReportFile(analysisId, runId, "json"));
-        if (!file.Exists)
+        var path = await store.ResultFileAsync(workspaceId, analysisId, runId, DataLayout.JsonReport, CancellationToken.None);
+        var file = path is null ? null : new FileInfo(path);
+        if (file is not { Exists: true })
         {
-            return Task.FromResult<ImageReport?>(null);
+            return null;
         }
         var key = (analysisId, runId, file.LastWriteTimeUtc.Ticks, file.Length);
         if (_cache.TryGetValue(key, out Lazy<Task<ImageReport?>>? cached) && cached is not null)
         {
-            return cached.Value;
+            return await cached.Value;
         }
         // Lazy: two renders asking at once share one read.
         var load = new Lazy<Task<ImageReport?>>(() => ReportJson.LoadImageAsync(file.FullName));
@@ -40,7 +41,7 @@ public sealed class ReportCache(DataLayout layout) : IDisposable
         var task = entry.Value;
         // A failed read is not remembered.
         _ = task.ContinueWith(_ => _cache.Remove(key), CancellationToken.None, TaskContinuationOptions.NotOnRanToCompletion, TaskScheduler.Default);
-        return task;
+        return await task;
     }
 
     public void Dispose() => _cache.Dispose();

@@ -21,9 +21,12 @@ public static class UploadedImage
     /// with RepoTags and index.json with ref.name annotations, and the choice means a different thing in each);
     /// without one, the kind is detected from the contents.
     /// </summary>
-    public static ImageSourceSpec Source(BlobStore blobs, string digest, string? kind, string? choice)
+    public static ImageSourceSpec Source(BlobStore blobs, string digest, string? kind, string? choice) =>
+        Source(blobs.PathOf(digest), kind, choice);
+
+    /// <summary>The archive at <paramref name="path"/> (a blob staged from the store) as analyze opens it.</summary>
+    public static ImageSourceSpec Source(string path, string? kind, string? choice)
     {
-        var path = blobs.PathOf(digest);
         var image = string.IsNullOrWhiteSpace(choice) ? null : choice.Trim();
         return kind switch
         {
@@ -59,21 +62,22 @@ public static class UploadedImage
     /// Opens the archive's manifest (no layer is read) to check that the chosen image is in it and the archive is of
     /// the kind named, so a wrong choice is refused at once with the engine's own message listing every image and its tags.
     /// </summary>
-    public static async Task CheckChoiceAsync(BlobStore blobs, Analysis analysis, CancellationToken ct)
+    public static async Task CheckChoiceAsync(LayerLens.Web.Storage.IArtifactStore store, Guid workspaceId, Analysis analysis, CancellationToken ct)
     {
         if (analysis.ArchiveImage is null && analysis.ArchiveKind is null || analysis.InputDigest is not { } digest)
         {
             return;
         }
+        using var staged = await store.StageBlobAsync(workspaceId, digest, ct);
         try
         {
-            using var image = await ImageOpener.OpenAsync(Source(blobs, digest, analysis.ArchiveKind, analysis.ArchiveImage), new ImageOpenOptions(), ct);
+            using var image = await ImageOpener.OpenAsync(Source(staged.Path, analysis.ArchiveKind, analysis.ArchiveImage), new ImageOpenOptions(), ct);
         }
         // A hostile archive can make a reader fail in any way (IOException, ArgumentException, ...): it is the
         // upload's fault, so a 400 with the message, never a 500; only the caller giving up is not.
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new IntakeException(HidePath(ex.Message, blobs.PathOf(digest), analysis.DisplayName));
+            throw new IntakeException(HidePath(ex.Message, staged.Path, analysis.DisplayName));
         }
     }
 }

@@ -49,7 +49,7 @@ public static class AnalysesEndpoints
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, AnalysisIntake intake, BlobStore blobs, WorkspaceQuotas quotas, string? name, string? project, CancellationToken ct)
+    private static async Task<IResult> CreateAsync(HttpContext http, AnalysisIntake intake, IArtifactStore store, WorkspaceAccess access, WorkspaceQuotas quotas, string? name, string? project, CancellationToken ct)
     {
         var contentType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         var maxUpload = await quotas.UploadLimitAsync(ct);
@@ -66,7 +66,7 @@ public static class AnalysesEndpoints
                     return Accepted(await UploadAsync(http, intake, maxUpload, name, project, ct));
                 case "multipart/form-data":
                     LiftBodyLimit(http, maxUpload);
-                    var submission = await DockerfileMultipart.ReadAsync(http.Request, blobs, maxUpload, name, project, ct);
+                    var submission = await DockerfileMultipart.ReadAsync(http.Request, store, await access.RequireAsync(ApiScopes.AnalysesWrite, ct), maxUpload, name, project, ct);
                     return Accepted(submission.ImageUploadDigest is { } image
                         ? await intake.FromStoredUploadAsync(image, submission.Name, submission.Project, submission.Ci, ct, submission.ArchiveImage, submission.ArchiveKind)
                         : await intake.FromDockerfileAsync(submission, ct));
@@ -252,7 +252,7 @@ public static class AnalysesEndpoints
         return Results.Text(LayerLens.Analyzer.Reports.Schema.ReportJson.Write(compared.Delta), "application/json", System.Text.Encoding.UTF8);
     }
 
-    private static async Task<IResult> ReportAsync(Guid id, string? format, bool? delta, IDbContextFactory<AppDbContext> dbFactory, DataLayout layout, CancellationToken ct)
+    private static async Task<IResult> ReportAsync(Guid id, string? format, bool? delta, IDbContextFactory<AppDbContext> dbFactory, IArtifactStore store, CancellationToken ct)
     {
         format = (format ?? "json").ToLowerInvariant();
         if (!ReportFormats.Contains(format))
@@ -265,13 +265,14 @@ public static class AnalysesEndpoints
         {
             return NotFound(id);
         }
-        var file = delta == true ? layout.DeltaReportFile(id, analysis.RunId, format) : layout.ReportFile(id, analysis.RunId, format);
-        if (delta == true && analysis.Status == AnalysisStatus.Succeeded && !File.Exists(file))
+        var file = analysis.Status != AnalysisStatus.Succeeded ? null : await store.ResultFileAsync(analysis.WorkspaceId, id, analysis.RunId,
+            delta == true ? DataLayout.DeltaReportFileName(format) : DataLayout.ReportFileName(format), ct);
+        if (delta == true && analysis.Status == AnalysisStatus.Succeeded && file is null)
         {
             return Problem(StatusCodes.Status404NotFound, "No comparison",
                 $"analysis {id} was not compared with a baseline: send 'branch' (or 'baselineBranch' / 'baseline') with the analysis; GET /api/v1/analyses/{id}/compare compares it now");
         }
-        if (analysis.Status != AnalysisStatus.Succeeded || !File.Exists(file))
+        if (analysis.Status != AnalysisStatus.Succeeded || file is null)
         {
             return Problem(StatusCodes.Status409Conflict, "No report yet",
                 $"analysis {id} is {AnalysisResource.StatusName(analysis.Status)}; a report exists once it has succeeded");

@@ -22,7 +22,7 @@ public static class DockerfileMultipart
     private const int MaxFieldBytes = 4096;
     private static readonly string[] Parts = ["dockerfile", "context", "buildlog", "history", "name", "project", "measure", "runs", "ciconfig", "dockerfilePath", "image", "archiveImage", "archiveKind", "branch", "commit", "baselineBranch", "baseline"];
 
-    public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, BlobStore blobs, long maxUploadBytes, string? name, string? project, CancellationToken ct)
+    public static async Task<DockerfileSubmission> ReadAsync(HttpRequest request, LayerLens.Web.Storage.IArtifactStore store, Guid workspaceId, long maxUploadBytes, string? name, string? project, CancellationToken ct)
     {
         var boundary = HeaderUtilities.RemoveQuotes(MediaTypeHeaderValue.Parse(request.ContentType).Boundary).Value;
         if (string.IsNullOrWhiteSpace(boundary))
@@ -66,16 +66,16 @@ public static class DockerfileMultipart
                     fileName = string.IsNullOrWhiteSpace(given) ? null : Path.GetFileName(given.Replace('\\', '/'));
                     break;
                 case "image":
-                    image = (await blobs.WriteAsync(section.Body, maxUploadBytes, ct)).Digest;
+                    image = (await store.PutBlobAsync(workspaceId, section.Body, maxUploadBytes, ct)).Digest;
                     break;
                 case "context":
-                    context = (await blobs.WriteAsync(section.Body, maxUploadBytes, ct)).Digest;
+                    context = (await store.PutBlobAsync(workspaceId, section.Body, maxUploadBytes, ct)).Digest;
                     break;
                 case "buildlog":
-                    buildLog = (await blobs.WriteAsync(section.Body, BuildLogDurations.MaxLogBytes, ct)).Digest;
+                    buildLog = (await store.PutBlobAsync(workspaceId, section.Body, BuildLogDurations.MaxLogBytes, ct)).Digest;
                     break;
                 case "history":
-                    history = (await blobs.WriteAsync(section.Body, ChangeHistory.MaxBytes, ct)).Digest;
+                    history = (await store.PutBlobAsync(workspaceId, section.Body, ChangeHistory.MaxBytes, ct)).Digest;
                     break;
                 case "ciconfig":
                     ciConfig = System.Text.Encoding.UTF8.GetString(await ReadBoundedAsync(section.Body, ServicePolicy.MaxBytes, part, ct));

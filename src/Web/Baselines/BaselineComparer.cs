@@ -21,7 +21,7 @@ public sealed record BaselineOutcome(DeltaReport Delta, Guid? BaselineId, DeltaR
 /// Compares an analysis with its baseline from the two stored schema v1 reports (never re-reading an image) with the
 /// engine's <see cref="BaselineComparison"/>: the job when a run finishes, the compare endpoint and page on demand.
 /// </summary>
-public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout layout, PublicLinks links)
+public sealed class BaselineComparer(SystemDbContextFactory system, IArtifactStore layout, PublicLinks links)
 {
     /// <summary>Analyses that name a branch or a baseline are compared; others (no CI context) keep their plain verdict.</summary>
     public static bool Wanted(Analysis analysis) =>
@@ -43,7 +43,7 @@ public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout l
         return Outcome(analysis, await CompareReviewAsync(layout, analysis, current, choice, cancellationToken));
     }
 
-    /// <summary>The compare endpoint's: <see cref="CompareStoredAsync(AppDbContext, DataLayout, Analysis, string?, CancellationToken)"/> with the Compare page link.</summary>
+    /// <summary>The compare endpoint's: <see cref="CompareStoredAsync(AppDbContext, IArtifactStore, Analysis, string?, CancellationToken)"/> with the Compare page link.</summary>
     public async Task<BaselineOutcome?> CompareStoredAsync(AppDbContext db, Analysis analysis, string? branchOrId, CancellationToken cancellationToken) =>
         await CompareStoredAsync(db, layout, analysis, branchOrId, cancellationToken) is { } compared ? Outcome(analysis, compared) : null;
 
@@ -53,27 +53,27 @@ public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout l
     /// The Compare page calls this directly; <paramref name="db"/> decides which workspace's analyses are seen.
     /// </summary>
     public static async Task<(DeltaReport Delta, Guid? BaselineId)?> CompareStoredAsync(
-        AppDbContext db, DataLayout layout, Analysis analysis, string? branchOrId, CancellationToken cancellationToken)
+        AppDbContext db, IArtifactStore layout, Analysis analysis, string? branchOrId, CancellationToken cancellationToken)
     {
         var recorded = branchOrId is null && analysis.BaselineId is { } id ? id.ToString() : branchOrId;
         if (analysis.Kind == AnalysisKind.Dockerfile)
         {
-            var review = await ReportJson.LoadReviewAsync(layout.ReportFile(analysis.Id, analysis.RunId, "json"), cancellationToken);
+            var review = await LoadAsync(layout, analysis, ReportJson.LoadReviewAsync, cancellationToken);
             return review is null ? null
                 : await CompareReviewAsync(layout, analysis, review, await BaselineSelector.SelectAsync(db, analysis, null, cancellationToken, recorded), cancellationToken);
         }
-        var image = await ReportJson.LoadImageAsync(layout.ReportFile(analysis.Id, analysis.RunId, "json"), cancellationToken);
+        var image = await LoadAsync(layout, analysis, ReportJson.LoadImageAsync, cancellationToken);
         return image is null ? null
             : await CompareImageAsync(layout, analysis, image, await BaselineSelector.SelectAsync(db, analysis, image.Image.Platform, cancellationToken, recorded), cancellationToken);
     }
 
-    private static async Task<(DeltaReport, Guid?)> CompareImageAsync(DataLayout layout, Analysis analysis, ImageReport current, BaselineChoice choice, CancellationToken cancellationToken)
+    private static async Task<(DeltaReport, Guid?)> CompareImageAsync(IArtifactStore layout, Analysis analysis, ImageReport current, BaselineChoice choice, CancellationToken cancellationToken)
     {
         var (stored, used) = await FirstStoredAsync(layout, choice, ReportJson.LoadImageAsync, cancellationToken);
         return (BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, used)), used?.Id);
     }
 
-    private static async Task<(DeltaReport, Guid?)> CompareReviewAsync(DataLayout layout, Analysis analysis, ReviewReport current, BaselineChoice choice, CancellationToken cancellationToken)
+    private static async Task<(DeltaReport, Guid?)> CompareReviewAsync(IArtifactStore layout, Analysis analysis, ReviewReport current, BaselineChoice choice, CancellationToken cancellationToken)
     {
         var (stored, used) = await FirstStoredAsync(layout, choice, ReportJson.LoadReviewAsync, cancellationToken);
         return (BaselineComparison.Compare(stored, current, Policy(analysis), Identity(analysis, choice, used)), used?.Id);
@@ -84,17 +84,23 @@ public sealed class BaselineComparer(SystemDbContextFactory system, DataLayout l
     /// analysis row stays): the chosen baseline, else the next older of its branch, up to <see cref="BaselineSelector.MaxCandidates"/>.
     /// </summary>
     private static async Task<(T? Report, Analysis? Used)> FirstStoredAsync<T>(
-        DataLayout layout, BaselineChoice choice, Func<string, CancellationToken, Task<T?>> load, CancellationToken cancellationToken) where T : class
+        IArtifactStore layout, BaselineChoice choice, Func<string, CancellationToken, Task<T?>> load, CancellationToken cancellationToken) where T : class
     {
         foreach (var candidate in choice.Candidates)
         {
-            if (await load(layout.ReportFile(candidate.Id, candidate.RunId, "json"), cancellationToken) is { } report)
+            if (await LoadAsync(layout, candidate, load, cancellationToken) is { } report)
             {
                 return (report, candidate);
             }
         }
         return (null, null);
     }
+
+    /// <summary>The JSON report of the run the row names, through the store of its workspace; null when none is stored.</summary>
+    private static async Task<T?> LoadAsync<T>(IArtifactStore store, Analysis analysis, Func<string, CancellationToken, Task<T?>> load, CancellationToken cancellationToken) where T : class =>
+        await store.ResultFileAsync(analysis.WorkspaceId, analysis.Id, analysis.RunId, DataLayout.JsonReport, cancellationToken) is { } file
+            ? await load(file, cancellationToken)
+            : null;
 
     private BaselineOutcome Outcome(Analysis analysis, (DeltaReport Delta, Guid? BaselineId) compared) =>
         new(compared.Delta, compared.BaselineId, new DeltaReportOptions(compared.BaselineId is { } b ? links.Absolute($"/compare?a={b}&b={analysis.Id}") : null));

@@ -80,6 +80,9 @@ public sealed record ResolvedSettings(
 
     public const long DefaultLayerCacheMaxBytes = 20L * 1024 * 1024 * 1024;
 
+    /// <summary>Where uploads and results are stored (<c>LayerLens:Storage:*</c>).</summary>
+    public StorageSettings Storage { get; init; } = new();
+
     /// <summary>The public base URL for links in webhooks and reports (e.g. https://layerlens.example.com); the request's when empty.</summary>
     public string? PublicBaseUrl { get; init; }
 
@@ -130,6 +133,7 @@ public sealed record ResolvedSettings(
             LayerCacheEnabled = configuration.GetValue("LayerLens:Cache:Enabled", true),
             LayerCacheMaxBytes = Math.Max(1, configuration.GetValue("LayerLens:Cache:MaxBytes", DefaultLayerCacheMaxBytes)),
             PublicBaseUrl = configuration.GetValue<string?>("LayerLens:PublicBaseUrl"),
+            Storage = StorageSettings.From(configuration),
         };
     }
 }

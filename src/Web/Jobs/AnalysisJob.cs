@@ -28,6 +28,7 @@ public sealed class AnalysisJob(
     SystemDbContextFactory dbFactory,
     BlobStore blobs,
     DataLayout layout,
+    IArtifactStore store,
     JobCancellations cancellations,
     ResolvedSettings settings,
     ImagePipeline images,
@@ -95,6 +96,8 @@ public sealed class AnalysisJob(
             // hold the worker past the deadline, nor a stopping worker (SIGTERM) past Hangfire's shutdown timeout
             // before it hands the analysis back; the abandoned read ends with its connection or its process.
             using var stopOrDeadline = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, shutdown);
+            // Only what this job reads, fetched (and verified) from the store onto this node; gone when the job ends.
+            using var inputs = await JobInputs.StageAsync(store, analysis, cancel.Token);
             var result = await (analysis.Kind == AnalysisKind.Dockerfile
                 ? reviews.RunAsync(analysis, work, output, progress.Phase, cancel.Token)
                 : images.RunAsync(analysis, output, progress, progress.Phase, cancel.Token)).WaitAsync(stopOrDeadline.Token);
@@ -102,7 +105,7 @@ public sealed class AnalysisJob(
             await progress.DisposeAsync();
             var baselineId = result.Baseline?.BaselineId;
             bool? regressed = result.Baseline is { } compared ? compared.Regressed : null;
-            finished = await PublishAndFinishAsync(analysisId, runId, output, a => a
+            finished = await PublishAndFinishAsync(new RunKey(analysis.WorkspaceId, analysisId, runId), result.SubjectDigest, output, a => a
                 .SetProperty(x => x.Status, AnalysisStatus.Succeeded)
                 .SetProperty(x => x.BaselineId, baselineId)
                 .SetProperty(x => x.VerdictRegressed, regressed)
@@ -238,31 +241,27 @@ public sealed class AnalysisJob(
         verdict.Passed ? null : string.Join(' ', verdict.Failures.Select(f => f.Rule).Distinct());
 
     /// <summary>
-    /// Moves this run's flushed results to results/{id}/{run} (invisible until the row names the run), then finishes
-    /// the row. The run whose update hit the row removes other runs' leftovers; a run that lost removes its own.
+    /// Stores this run's results under its own run (invisible until the row names the run), then finishes the row.
+    /// The run whose update hit the row removes other runs' leftovers; a run that lost removes its own.
     /// </summary>
     private async Task<bool> PublishAndFinishAsync(
-        Guid analysisId,
-        Guid runId,
+        RunKey run,
+        string? subjectDigest,
         string output,
         Func<Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>, Microsoft.EntityFrameworkCore.Query.UpdateSettersBuilder<Analysis>> set,
         object result)
     {
-        var target = layout.RunResultDirectory(analysisId, runId);
-        Directory.CreateDirectory(layout.ResultDirectory(analysisId));
-        // Every byte is on the disk before the row can point at it, and the rename is too.
-        DurableFiles.SyncTree(output);
-        Directory.Move(output, target);
-        DurableFiles.SyncDirectory(layout.ResultDirectory(analysisId));
+        await store.PublishRunAsync(run, output, subjectDigest, CancellationToken.None);
         CrashTestHold.At(CrashTestHold.AfterResultsMoved);
-        var won = await FinishAsync(analysisId, runId, set, result);
-        foreach (var directory in Directory.EnumerateFileSystemEntries(layout.ResultDirectory(analysisId)))
+        var won = await FinishAsync(run.AnalysisId, run.RunId, set, result);
+        try
         {
             // The winner clears what earlier, crashed runs left; a loser clears only its own.
-            if (won ? directory != target : directory == target)
-            {
-                TryDeleteEntry(directory);
-            }
+            await (won ? store.DropRunsAsync(run.WorkspaceId, run.AnalysisId, run.RunId, CancellationToken.None) : store.DropRunAsync(run, CancellationToken.None));
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            logger.LogWarning(ex, "Could not remove earlier results of analysis {Id}", run.AnalysisId);
         }
         return won;
     }
@@ -302,16 +301,6 @@ public sealed class AnalysisJob(
         webhooks.Enqueue(deliveries);
         notifier.Publish(analysisId);
         return hit;
-    }
-
-    private void TryDeleteEntry(string path)
-    {
-        if (File.Exists(path))
-        {
-            File.Delete(path); // a report of the layout before runs had their own directory
-            return;
-        }
-        TryDelete(path);
     }
 
     private void TryDelete(string directory)

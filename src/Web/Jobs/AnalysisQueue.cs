@@ -17,7 +17,7 @@ public sealed class AnalysisQueue(
     IBackgroundJobClient jobs,
     JobCancellations cancellations,
     AnalysisNotifier notifier,
-    DataLayout layout,
+    IArtifactStore store,
     WorkspaceAccess access,
     WorkspaceQuotas quotas)
 {
@@ -87,20 +87,28 @@ public sealed class AnalysisQueue(
         await access.RequireAsync(ApiScopes.AnalysesWrite);
         await using var db = await dbFactory.CreateDbContextAsync();
         // Only a row of this workspace is acted on: another workspace's job and results stay untouched.
-        if (!await db.Analyses.AnyAsync(a => a.Id == analysisId))
+        var row = await db.Analyses.AsNoTracking().Where(a => a.Id == analysisId).Select(a => new { a.WorkspaceId }).SingleOrDefaultAsync();
+        if (row is null)
         {
             return false;
         }
+        var inputs = await StoredInputs.OfAsync(db.Analyses.Where(a => a.Id == analysisId));
         cancellations.Cancel(analysisId);
         var deleted = await db.Analyses.Where(a => a.Id == analysisId).ExecuteDeleteAsync();
         if (deleted == 0)
         {
             return false;
         }
-        var results = layout.ResultDirectory(analysisId);
-        if (Directory.Exists(results))
+        await store.DropRunsAsync(row.WorkspaceId, analysisId, null, CancellationToken.None);
+        if (store.Provider != StorageProvider.Local)
         {
-            Directory.Delete(results, recursive: true);
+            // The workspace's own copies of its inputs go with their last analysis (Local dedups across workspaces
+            // and leaves them to blob retention, as before the store existed).
+            var stillUsed = await StoredInputs.OfAsync(db.Analyses.Where(a => a.WorkspaceId == row.WorkspaceId));
+            foreach (var digest in inputs.Except(stillUsed))
+            {
+                await store.DeleteBlobAsync(row.WorkspaceId, digest, CancellationToken.None);
+            }
         }
         return deleted > 0;
     }

@@ -24,6 +24,7 @@ public static class FailureMessages
     {
         var message = ex is InvalidImageException or RegistryException or ArgumentException or InvalidDataException
             or ContextArchiveException or DockerfileParseException
+            or LayerLens.Web.Storage.ArtifactMissingException
             ? ex.Message
             : $"internal error (reference {Reference()}): the server failed while analysing; its administrator finds the details in the server log under this reference";
         if (analysis.InputDigest is { } digest)

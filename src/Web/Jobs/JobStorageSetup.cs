@@ -44,6 +44,7 @@ public static class JobStorageSetup
         services.AddSingleton<AnalysisNotifier>();
         services.AddSingleton(new BlobStore(settings.DataDirectory));
         services.AddSingleton<DataLayout>();
+        services.AddArtifactStore(settings);
         services.AddSingleton<LayerLens.Web.LayerCache.SharedLayerCache>();
         services.AddTransient<AnalysisJob>();
         services.AddTransient<StoredReports>();

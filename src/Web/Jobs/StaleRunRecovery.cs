@@ -22,6 +22,7 @@ public sealed class StaleRunRecovery(
     SystemDbContextFactory dbFactory,
     IBackgroundJobClient jobs,
     DataLayout layout,
+    IArtifactStore store,
     ResolvedSettings settings,
     AnalysisNotifier notifier,
     WebhookDispatcher webhooks,
@@ -113,6 +114,23 @@ public sealed class StaleRunRecovery(
         return recovered;
     }
 
+    private async Task DropResultsAsync(Guid analysisId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var workspaceId = await db.Analyses.Where(a => a.Id == analysisId).Select(a => (Guid?)a.WorkspaceId).SingleOrDefaultAsync(cancellationToken);
+        try
+        {
+            if (workspaceId is { } workspace)
+            {
+                await store.DropRunsAsync(workspace, analysisId, null, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            logger.LogWarning(ex, "Could not remove the results of analysis {Id}", analysisId);
+        }
+    }
+
     /// <summary>The message of an analysis stopped by <c>LayerLens:Jobs:MaxAttempts</c>.</summary>
     public static string AttemptsMessage(int attempts) =>
         $"stopped after {attempts} attempts: the analysis crashed or lost its process each time (LayerLens:Jobs:MaxAttempts)";
@@ -137,7 +155,7 @@ public sealed class StaleRunRecovery(
         {
             webhooks.Enqueue(deliveries);
             notifier.Publish(analysisId);
-            TryDelete(layout.ResultDirectory(analysisId)); // results a run published before its process died
+            await DropResultsAsync(analysisId, cancellationToken); // results a run published before its process died
             logger.LogWarning("Analysis {Id} failed: {Message}", analysisId, AttemptsMessage(attempts));
         }
         return failed > 0;

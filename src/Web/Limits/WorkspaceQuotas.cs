@@ -14,7 +14,7 @@ namespace LayerLens.Web.Limits;
 /// bytes the workspace keeps on this server (its uploads, Dockerfiles, contexts and build logs, the layers its
 /// registry pulls keep, and its results). A blob shared with another workspace counts for each.
 /// </summary>
-public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceContext workspace, ResolvedSettings settings, BlobStore blobs, DataLayout layout)
+public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceContext workspace, ResolvedSettings settings, IArtifactStore store)
 {
     public async Task<long> UploadLimitAsync(CancellationToken cancellationToken)
     {
@@ -117,7 +117,7 @@ public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceCont
     private async Task<long> StorageUsedAsync(Data.AppDbContext db, Guid workspaceId, CancellationToken cancellationToken)
     {
         var rows = await db.Analyses.Where(a => a.WorkspaceId == workspaceId)
-            .Select(a => new { a.Id, a.InputDigest, a.DockerfileTextDigest, a.BuildContextDigest, a.BuildLogDigest, a.SourceKind, CompressedSizeBytes = a.Image != null ? a.Image.CompressedSizeBytes : (long?)null })
+            .Select(a => new { a.Id, a.RunId, a.InputDigest, a.DockerfileTextDigest, a.BuildContextDigest, a.BuildLogDigest, a.SourceKind, CompressedSizeBytes = a.Image != null ? a.Image.CompressedSizeBytes : (long?)null })
             .ToListAsync(cancellationToken);
         var digests = new HashSet<string>(StringComparer.Ordinal);
         long used = 0;
@@ -125,20 +125,16 @@ public sealed class WorkspaceQuotas(SystemDbContextFactory system, WorkspaceCont
         {
             foreach (var digest in new[] { row.InputDigest, row.DockerfileTextDigest, row.BuildContextDigest, row.BuildLogDigest })
             {
-                if (digest is not null && digests.Add(digest) && new FileInfo(blobs.PathOf(digest)) is { Exists: true } file)
+                if (digest is not null && digests.Add(digest) && await store.BlobLengthAsync(workspaceId, digest, cancellationToken) is { } length)
                 {
-                    used += file.Length;
+                    used += length;
                 }
             }
             if (row.SourceKind == SourceKind.Registry)
             {
                 used += row.CompressedSizeBytes ?? 0; // the pulled layers kept for re-analysis
             }
-            var results = new DirectoryInfo(layout.ResultDirectory(row.Id));
-            if (results.Exists)
-            {
-                used += results.EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-            }
+            used += await store.ResultBytesAsync(workspaceId, row.Id, row.RunId, cancellationToken);
         }
         return used;
     }

@@ -32,6 +32,10 @@ public sealed class DataLayout(ResolvedSettings settings)
 
     public string TreeFileOf(Guid analysisId, Guid? runId) => Path.Combine(VisibleDirectory(analysisId, runId), TreeFile);
 
+    /// <summary>A result file of the run the row names (see <see cref="ReportFile"/>); the name is checked by <see cref="ResultFileNames"/>.</summary>
+    public string ResultFile(Guid analysisId, Guid? runId, string fileName) =>
+        Path.Combine(VisibleDirectory(analysisId, runId), ResultFileNames.Check(fileName));
+
     private string VisibleDirectory(Guid analysisId, Guid? runId) =>
         runId is { } run && Directory.Exists(RunResultDirectory(analysisId, run)) ? RunResultDirectory(analysisId, run) : ResultDirectory(analysisId);
 

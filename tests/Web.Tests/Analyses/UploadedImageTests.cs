@@ -38,7 +38,7 @@ public sealed class UploadedImageTests : IDisposable
         }
         var analysis = new Analysis { Kind = AnalysisKind.Image, SourceKind = SourceKind.Upload, SourceReference = "two.tar", InputDigest = stored.Digest, ArchiveImage = "example/missing:1" };
 
-        var refused = await Assert.ThrowsAsync<IntakeException>(() => UploadedImage.CheckChoiceAsync(blobs, analysis, CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<IntakeException>(() => UploadedImage.CheckChoiceAsync(new LayerLens.Web.Storage.LocalArtifactStore(blobs, new LayerLens.Web.Storage.DataLayout(new LayerLens.Web.Configuration.ResolvedSettings(_dir, LayerLens.Data.DatabaseProvider.Sqlite, "", LayerLens.Web.Configuration.JobStorageProvider.Embedded, "", false))), Guid.NewGuid(), analysis, CancellationToken.None));
 
         Assert.StartsWith("two.tar: no image tagged 'example/missing:1'", refused.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("layer lens", refused.Message, StringComparison.Ordinal);

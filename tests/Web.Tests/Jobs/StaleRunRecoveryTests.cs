@@ -34,7 +34,7 @@ public sealed class StaleRunRecoveryTests : IDisposable
         };
         _layout = new DataLayout(settings);
         var webhooks = new WebhookDispatcher(System, _jobs, new PublicLinks(settings, server: null!));
-        _recovery = new StaleRunRecovery(System, _jobs, _layout, settings, new AnalysisNotifier(), webhooks, NullLogger<StaleRunRecovery>.Instance);
+        _recovery = new StaleRunRecovery(System, _jobs, _layout, new LocalArtifactStore(new LayerLens.Data.Blobs.BlobStore(_data), _layout), settings, new AnalysisNotifier(), webhooks, NullLogger<StaleRunRecovery>.Instance);
     }
 
     private SystemDbContextFactory System => _database.Provider.GetRequiredService<SystemDbContextFactory>();

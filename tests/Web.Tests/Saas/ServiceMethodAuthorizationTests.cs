@@ -111,7 +111,8 @@ public sealed class ServiceMethodAuthorizationTests : MudComponentTest, IAsyncLi
         services.AddSingleton(_circuit);
         services.AddSingleton(System);
         services.AddSingleton<WorkspaceAccess>();
-        services.AddSingleton(new ReportCache(layout));
+        services.AddSingleton<ReportCache>();
+        services.AddSingleton<LayerLens.Web.Storage.IArtifactStore, LayerLens.Web.Storage.LocalArtifactStore>();
         services.AddSingleton(new AnalysisNotifier { FallbackPollInterval = TimeSpan.FromHours(1) });
         services.AddSingleton<IBackgroundJobClient>(new RecordingJobClient());
         services.AddSingleton<JobCancellations>();

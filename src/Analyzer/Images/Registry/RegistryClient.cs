@@ -18,11 +18,14 @@ public sealed class RegistryClient : IDisposable
     private readonly RegistryOptions _options;
     private readonly RegistryCredentials? _credentials;
     private readonly Uri _base;
+    private readonly IReadOnlyList<string> _scopes;
     private AuthenticationHeaderValue? _authorization;
 
-    public RegistryClient(RegistryReference reference, RegistryOptions options, HttpMessageHandler? handler = null)
+    /// <param name="scopes">Token scopes asked for besides the challenge's (a pusher's <c>pull,push</c> and mount sources); pull of this repository when null.</param>
+    public RegistryClient(RegistryReference reference, RegistryOptions options, HttpMessageHandler? handler = null, IReadOnlyList<string>? scopes = null)
     {
         _reference = reference;
+        _scopes = scopes ?? [$"repository:{reference.Repository}:pull"];
         _options = options;
         _credentials = options.Credentials ?? DockerAuthFile.Find(options.AuthFiles, reference.Host);
         var scheme = "https";
@@ -39,11 +42,21 @@ public sealed class RegistryClient : IDisposable
             scheme = "http";
         }
         _base = new Uri($"{scheme}://{reference.Host}/v2/{reference.Repository}/");
+        BaseUri = _base;
         _http = new HttpClient(handler ?? options.CreateHandler?.Invoke() ?? new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = options.Timeout }, disposeHandler: true)
         {
             Timeout = System.Threading.Timeout.InfiniteTimeSpan, // per-request and per-read timeouts are ours
         };
     }
+
+    /// <summary><c>scheme://host/v2/repository/</c>: where this client's requests go.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary>True when plain HTTP may reach <paramref name="uri"/> (an upload location the registry hands back).</summary>
+    internal bool SchemeAllowed(Uri uri) => uri.Scheme == Uri.UriSchemeHttps
+        || uri.Scheme == Uri.UriSchemeHttp && (_options.Insecure && IsLoopback(uri.Authority) || PlainHttpAllowed(uri.Authority));
+
+    internal TimeSpan Timeout => _options.Timeout;
 
     private bool PlainHttpAllowed(string hostAndPort) => _options.PlainHttpHosts.Contains(hostAndPort, StringComparer.OrdinalIgnoreCase);
 
@@ -118,7 +131,7 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
-    private async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, int maxBytes, string what, CancellationToken ct)
+    internal async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, int maxBytes, string what, CancellationToken ct)
     {
         if (response.Content.Headers.ContentLength > maxBytes)
         {
@@ -139,19 +152,27 @@ public sealed class RegistryClient : IDisposable
         return buffer.ToArray();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri uri, string[] accept, CancellationToken ct, long? rangeFrom = null, HttpMethod? method = null)
+    private Task<HttpResponseMessage> SendAsync(Uri uri, string[] accept, CancellationToken ct, long? rangeFrom = null, HttpMethod? method = null) =>
+        SendAsync(new RegistryRequest(method ?? HttpMethod.Get, uri) { Accept = accept, RangeFrom = rangeFrom }, ct);
+
+    /// <summary>
+    /// Sends with auth, retries and redirects (GET and HEAD only). A request whose body cannot be sent twice is
+    /// never retried: its caller starts over. Statuses in <see cref="RegistryRequest.Answers"/> are returned, not thrown.
+    /// </summary>
+    internal async Task<HttpResponseMessage> SendAsync(RegistryRequest request, CancellationToken ct)
     {
+        var (uri, accept, rangeFrom, method) = (request.Uri, request.Accept, request.RangeFrom, request.Method);
         var authRetried = false;
         for (var attempt = 0; ; attempt++)
         {
             HttpResponseMessage response;
             try
             {
-                response = await SendFollowingRedirectsAsync(uri, accept, rangeFrom, method ?? HttpMethod.Get, ct);
+                response = await SendFollowingRedirectsAsync(uri, accept, rangeFrom, method, request.Content, ct);
             }
             catch (Exception ex) when (ex is HttpRequestException or TimeoutException or IOException && !ct.IsCancellationRequested)
             {
-                if (attempt >= _options.MaxRetries)
+                if (attempt >= _options.MaxRetries || !request.Replayable)
                 {
                     throw new RegistryException($"{_reference}: {uri.AbsolutePath}: {ex.Message} (after {attempt + 1} attempts)", ex);
                 }
@@ -159,7 +180,11 @@ public sealed class RegistryClient : IDisposable
                 continue;
             }
 
-            if (response.StatusCode == HttpStatusCode.Unauthorized && !authRetried)
+            if (request.Answers.Contains(response.StatusCode))
+            {
+                return response;
+            }
+            if (response.StatusCode == HttpStatusCode.Unauthorized && !authRetried && request.Replayable)
             {
                 authRetried = true;
                 var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
@@ -168,7 +193,7 @@ public sealed class RegistryClient : IDisposable
                 attempt--;
                 continue;
             }
-            if ((response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500) && attempt < _options.MaxRetries)
+            if ((response.StatusCode == HttpStatusCode.TooManyRequests || (int)response.StatusCode >= 500) && attempt < _options.MaxRetries && request.Replayable)
             {
                 var delay = Backoff(attempt, response.Headers.RetryAfter);
                 response.Dispose();
@@ -178,6 +203,7 @@ public sealed class RegistryClient : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var status = (int)response.StatusCode;
+                var detail = await RegistryErrorBody.ReadAsync(response, ct);
                 response.Dispose();
                 var hint = status switch
                 {
@@ -186,7 +212,7 @@ public sealed class RegistryClient : IDisposable
                     404 => " (not found)",
                     _ => "",
                 };
-                throw new RegistryException($"{_reference}: {(method ?? HttpMethod.Get).Method} {uri.AbsolutePath} answered {status}{hint}");
+                throw new RegistryException($"{_reference}: {method.Method} {uri.AbsolutePath} answered {status}{hint}{detail}");
             }
             return response;
         }
@@ -201,12 +227,14 @@ public sealed class RegistryClient : IDisposable
         return delay > cap ? cap : delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
     }
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Uri uri, string[] accept, long? rangeFrom, HttpMethod method, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(Uri uri, string[] accept, long? rangeFrom, HttpMethod method, Func<Action, HttpContent>? content, CancellationToken ct)
     {
         var current = uri;
         for (var hop = 0; hop <= MaxRedirects; hop++)
         {
-            using var request = new HttpRequestMessage(method, current);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // A body being sent keeps the request alive: the timeout counts from its last progress, not from the start.
+            using var request = new HttpRequestMessage(method, current) { Content = content?.Invoke(() => timeout.CancelAfter(_options.Timeout)) };
             foreach (var type in accept)
             {
                 request.Headers.Accept.ParseAdd(type);
@@ -220,7 +248,6 @@ public sealed class RegistryClient : IDisposable
             {
                 request.Headers.Authorization = _authorization;
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(_options.Timeout);
             HttpResponseMessage response;
             try
@@ -231,7 +258,8 @@ public sealed class RegistryClient : IDisposable
             {
                 throw new TimeoutException($"no answer within {_options.Timeout.TotalSeconds:0.#} s", ex);
             }
-            if ((int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location)
+            // Uploads are not redirected: a body sent once is not sent again somewhere else.
+            if ((int)response.StatusCode is 301 or 302 or 303 or 307 or 308 && response.Headers.Location is { } location && (method == HttpMethod.Get || method == HttpMethod.Head))
             {
                 if (method == HttpMethod.Head && current.Authority == _base.Authority)
                 {
@@ -241,7 +269,7 @@ public sealed class RegistryClient : IDisposable
                 }
                 response.Dispose();
                 current = location.IsAbsoluteUri ? location : new Uri(current, location);
-                if (current.Scheme != Uri.UriSchemeHttps && !(current.Scheme == Uri.UriSchemeHttp && (_options.Insecure && IsLoopback(current.Authority) || PlainHttpAllowed(current.Authority))))
+                if (!SchemeAllowed(current))
                 {
                     throw new RegistryException($"{_reference}: refusing redirect to {current.Scheme}://{current.Authority}");
                 }
@@ -277,8 +305,16 @@ public sealed class RegistryClient : IDisposable
         {
             query.Append("service=").Append(Uri.EscapeDataString(service));
         }
-        var scope = parameters.TryGetValue("scope", out var s) ? s : $"repository:{_reference.Repository}:pull";
-        query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(scope));
+        // The challenge names what this request needs; the client's own scopes let one token serve the whole push.
+        var scopes = _scopes.ToList();
+        if (parameters.TryGetValue("scope", out var s))
+        {
+            scopes.AddRange(s.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+        foreach (var scope in scopes.Distinct(StringComparer.Ordinal))
+        {
+            query.Append(query.Length > 0 ? "&" : "").Append("scope=").Append(Uri.EscapeDataString(scope));
+        }
         var tokenUri = new UriBuilder(realmUri) { Query = query.ToString() }.Uri;
 
         using var request = new HttpRequestMessage(HttpMethod.Get, tokenUri);

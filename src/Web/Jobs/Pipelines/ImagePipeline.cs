@@ -101,6 +101,7 @@ public sealed class ImagePipeline(
         })
         {
             Baseline = compared,
+            SubjectDigest = summary.Digest,
         };
     }
 

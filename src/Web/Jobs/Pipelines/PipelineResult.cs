@@ -10,4 +10,7 @@ public sealed record PipelineResult(Verdict Verdict, Func<Guid, object> Row)
 {
     /// <summary>The comparison with the baseline when the analysis asked for one (its regression rules are in <see cref="Verdict"/>).</summary>
     public LayerLens.Web.Baselines.BaselineOutcome? Baseline { get; init; }
+
+    /// <summary>The analysed image's manifest digest when there is one: the stored results refer to it.</summary>
+    public string? SubjectDigest { get; init; }
 }

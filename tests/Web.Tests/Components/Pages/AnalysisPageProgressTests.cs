@@ -42,9 +42,12 @@ public sealed class AnalysisPageProgressTests : MudComponentTest, IAsyncLifetime
         var layout = new DataLayout(settings);
         Context.Services.AddSingleton(layout);
         Context.Services.AddSingleton(settings);
-        Context.Services.AddSingleton(new LayerLens.Data.Blobs.BlobStore(_data));
+        var blobs = new LayerLens.Data.Blobs.BlobStore(_data);
+        Context.Services.AddSingleton(blobs);
+        var store = new LayerLens.Web.Storage.LocalArtifactStore(blobs, layout);
+        Context.Services.AddSingleton<LayerLens.Web.Storage.IArtifactStore>(store);
         Context.Services.AddSingleton<LayerLens.Web.Limits.WorkspaceQuotas>(); // a retry checks the quotas
-        Context.Services.AddSingleton(new ReportCache(layout));
+        Context.Services.AddSingleton(new ReportCache(store));
         Context.Services.AddSingleton<IBackgroundJobClient>(new RecordingJobClient());
         Context.Services.AddSingleton<JobCancellations>();
         var member = new LayerLens.Web.Tenancy.WorkspaceContext();

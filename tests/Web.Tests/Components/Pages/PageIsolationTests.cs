@@ -48,8 +48,9 @@ public sealed class PageIsolationTests : MudComponentTest
         Context.Services.AddSingleton(layout);
         Context.Services.AddSingleton(settings);
         Context.Services.AddSingleton(_ => new LayerLens.Data.Blobs.BlobStore(_blobs));
+        Context.Services.AddSingleton<LayerLens.Web.Storage.IArtifactStore, LayerLens.Web.Storage.LocalArtifactStore>();
         Context.Services.AddSingleton<LayerLens.Web.Limits.WorkspaceQuotas>(); // a retry checks the quotas
-        Context.Services.AddSingleton(new LayerLens.Web.Analyses.ReportCache(layout));
+        Context.Services.AddSingleton<LayerLens.Web.Analyses.ReportCache>();
         Context.Services.AddSingleton(new LayerLens.Web.Jobs.AnalysisNotifier { FallbackPollInterval = TimeSpan.FromHours(1) });
         Context.Services.AddSingleton<Hangfire.IBackgroundJobClient, NoJobs>();
         Context.Services.AddSingleton<LayerLens.Web.Jobs.JobCancellations>();
