@@ -7,8 +7,8 @@ namespace LayerLens.Web.Tests.ScaleOut;
 /// <summary>
 /// LayerLens as it runs on several machines: a throwaway PostgreSQL (data and Hangfire jobs) and a real
 /// docker-registry with basic auth as the shared store (LayerLens:Storage:Provider=Registry) are the only shared
-/// things; every node gets a data directory of its own, created empty here, that no other node sees. A second
-/// registry (basic auth too) is where images analysed by reference come from: a customer's registry, not the store.
+/// things; every node gets a data directory of its own, created empty here, that no other node sees. A second,
+/// anonymous registry is where images analysed by reference come from: a customer's registry, not the store.
 /// </summary>
 internal sealed class ScaleOutCluster : IAsyncDisposable
 {
@@ -30,8 +30,11 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
     /// <summary>The shared store: a registry with htpasswd auth, as a production deployment would have.</summary>
     public RegistryServer Store { get; }
 
-    /// <summary>Where images analysed by reference are pulled from (with credentials the web node stores encrypted and a worker must read).</summary>
+    /// <summary>Where images analysed by reference are pulled from.</summary>
     public RegistryServer Source { get; }
+
+    /// <summary>Another registry to pull from (host:port), when a test starts one, listed as plain HTTP too.</summary>
+    public string? PrivateSourceAddress { get; set; }
 
     /// <summary>Every data directory a node of this cluster was given (deleted or not).</summary>
     public IReadOnlyList<string> DataDirectories => _dataDirectories;
@@ -43,7 +46,7 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
         var server = await PostgresServer.StartAsync();
         var database = await server.CreateDatabaseAsync();
         var store = await RegistryServer.StartAsync(new RegistryOptions { Auth = RegistryAuth.Basic });
-        var source = await RegistryServer.StartAsync(new RegistryOptions { Auth = RegistryAuth.Basic });
+        var source = await RegistryServer.StartAsync();
         return new ScaleOutCluster(server, database, store, source);
     }
 
@@ -61,6 +64,7 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
         ["LayerLens__Security__AllowPrivateNetworkTargets"] = "true",
         ["LayerLens__Registries__Insecure__0"] = Store.Address,
         ["LayerLens__Registries__Insecure__1"] = Source.Address,
+        ["LayerLens__Registries__Insecure__2"] = PrivateSourceAddress ?? Source.Address,
         // One workspace submits everything: let both workers run its analyses at once.
         ["LayerLens__MaxConcurrentAnalyses"] = "2",
         ["LayerLens__Quotas__MaxRunningAnalysesPerWorkspace"] = "4",
@@ -71,11 +75,16 @@ internal sealed class ScaleOutCluster : IAsyncDisposable
     };
 
     /// <summary>Starts a node of <paramref name="role"/> on a new, empty data directory of its own.</summary>
-    public async Task<WebAppProcess> StartNodeAsync(string role, bool bootstrap)
+    public async Task<WebAppProcess> StartNodeAsync(string role, bool bootstrap, IReadOnlyDictionary<string, string>? extra = null)
     {
         var data = Directory.CreateTempSubdirectory($"layerlens-scaleout-{role}-").FullName;
         _dataDirectories.Add(data);
-        var node = await WebAppProcess.StartAsync(Environment(role), data, bootstrap);
+        var environment = Environment(role);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        var node = await WebAppProcess.StartAsync(environment, data, bootstrap);
         _nodes.Add(node);
         return node;
     }

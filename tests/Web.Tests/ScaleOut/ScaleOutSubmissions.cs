@@ -13,7 +13,7 @@ internal sealed record Submitted(string Id, string Kind, string? RootEntry);
 
 /// <summary>
 /// The three ways in: image uploads (synthetic images, each with content of its own, and one buildah image),
-/// registry references pulled with credentials, and Dockerfile reviews (one with a build context).
+/// registry references, and Dockerfile reviews (one with a build context).
 /// </summary>
 internal static class ScaleOutSubmissions
 {
@@ -52,10 +52,11 @@ internal static class ScaleOutSubmissions
         return new Submitted(await IdOfAsync(response), "image", rootEntry);
     }
 
-    public static async Task<Submitted> ReferenceAsync(HttpClient api, string reference, string username, string password, string rootEntry)
+    public static async Task<Submitted> ReferenceAsync(HttpClient api, string reference, string rootEntry, (string Username, string Password)? credentials = null)
     {
-        using var response = await api.PostAsJsonAsync(new Uri("api/v1/analyses", UriKind.Relative),
-            new { image = reference, credentials = new { username, password } });
+        using var response = await api.PostAsJsonAsync(new Uri("api/v1/analyses", UriKind.Relative), credentials is { } c
+            ? new { image = reference, credentials = (object?)new { username = c.Username, password = c.Password } }
+            : new { image = reference, credentials = (object?)null });
         return new Submitted(await IdOfAsync(response), "image", rootEntry);
     }
 

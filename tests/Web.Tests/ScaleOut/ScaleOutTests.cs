@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using LayerLens.TestInfrastructure;
 using LayerLens.TestInfrastructure.Images;
+using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.WebApp;
 using LayerLens.Web.Tests.Hosting;
 using LayerLens.Web.Tests.Saas;
@@ -14,7 +15,7 @@ namespace LayerLens.Web.Tests.ScaleOut;
 /// <summary>
 /// Issue 14's scale-out test, with real processes: one web node and two workers, each on its own empty data
 /// directory (as on separate machines), sharing only PostgreSQL and the registry store. Twenty analyses (uploads,
-/// registry references with credentials, Dockerfile reviews) all complete, both workers run some, the web node
+/// registry references, Dockerfile reviews) all complete, both workers run some, the web node
 /// serves every report and tree; then every process stops, every data directory is deleted, and a fresh web node
 /// on a new empty directory still serves every report (byte for byte) and tree: the store is the only shared thing.
 /// </summary>
@@ -50,8 +51,8 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
             submitted.Add(await ScaleOutSubmissions.UploadAsync(api, $"app{n}", ScaleOutSubmissions.SyntheticArchive(n), $"srv{n}"));
         }
         submitted.Add(await ScaleOutSubmissions.UploadAsync(api, "buildah-app", await File.ReadAllBytesAsync(buildahUpload.Path), "srv"));
-        submitted.Add(await ScaleOutSubmissions.ReferenceAsync(api, cluster.Source.Reference("team/app", "v1"), cluster.Source.Username, cluster.Source.Password, "srv"));
-        submitted.Add(await ScaleOutSubmissions.ReferenceAsync(api, cluster.Source.Reference("team/other", "v2"), cluster.Source.Username, cluster.Source.Password, "srv"));
+        submitted.Add(await ScaleOutSubmissions.ReferenceAsync(api, cluster.Source.Reference("team/app", "v1"), "srv"));
+        submitted.Add(await ScaleOutSubmissions.ReferenceAsync(api, cluster.Source.Reference("team/other", "v2"), "srv"));
         submitted.Add(await ScaleOutSubmissions.ReviewAsync(api, withContext: true));
         submitted.Add(await ScaleOutSubmissions.ReviewAsync(api, withContext: false));
         Assert.Equal(20, submitted.Count);
@@ -85,6 +86,27 @@ public sealed partial class ScaleOutTests(ITestOutputHelper output)
             Assert.Equal(reports[analysis.Id], again[analysis.Id]);
         }
         output.WriteLine($"served again by a fresh web node at {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>
+    /// Registry credentials sent with an analysis are stored encrypted by the web node; a worker on another machine
+    /// (its own data directory) must still read them to pull the image.
+    /// </summary>
+    [Fact]
+    public async Task A_registry_reference_with_credentials_sent_to_the_web_node_is_pulled_by_a_worker_on_its_own_data_directory()
+    {
+        var image = await ScaleOutSubmissions.BuildahImageAsync(ImageFormat.OciLayout);
+        await using var cluster = await ScaleOutCluster.StartAsync();
+        await using var customer = await RegistryServer.StartAsync(new RegistryOptions { Auth = RegistryAuth.Basic });
+        cluster.PrivateSourceAddress = customer.Address;
+        await customer.PushAsync(image, "team/private", "v1");
+        var web = await cluster.StartNodeAsync("web", bootstrap: true);
+        await cluster.StartNodeAsync("worker", bootstrap: false);
+        using var api = web.CreateClient();
+
+        var analysis = await ScaleOutSubmissions.ReferenceAsync(api, customer.Reference("team/private", "v1"), "srv", (customer.Username, customer.Password));
+        var status = await RoleApps.WaitForEndAsync(api, analysis.Id, Patience, () => cluster.Logs);
+        Assert.True(status == "succeeded", $"analysis {analysis.Id} is {status}:\n{cluster.Logs}");
     }
 
     /// <summary>Every JSON report through the API, every image's tree through its page (prerendered first level); returns the reports.</summary>
