@@ -12,8 +12,11 @@ public static class ArtifactStoreSetup
             case StorageProvider.Local:
                 services.AddSingleton<IArtifactStore, LocalArtifactStore>();
                 break;
+            case StorageProvider.Registry:
+                services.AddSingleton<IArtifactStore, Registry.RegistryArtifactStore>();
+                break;
             default:
-                throw new InvalidOperationException($"LayerLens:Storage:Provider {settings.Storage.Provider} is not available in this build");
+                throw new InvalidOperationException($"LayerLens:Storage:Provider {settings.Storage.Provider} is not known");
         }
         return services;
     }

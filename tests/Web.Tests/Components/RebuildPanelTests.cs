@@ -44,6 +44,7 @@ public sealed class RebuildPanelTests : MudComponentTest, IAsyncLifetime
         Context.Services.AddSingleton(settings);
         Context.Services.AddSingleton(_store);
         Context.Services.AddSingleton(new LayerLens.Data.Blobs.BlobStore(_data));
+        Context.Services.AddSingleton<LayerLens.Web.Storage.IArtifactStore, LayerLens.Web.Storage.LocalArtifactStore>();
         Context.Services.AddSingleton<LayerLens.Web.Limits.WorkspaceQuotas>();
         Context.Services.AddSingleton<IBackgroundJobClient>(_jobs);
         Context.Services.AddSingleton<JobCancellations>();
