@@ -148,7 +148,7 @@ measure() {
   seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 }
 
-supports_registry() { grep -q 'Registry' "$root/docs/configuration.md" && grep -q 'LayerLens__Storage__Provider' "$root/docs/configuration.md"; }
+supports_registry() { grep -q 'StorageProvider.Registry' "$root/src/Web/Storage/ArtifactStoreSetup.cs" 2>/dev/null; }
 
 echo "== issue 14: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg), $(du -sh "$cache/image-oci" | cut -f1) benchmark image x $big, small image x $small"
 declare -A wall

@@ -40,9 +40,11 @@ public sealed class StoreIsolationApiTests(ITestOutputHelper output)
         Assert.Equal("succeeded", await RoleApps.WaitForEndAsync(a, secret.Id, Patience, () => cluster.Logs));
 
         // What A's analysis left in the store, read as an operator would (the store's own credentials).
-        var stored = await StoredManifestsAsync(cluster);
+        var uploadDigest = (await a.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{secret.Id}", UriKind.Relative))).GetProperty("source").GetProperty("digest").GetString()!;
+        var stored = await StoredManifestsAsync(cluster, uploadDigest);
         output.WriteLine($"in the store: {string.Join(", ", stored)}");
-        Assert.NotEmpty(stored);
+        // A's results are an OCI artifact in the store (a tagged manifest), besides the upload's blob.
+        Assert.Contains(stored, r => !r.EndsWith(uploadDigest, StringComparison.Ordinal));
 
         foreach (var reference in stored)
         {
@@ -56,6 +58,9 @@ public sealed class StoreIsolationApiTests(ITestOutputHelper output)
             var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()!;
             var status = await RoleApps.WaitForEndAsync(b, id, Patience, () => cluster.Logs);
             Assert.True(status == "failed", $"workspace B's pull of {reference} ended {status}:\n{cluster.Logs}");
+            // Refused for want of credentials: the pull B asked for was not made with the store's own.
+            var error = (await b.GetFromJsonAsync<JsonElement>(new Uri($"api/v1/analyses/{id}", UriKind.Relative))).GetProperty("error").GetString();
+            Assert.Contains("credentials", error, StringComparison.OrdinalIgnoreCase);
             using var report = await b.GetAsync(new Uri($"api/v1/analyses/{id}/report?format=json", UriKind.Relative));
             Assert.NotEqual(HttpStatusCode.OK, report.StatusCode);
         }
@@ -67,8 +72,8 @@ public sealed class StoreIsolationApiTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>Every manifest in the store registry, as <c>host/repository@digest</c>.</summary>
-    private static async Task<List<string>> StoredManifestsAsync(ScaleOutCluster cluster)
+    /// <summary>Every tagged manifest in the store registry, and the upload's digest in every repository, as <c>host/repository@digest</c>.</summary>
+    private static async Task<List<string>> StoredManifestsAsync(ScaleOutCluster cluster, string uploadDigest)
     {
         using var http = new HttpClient { BaseAddress = cluster.Store.BaseUri };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
@@ -77,7 +82,14 @@ public sealed class StoreIsolationApiTests(ITestOutputHelper output)
         var references = new List<string>();
         foreach (var repository in catalog.GetProperty("repositories").EnumerateArray().Select(r => r.GetString()!))
         {
-            var tags = await http.GetFromJsonAsync<JsonElement>(new Uri($"v2/{repository}/tags/list", UriKind.Relative));
+            // A's upload is a blob of its uploads repository: named as if it were a manifest, too.
+            references.Add($"{cluster.Store.Address}/{repository}@{uploadDigest}");
+            using var list = await http.GetAsync(new Uri($"v2/{repository}/tags/list", UriKind.Relative));
+            if (!list.IsSuccessStatusCode)
+            {
+                continue; // blobs only, no tag
+            }
+            var tags = JsonDocument.Parse(await list.Content.ReadAsStringAsync()).RootElement;
             if (tags.GetProperty("tags").ValueKind != JsonValueKind.Array)
             {
                 continue;
