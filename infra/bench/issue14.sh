@@ -80,7 +80,7 @@ node() {
   local env=(ASPNETCORE_ENVIRONMENT=Production DOTNET_NOLOGO=1
     "ConnectionStrings__Default=Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=$db"
     LayerLens__DatabaseProvider=PostgreSql LayerLens__JobStorage=PostgreSql "LayerLens__Role=$role"
-    "LayerLens__DataDirectory=$data" LayerLens__MaxConcurrentAnalyses=1 LayerLens__Quotas__MaxRunningAnalysesPerWorkspace=2
+    "LayerLens__DataDirectory=$data" LayerLens__MaxConcurrentAnalyses=1 LayerLens__Quotas__MaxRunningAnalysesPerWorkspace=2 LayerLens__Quotas__MaxActiveAnalysesPerWorkspace=1000
     LayerLens__Cache__Enabled=false LayerLens__Security__AllowPrivateNetworkTargets=true
     "LayerLens__Registries__Insecure__0=127.0.0.1:$source_port" "LayerLens__Registries__Insecure__1=127.0.0.1:$store_port"
     LayerLens__RateLimits__RequestsPerKey=1000000 LayerLens__RateLimits__RequestsPerWorkspace=1000000
