@@ -53,8 +53,8 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
 
     /// <summary>
     /// As on separate machines: every process on an empty data directory of its own, the store a registry with
-    /// basic auth. The worker that survives has none of the killed run's files, yet completes the analysis once,
-    /// and its report is byte for byte the report a single machine (role all, SQLite, local store) writes.
+    /// basic auth. The worker that survives has none of the killed run's files, yet completes the analysis (one
+    /// more attempt), and its report is byte for byte the report a single machine (role all, SQLite, local store) writes.
     /// </summary>
     [Fact]
     [Trait(Needs.Trait, Needs.Registry)]
@@ -62,18 +62,27 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
     {
         await using var store = await RegistryServer.StartAsync(new RegistryOptions { Auth = RegistryAuth.Basic });
         string report;
-        string id;
         await using (var cluster = await WorkerCluster.StartAsync(_registry, store))
         {
             Assert.Equal(3, cluster.DataDirectories.Distinct().Count());
             using var api = cluster.Web.CreateClient();
-            id = await SubmitHeldAsync(api, "cluster/apart");
+            // No webhook here: its secret is encrypted with the web node's Data Protection key ring, which a worker
+            // on its own data directory does not have (a known gap, docs/deployment.md); the shared-directory test
+            // above checks the one delivery.
+            _registry.Hold("cluster/apart");
+            var id = await CrashApp.SubmitAsync(api, _registry.Reference("cluster/apart"));
+            await CrashApp.WaitUntilAsync(() => _registry.LayerRequests("cluster/apart") >= 1, Patience, "the layer download began");
             var a = await cluster.RunningWorkerAsync(Patience);
             await a.KillAsync();
             _registry.Release("cluster/apart");
             await CrashApp.WaitForStatusAsync(api, id, "succeeded", Patience, () => cluster.Logs);
-            await AssertOneRunAndOneWebhookAsync(cluster, api, id, attempts: 2);
+            Assert.Equal(2, await cluster.CountAsync("SELECT \"Attempts\" FROM \"Analyses\" WHERE \"Id\" = @id", Guid.Parse(id)));
             report = await api.GetStringAsync(new Uri($"api/v1/analyses/{id}/report?format=json", UriKind.Relative));
+            // The surviving worker's data directory holds nothing of the run (the store has the results).
+            var survivor = cluster.Other(a).DataDirectory;
+            Assert.Empty(Directory.Exists(Path.Combine(survivor, "work"))
+                ? Directory.GetDirectories(Path.Combine(survivor, "work"), Guid.Parse(id).ToString("N") + "*")
+                : []);
         }
 
         // The same image on one machine: SQLite, embedded jobs, the local data directory (a fresh one).
