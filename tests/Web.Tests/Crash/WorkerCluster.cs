@@ -1,15 +1,17 @@
 using System.Globalization;
 using LayerLens.TestInfrastructure.Postgres;
+using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.WebApp;
 using Npgsql;
 
 namespace LayerLens.Web.Tests.Crash;
 
 /// <summary>
-/// One web process and two worker processes sharing a throwaway PostgreSQL (data and Hangfire jobs) and one data
-/// directory (the shared store is another piece of work), pulling from a <see cref="HoldingRegistry"/>. A run's
-/// heartbeat counts as stale after 2 s and a dead worker's fetched Hangfire job comes back after 4 s, so a test
-/// sees a kill recovered in seconds.
+/// One web process and two worker processes sharing a throwaway PostgreSQL (data and Hangfire jobs), pulling from a
+/// <see cref="HoldingRegistry"/>. Without a store they share one data directory (one machine); given a registry
+/// store (LayerLens:Storage:Provider=Registry) each has an empty data directory of its own (separate machines). A
+/// run's heartbeat counts as stale after 2 s and a dead worker's fetched Hangfire job comes back after 4 s, so a
+/// test sees a kill recovered in seconds.
 /// </summary>
 internal sealed class WorkerCluster : IAsyncDisposable
 {
@@ -17,9 +19,9 @@ internal sealed class WorkerCluster : IAsyncDisposable
 
     private readonly PostgresServer _server;
     private readonly PostgresDatabase _database;
-    private readonly string _data;
+    private readonly string[] _data;
 
-    private WorkerCluster(PostgresServer server, PostgresDatabase database, string data, WebAppProcess web, WebAppProcess[] workers)
+    private WorkerCluster(PostgresServer server, PostgresDatabase database, string[] data, WebAppProcess web, WebAppProcess[] workers)
     {
         _server = server;
         _database = database;
@@ -32,16 +34,33 @@ internal sealed class WorkerCluster : IAsyncDisposable
 
     public IReadOnlyList<WebAppProcess> Workers { get; }
 
-    public string DataDirectory => _data;
+    /// <summary>The data directory every process shares (started without a store).</summary>
+    public string DataDirectory => _data.Length == 1 ? _data[0] : throw new InvalidOperationException("Each process has a data directory of its own.");
+
+    /// <summary>Every data directory of the cluster: one shared, or one per process (web, then the workers).</summary>
+    public IReadOnlyList<string> DataDirectories => _data;
 
     public string Logs => $"--- web ---\n{Web.Log}\n" + string.Concat(Workers.Select((w, i) => $"--- worker {i} ---\n{w.Log}\n"));
 
-    public static async Task<WorkerCluster> StartAsync(HoldingRegistry registry)
+    public static async Task<WorkerCluster> StartAsync(HoldingRegistry registry, RegistryServer? store = null)
     {
         var server = await PostgresServer.StartAsync();
         var database = await server.CreateDatabaseAsync();
-        var data = Directory.CreateTempSubdirectory("layerlens-cluster-").FullName;
-        Dictionary<string, string> Role(string role) => new()
+        var data = Enumerable.Range(0, store is null ? 1 : 3).Select(_ => Directory.CreateTempSubdirectory("layerlens-cluster-").FullName).ToArray();
+        Dictionary<string, string> Role(string role)
+        {
+            var environment = Settings(role);
+            if (store is not null)
+            {
+                environment["LayerLens__Storage__Provider"] = "Registry";
+                environment["LayerLens__Storage__Registry__Url"] = store.BaseUri.ToString().TrimEnd('/');
+                environment["LayerLens__Storage__Registry__Username"] = store.Username;
+                environment["LayerLens__Storage__Registry__Password"] = store.Password;
+                environment["LayerLens__Registries__Insecure__1"] = store.Address;
+            }
+            return environment;
+        }
+        Dictionary<string, string> Settings(string role) => new()
         {
             ["ConnectionStrings__Default"] = database.ConnectionString,
             ["LayerLens__DatabaseProvider"] = "PostgreSql",
@@ -54,10 +73,10 @@ internal sealed class WorkerCluster : IAsyncDisposable
             ["LayerLens__Webhooks__RetryBaseMilliseconds"] = "200",
         };
         // The web node first: it creates the bootstrap workspace; workers migrate nothing new after it.
-        var web = await WebAppProcess.StartAsync(Role("web"), data);
+        var web = await WebAppProcess.StartAsync(Role("web"), data[0]);
         var workers = await Task.WhenAll(
-            WebAppProcess.StartAsync(Role("worker"), data, bootstrap: false),
-            WebAppProcess.StartAsync(Role("worker"), data, bootstrap: false));
+            WebAppProcess.StartAsync(Role("worker"), data[Math.Min(1, data.Length - 1)], bootstrap: false),
+            WebAppProcess.StartAsync(Role("worker"), data[^1], bootstrap: false));
         return new WorkerCluster(server, database, data, web, workers);
     }
 
@@ -110,6 +129,9 @@ internal sealed class WorkerCluster : IAsyncDisposable
         await Web.DisposeAsync();
         await _database.DisposeAsync();
         await _server.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
+        foreach (var data in _data)
+        {
+            Directory.Delete(data, recursive: true);
+        }
     }
 }

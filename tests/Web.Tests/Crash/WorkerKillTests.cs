@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using LayerLens.TestInfrastructure;
+using LayerLens.TestInfrastructure.Registry;
 using LayerLens.TestInfrastructure.WebApp;
 using Xunit.Abstractions;
 
@@ -48,6 +49,52 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
 
         await AssertOneRunAndOneWebhookAsync(cluster, api, id, attempts: 2);
         Assert.Contains("layerlens_analyses_running 0", await b.CreateClient(apiKey: null).GetStringAsync(new Uri("metrics", UriKind.Relative)), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// As on separate machines: every process on an empty data directory of its own, the store a registry with
+    /// basic auth. The worker that survives has none of the killed run's files, yet completes the analysis (one
+    /// more attempt), and its report is byte for byte the report a single machine (role all, SQLite, local store) writes.
+    /// </summary>
+    [Fact]
+    [Trait(Needs.Trait, Needs.Registry)]
+    public async Task On_separate_data_directories_a_killed_workers_analysis_completes_once_and_its_report_equals_a_single_machine_run()
+    {
+        await using var store = await RegistryServer.StartAsync(new RegistryOptions { Auth = RegistryAuth.Basic });
+        string report;
+        await using (var cluster = await WorkerCluster.StartAsync(_registry, store))
+        {
+            Assert.Equal(3, cluster.DataDirectories.Distinct().Count());
+            using var api = cluster.Web.CreateClient();
+            // No webhook here: its secret is encrypted with the web node's Data Protection key ring, which a worker
+            // on its own data directory does not have (a known gap, docs/deployment.md); the shared-directory test
+            // above checks the one delivery.
+            _registry.Hold("cluster/apart");
+            var id = await CrashApp.SubmitAsync(api, _registry.Reference("cluster/apart"));
+            await CrashApp.WaitUntilAsync(() => _registry.LayerRequests("cluster/apart") >= 1, Patience, "the layer download began");
+            var a = await cluster.RunningWorkerAsync(Patience);
+            await a.KillAsync();
+            _registry.Release("cluster/apart");
+            await CrashApp.WaitForStatusAsync(api, id, "succeeded", Patience, () => cluster.Logs);
+            Assert.Equal(2, await cluster.CountAsync("SELECT \"Attempts\" FROM \"Analyses\" WHERE \"Id\" = @id", Guid.Parse(id)));
+            report = await api.GetStringAsync(new Uri($"api/v1/analyses/{id}/report?format=json", UriKind.Relative));
+            // The surviving worker's data directory holds nothing of the run (the store has the results).
+            var survivor = cluster.Other(a).DataDirectory;
+            Assert.Empty(Directory.Exists(Path.Combine(survivor, "work"))
+                ? Directory.GetDirectories(Path.Combine(survivor, "work"), Guid.Parse(id).ToString("N") + "*")
+                : []);
+        }
+
+        // The same image on one machine: SQLite, embedded jobs, the local data directory (a fresh one).
+        await using var single = await WebAppProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["LayerLens__Security__AllowPrivateNetworkTargets"] = "true",
+            ["LayerLens__Registries__Insecure__0"] = _registry.Host,
+        });
+        using var alone = single.CreateClient();
+        var singleId = await CrashApp.SubmitAsync(alone, _registry.Reference("cluster/apart"));
+        await CrashApp.WaitForStatusAsync(alone, singleId, "succeeded", Patience, () => single.Log);
+        Assert.Equal(await alone.GetStringAsync(new Uri($"api/v1/analyses/{singleId}/report?format=json", UriKind.Relative)), report);
     }
 
     [Fact]
@@ -96,7 +143,10 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
         {
             Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         }
-        Assert.Single(Directory.GetFileSystemEntries(Path.Combine(cluster.DataDirectory, "results", analysisId.ToString("N"))));
+        if (cluster.DataDirectories.Count == 1)
+        {
+            Assert.Single(Directory.GetFileSystemEntries(Path.Combine(cluster.DataDirectory, "results", analysisId.ToString("N"))));
+        }
         Assert.Equal(attempts, await cluster.CountAsync("SELECT \"Attempts\" FROM \"Analyses\" WHERE \"Id\" = @id", analysisId));
 
         await CrashApp.WaitUntilAsync(() => _receiver.For(id).Count >= 1, Patience, "the webhook arrived");
@@ -107,10 +157,13 @@ public sealed class WorkerKillTests(ITestOutputHelper output) : IDisposable
         // Computed from the published definition, not with the app's code.
         var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{call.Timestamp}.{call.Body}")));
         Assert.Equal(expected, call.Signature);
-        // The killed run left nothing in the shared work directory.
-        Assert.Empty(Directory.Exists(Path.Combine(cluster.DataDirectory, "work"))
-            ? Directory.GetDirectories(Path.Combine(cluster.DataDirectory, "work"), analysisId.ToString("N") + "*")
-            : []);
+        // The killed run left nothing in the work directory of any process still running.
+        foreach (var data in cluster.Workers.Where(w => !w.HasExited).Append(cluster.Web).Select(p => p.DataDirectory).Distinct())
+        {
+            Assert.Empty(Directory.Exists(Path.Combine(data, "work"))
+                ? Directory.GetDirectories(Path.Combine(data, "work"), analysisId.ToString("N") + "*")
+                : []);
+        }
     }
 
     public void Dispose()
