@@ -4,6 +4,7 @@ using LayerLens.Data.Model.Audit;
 using LayerLens.Data.Model.RegistryHooks;
 using LayerLens.Data.Model.Webhooks;
 using LayerLens.Data.Model.Workspaces;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,8 +16,9 @@ namespace LayerLens.Data;
 /// Tenancy is one mechanism: every <see cref="IWorkspaceOwned"/> entity has a global query filter on
 /// <see cref="CurrentWorkspaceId"/>, which the workspace-scoped factory sets; a context that knows no
 /// workspace sees nothing. Only background work uses <see cref="AllWorkspaces"/>.
+/// It also holds the Data Protection key ring, so every web and worker process shares one.
 /// </summary>
-public abstract class AppDbContext(DbContextOptions options) : IdentityUserContext<AppUser>(options)
+public abstract class AppDbContext(DbContextOptions options) : IdentityUserContext<AppUser>(options), IDataProtectionKeyContext
 {
     /// <summary>The workspace every query is filtered by; null matches no row.</summary>
     public Guid? CurrentWorkspaceId { get; set; }
@@ -49,6 +51,9 @@ public abstract class AppDbContext(DbContextOptions options) : IdentityUserConte
     public DbSet<Analysis> Analyses => Set<Analysis>();
 
     public DbSet<FirstAdministrator> FirstAdministrators => Set<FirstAdministrator>();
+
+    /// <summary>The ASP.NET Core Data Protection key ring shared by every process (not workspace rows).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>New workspace rows take the current workspace; a row of another workspace is never written.</summary>
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
