@@ -5,7 +5,7 @@ using LayerLens.Web.Analyses;
 using LayerLens.Web.Api;
 using LayerLens.Analyzer.BuildContexts.Archives;
 using LayerLens.Web.Reviews;
-using Microsoft.AspNetCore.DataProtection;
+using LayerLens.Web.DataProtection;
 using LayerLens.Data;
 using LayerLens.Web.Components;
 using LayerLens.Web.Configuration;
@@ -39,9 +39,7 @@ builder.Services.AddLayerLensMetrics(builder.Configuration);
 builder.Services.AddMudServices();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
-builder.Services.AddDataProtection()
-    .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(settings.DataDirectory, "keys")))
-    .SetApplicationName("LayerLens");
+builder.Services.AddLayerLensDataProtection();
 builder.Services.AddSingleton(new NetworkTargetGuard(settings));
 builder.Services.AddScoped<AnalysisIntake>();
 builder.Services.AddSingleton<ReportCache>();
@@ -73,6 +71,8 @@ await using (var scope = app.Services.CreateAsyncScope())
     await using (var db = scope.ServiceProvider.GetRequiredService<SystemDbContextFactory>().CreateDbContext())
     {
         await db.Database.MigrateAsync();
+        // Before anything protects or unprotects: keys an older install kept in its data directory join the shared ring.
+        await LegacyKeyImport.ImportAsync(db, SharedKeyRing.LegacyDirectory(settings.DataDirectory), app.Logger);
     }
     // Unattended start: configured workspaces, their admins and keys, created when missing — by the processes that
     // serve the web, so a worker starting at the same time never races them for the same rows.
