@@ -203,8 +203,13 @@ public sealed class RegistryClient : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var status = (int)response.StatusCode;
-                var detail = await RegistryErrorBody.ReadAsync(response, ct);
+                var (code, detail) = await RegistryErrorBody.ReadAsync(response, ct);
                 response.Dispose();
+                if (code is not null && request.RetriedErrorCodes.Contains(code) && attempt < _options.MaxRetries && request.Replayable)
+                {
+                    await Task.Delay(Backoff(attempt, null), ct);
+                    continue;
+                }
                 var hint = status switch
                 {
                     401 => " (authentication failed; check --creds or the docker auth file)",

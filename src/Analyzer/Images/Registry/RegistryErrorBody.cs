@@ -12,7 +12,8 @@ internal static class RegistryErrorBody
     private const int MaxRead = 8192;
     private const int MaxTold = 200;
 
-    public static async Task<string> ReadAsync(HttpResponseMessage response, CancellationToken ct)
+    /// <summary>The first error's code (null when the body has none) and the printable suffix for a message.</summary>
+    public static async Task<(string? Code, string Suffix)> ReadAsync(HttpResponseMessage response, CancellationToken ct)
     {
         try
         {
@@ -33,14 +34,14 @@ internal static class RegistryErrorBody
                 var code = first.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
                 var message = first.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
                 var text = Printable(string.Join(": ", new[] { code, message }.Where(x => !string.IsNullOrEmpty(x))));
-                return text.Length == 0 ? "" : $" [{text}]";
+                return (code, text.Length == 0 ? "" : $" [{text}]");
             }
         }
         catch (Exception ex) when (ex is JsonException or IOException or HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             // An error body that is not the API's JSON (or never arrives) adds nothing to the message.
         }
-        return "";
+        return (null, "");
     }
 
     private static string Printable(string text)

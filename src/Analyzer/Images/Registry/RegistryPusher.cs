@@ -31,6 +31,7 @@ public sealed record ManifestPush(string Digest, bool SubjectIndexed);
 /// </summary>
 public sealed class RegistryPusher : IDisposable
 {
+    private const string DigestInvalid = "DIGEST_INVALID";
     private readonly RegistryOptions _options;
     private long _uploaded;
 
@@ -173,6 +174,10 @@ public sealed class RegistryPusher : IDisposable
         using var response = await Client.SendAsync(new RegistryRequest(HttpMethod.Put, new Uri(Client.BaseUri, "manifests/" + reference))
         {
             Content = _ => new ByteArrayContent(bytes) { Headers = { ContentType = new MediaTypeHeaderValue(mediaType) } },
+            // The digest was checked above, so DIGEST_INVALID is docker-registry's race, not these bytes: its filesystem
+            // storage rewrites a blob's repository link in place whenever another upload of that blob commits (two
+            // workers publishing identical files), and a manifest check reading the link meanwhile finds it empty.
+            RetriedErrorCodes = [DigestInvalid],
         }, ct);
         CheckAnsweredDigest(response, digest, what);
         return new ManifestPush(digest, response.Headers.Contains("OCI-Subject"));

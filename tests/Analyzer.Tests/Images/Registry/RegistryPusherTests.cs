@@ -165,6 +165,46 @@ public abstract class RegistryPusherTests<TFixture>(TFixture registry) where TFi
         Assert.Contains("push/liar", ex.Message);
     }
 
+    [Fact]
+    public async Task A_manifest_pushed_while_other_uploads_of_its_blob_commit_is_stored()
+    {
+        // docker-registry's filesystem storage rewrites a blob's link in the repository in place (truncate, then
+        // write) each time an upload of that blob commits; a manifest check reading the link in between finds an
+        // empty digest and answers 400 DIGEST_INVALID. Two workers publishing identical result files at once race
+        // exactly so (both HEADs found no blob, both uploaded). Here two other clients keep re-uploading the layer.
+        using var pusher = Pusher("push/relinked", "v1");
+        var config = Blob(300, 30);
+        var layer = Blob(20_000, 31);
+        await pusher.PushBlobAsync(config.Digest, config.Bytes.Length, new MemoryStream(config.Bytes), default);
+        await pusher.PushBlobAsync(layer.Digest, layer.Bytes.Length, new MemoryStream(layer.Bytes), default);
+        using var stop = new CancellationTokenSource();
+        var relinking = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            using var other = Pusher("push/relinked", "v1");
+            var uploads = 0;
+            while (!stop.IsCancellationRequested)
+            {
+                await other.UploadStreamAsync(new MemoryStream(layer.Bytes), () => layer.Digest, default);
+                uploads++;
+            }
+            return uploads;
+        })).ToList();
+        try
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                await pusher.PutManifestAsync($"r{i}", MediaTypes.OciManifest, Manifest(config, layer), default);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+        }
+
+        Assert.All(await Task.WhenAll(relinking), uploads => Assert.True(uploads > 0));
+        Assert.True(await pusher.ManifestExistsAsync("r149", default));
+    }
+
     /// <summary>Rewrites the digest a real registry answers for manifest PUTs.</summary>
     private sealed class LyingDigestHandler() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
     {
