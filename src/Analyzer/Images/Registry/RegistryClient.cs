@@ -131,6 +131,8 @@ public sealed class RegistryClient : IDisposable
         }
     }
 
+    private const int MaxTokenResponseBytes = 64 * 1024;
+
     internal async Task<byte[]> ReadCappedAsync(HttpResponseMessage response, int maxBytes, string what, CancellationToken ct)
     {
         if (response.Content.Headers.ContentLength > maxBytes)
@@ -328,12 +330,13 @@ public sealed class RegistryClient : IDisposable
         timeout.CancelAfter(_options.Timeout);
         try
         {
-            using var response = await _http.SendAsync(request, timeout.Token);
+            // Headers only, then a capped read: a hostile realm may stream an endless body.
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 throw new RegistryException($"{_reference}: token service {realmUri.Authority} answered {(int)response.StatusCode}");
             }
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token);
+            var body = await ReadCappedAsync(response, MaxTokenResponseBytes, $"token response from {realmUri.Authority}", timeout.Token);
             using var doc = JsonDocument.Parse(body);
             var token = doc.RootElement.TryGetProperty("token", out var t) ? t.GetString()
                 : doc.RootElement.TryGetProperty("access_token", out var a) ? a.GetString() : null;

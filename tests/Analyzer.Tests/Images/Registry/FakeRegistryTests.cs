@@ -317,6 +317,34 @@ public sealed class FakeRegistryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_token_realm_streaming_an_endless_body_is_refused_naming_the_realm()
+    {
+        var realm = $"127.0.0.1:{_port}";
+        Behaviour = async (c, path) =>
+        {
+            if (path.StartsWith("/token"))
+            {
+                c.Response.SendChunked = true;
+                var chunk = new byte[65536];
+                chunk.AsSpan().Fill((byte)'a');
+                for (var i = 0; i < 4096 && !_stop.IsCancellationRequested; i++)
+                {
+                    await c.Response.OutputStream.WriteAsync(chunk, _stop.Token);
+                }
+                return;
+            }
+            c.Response.StatusCode = 401;
+            c.Response.AddHeader("WWW-Authenticate", $"Bearer realm=\"http://{realm}/token\",service=\"test\"");
+        };
+        Serve();
+
+        var ex = await Assert.ThrowsAsync<RegistryException>(() => AnalyzeAsync());
+
+        Assert.Contains("limit", ex.Message);
+        Assert.Contains(realm, ex.Message);
+    }
+
+    [Fact]
     public void Insecure_is_only_for_loopback()
     {
         var ex = Assert.Throws<RegistryException>(() => new RegistryClient(RegistryReference.Parse("registry.example.com/app:1"), new RegistryOptions { Insecure = true }));
