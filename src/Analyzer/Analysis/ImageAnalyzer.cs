@@ -52,7 +52,7 @@ public static class ImageAnalyzer
             {
                 blob.Progress = delta => progress.Report(new AnalysisProgress(Volatile.Read(ref done), count, Interlocked.Add(ref bytesRead, delta), total));
             }
-            changes[layer.Index] = LayerTarReader.Read(blob, layer.Index, layer.Describe(), paths, limits);
+            changes[layer.Index] = LayerTarReader.Read(blob, layer.Index, layer.Describe(), paths, limits, budget);
             blob.Complete();
             reads[layer.Index] = (blob.CompressedBytesRead, blob.UncompressedBytesRead, blob.Compression, blob.ComputedDigest);
             if (layerCache is not null && layer.DiffId is { } verifiedDiffId)

@@ -16,7 +16,7 @@ public static class LayerTarReader
     private const string OpaqueMarker = ".wh..wh..opq";
     private const string WhiteoutMetaPrefix = ".wh..wh.";
 
-    public static LayerChangeSet Read(Stream content, int layerIndex, string layerName, PathTable paths, AnalysisLimits limits)
+    public static LayerChangeSet Read(Stream content, int layerIndex, string layerName, PathTable paths, AnalysisLimits limits, ImageByteBudget? budget = null)
     {
         var changes = new LayerChangeSet(layerIndex);
         var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
@@ -83,6 +83,7 @@ public static class LayerTarReader
                     var where = $"{layerName}, entry '{current}'";
                     var (realSize, hash) = SparseFiles.Hash(entry, headers.LastSparse, hasher, buffer, limits.MaxLayerUncompressedBytes - sparseBytes, where);
                     sparseBytes += realSize;
+                    budget?.ChargeSparse(realSize, layerName);
                     CheckSize(realSize, layerName, current);
                     version.Kind = EntryKind.File;
                     version.Size = realSize;

@@ -72,6 +72,7 @@ internal static class SourceLayerEntries
                     var at = $"{where}, entry '{name}'";
                     var (realSize, map) = SparseFiles.ReadMap(entry, headers.LastSparse, limits.MaxLayerUncompressedBytes - sparseBytes, at);
                     sparseBytes += realSize;
+                    budget.ChargeSparse(realSize, where);
                     data = new ExpandedSparseStream(entry.DataStream ?? Stream.Null, map, realSize, at);
                 }
                 visit(new SourceEntry(ordinal, path, entry, data));
