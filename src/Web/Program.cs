@@ -72,7 +72,13 @@ await using (var scope = app.Services.CreateAsyncScope())
     {
         await db.Database.MigrateAsync();
         // Before anything protects or unprotects: keys an older install kept in its data directory join the shared ring.
-        await LegacyKeyImport.ImportAsync(db, SharedKeyRing.LegacyDirectory(settings.DataDirectory), app.Logger);
+        // Only processes that serve the web import (as with bootstrap below): workers that shared an old keys/ directory
+        // would otherwise race the web node and add the same key twice, which breaks the ring. Several web nodes
+        // starting together on one old keys/ directory still can: upgrade with one web node first (docs/deployment.md).
+        if (settings.Role.ServesWeb())
+        {
+            await LegacyKeyImport.ImportAsync(db, SharedKeyRing.LegacyDirectory(settings.DataDirectory), app.Logger);
+        }
     }
     // Unattended start: configured workspaces, their admins and keys, created when missing — by the processes that
     // serve the web, so a worker starting at the same time never races them for the same rows.
