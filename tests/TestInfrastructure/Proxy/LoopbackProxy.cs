@@ -21,13 +21,16 @@ public sealed class LoopbackProxy : IDisposable
     private readonly HttpClient _upstream;
     private readonly Uri _target;
     private readonly string? _clientAddress;
+    private readonly bool _tamper;
+    private int _tampered;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<string> _requests = [];
 
-    private LoopbackProxy(Uri target, string? clientAddress)
+    private LoopbackProxy(Uri target, string? clientAddress, bool tamper = false)
     {
         _target = target;
         _clientAddress = clientAddress;
+        _tamper = tamper;
         _upstream = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false, UseProxy = false });
         Host = $"127.0.0.1:{FreePort.Next()}";
         BaseAddress = new Uri($"http://{Host}/");
@@ -46,6 +49,16 @@ public sealed class LoopbackProxy : IDisposable
     /// remote client where the test needs one.
     /// </summary>
     public static LoopbackProxy Forwarding(Uri app, string clientAddress) => new(app, clientAddress);
+
+    /// <summary>
+    /// A registry that lies, as a compromised store or a proxy in its path would: relays HEAD and GET (the read path;
+    /// writes get 405, tests write through the registry itself) with every header unchanged, but flips one byte of
+    /// every blob body it relays (same length). Manifests pass untouched, so only a digest check on read catches it.
+    /// </summary>
+    public static LoopbackProxy Tampering(Uri registry) => new(registry, null, tamper: true);
+
+    /// <summary>How many blob bodies a <see cref="Tampering"/> proxy sent altered.</summary>
+    public int Tampered => Volatile.Read(ref _tampered);
 
     /// <summary>host:port to name in image references instead of the registry's own.</summary>
     public string Host { get; }
@@ -91,6 +104,12 @@ public sealed class LoopbackProxy : IDisposable
         var status = 502;
         try
         {
+            if (_tamper && incoming.HttpMethod is not ("GET" or "HEAD"))
+            {
+                status = 405;
+                outgoing.StatusCode = status;
+                return;
+            }
             using var request = new HttpRequestMessage(new HttpMethod(incoming.HttpMethod), new Uri(_target, incoming.RawUrl));
             if (incoming.HasEntityBody)
             {
@@ -101,10 +120,16 @@ public sealed class LoopbackProxy : IDisposable
             status = (int)response.StatusCode;
             outgoing.StatusCode = status;
             CopyResponseHeaders(response, outgoing);
-            if (incoming.HttpMethod != "HEAD")
+            if (incoming.HttpMethod == "HEAD")
             {
-                await response.Content.CopyToAsync(outgoing.OutputStream, _stop.Token);
+                return;
             }
+            if (_tamper && incoming.Url!.AbsolutePath.Contains("/blobs/", StringComparison.Ordinal) && response.IsSuccessStatusCode)
+            {
+                await RelayTamperedAsync(response, outgoing);
+                return;
+            }
+            await response.Content.CopyToAsync(outgoing.OutputStream, _stop.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or HttpListenerException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
@@ -118,6 +143,18 @@ public sealed class LoopbackProxy : IDisposable
             }
             try { outgoing.Close(); } catch (HttpListenerException) { } catch (ObjectDisposedException) { }
         }
+    }
+
+    private async Task RelayTamperedAsync(HttpResponseMessage response, HttpListenerResponse outgoing)
+    {
+        var body = await response.Content.ReadAsByteArrayAsync(_stop.Token);
+        if (body.Length > 0)
+        {
+            body[body.Length / 2] ^= 0x20;
+            Interlocked.Increment(ref _tampered);
+        }
+        outgoing.ContentLength64 = body.Length;
+        await outgoing.OutputStream.WriteAsync(body, _stop.Token);
     }
 
     private void CopyRequestHeaders(HttpListenerRequest incoming, HttpRequestMessage request)

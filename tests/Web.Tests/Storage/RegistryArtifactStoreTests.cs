@@ -136,7 +136,7 @@ public sealed class RegistryArtifactStoreTests(BasicAuthRegistryFixture registry
         var run = new RunKey(WorkspaceA, Guid.NewGuid(), Guid.NewGuid());
         ResultDirectory(out var output);
         await store.PublishRunAsync(run, output, null, CancellationToken.None);
-        using var proxy = new TamperingRegistryProxy(registry.BaseUri);
+        using var proxy = LayerLens.TestInfrastructure.Proxy.LoopbackProxy.Tampering(registry.BaseUri);
         var (lying, lyingData) = Store(proxy.Host);
 
         await using (var read = await lying.OpenBlobAsync(WorkspaceA, stored.Digest, CancellationToken.None))
